@@ -1,0 +1,75 @@
+/**
+ * The shape of a CLI command. Commands are small modules registered in `commands/index.ts`;
+ * `main.ts` parses arguments, dispatches and maps errors to exit codes.
+ */
+import type { ParseArgsConfig } from 'node:util'
+import { FulcrumError } from '../errors/index.js'
+
+/** Exit codes shared by every command. */
+export const ExitCode = {
+  /** Success; for checks: everything valid. */
+  OK: 0,
+  /** The command ran and found something invalid (a bad signature, a ledger violation). */
+  INVALID: 1,
+  /** Usage error, or an I/O or environment error that kept the command from running. */
+  ERROR: 2
+} as const
+
+/** Error codes of the CLI itself. */
+export const CliError = {
+  /** Unknown command, unknown flag or a missing argument. */
+  USAGE: 'CLI_USAGE'
+} as const
+
+/** Where a command writes: the only place that touches the console. */
+export interface CliIO {
+  out: (text: string) => void
+  err: (text: string) => void
+  env: Record<string, string | undefined>
+}
+
+/** Parsed arguments of a command. */
+export interface CommandArgs {
+  values: Record<string, string | boolean | string[] | undefined>
+  positionals: string[]
+}
+
+/** A command: its help text, its flags and what it does. `run` returns the exit code. */
+export interface Command {
+  summary: string
+  usage: string
+  options: NonNullable<ParseArgsConfig['options']>
+  /** How many positional arguments it takes: [min, max]. */
+  positionals?: [number, number]
+  run: (args: CommandArgs, io: CliIO) => Promise<number>
+}
+
+/** Throws a `CLI_USAGE` error. */
+export function usageError (message: string): never {
+  throw new FulcrumError(CliError.USAGE, message)
+}
+
+/** A string flag that must be present. */
+export function requireString (args: CommandArgs, name: string): string {
+  const v = args.values[name]
+  if (typeof v !== 'string' || v === '') usageError(`--${name} is required`)
+  return v
+}
+
+/** The `--data-dir` flag, falling back to FULCRUM_DATA_DIR. */
+export function dataDirOf (args: CommandArgs, io: CliIO): string {
+  const v = args.values['data-dir']
+  if (typeof v === 'string' && v !== '') return v
+  const env = io.env.FULCRUM_DATA_DIR
+  if (env !== undefined && env !== '') return env
+  return usageError('--data-dir (or FULCRUM_DATA_DIR) is required')
+}
+
+/** Prints a value as indented JSON. */
+export function printJson (io: CliIO, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2))
+}
+
+/** Common flags. */
+export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const
+export const JSON_OPTION = { json: { type: 'boolean' } } as const

@@ -1,0 +1,31 @@
+/** `fulcrum init` and `fulcrum id`: create and show a data directory's identity. */
+import { toString } from 'uint8arrays/to-string'
+import { initDataDir, loadIdentity } from '../../datadir/index.js'
+import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '../command.js'
+import type { Command } from '../command.js'
+
+export const initCommand: Command = {
+  summary: 'create a data directory with a new ed25519 identity, a config and an API token',
+  usage: '--data-dir DIR [--json]',
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  async run (args, io) {
+    const dir = dataDirOf(args, io)
+    const id = await initDataDir(dir)
+    if (args.values.json === true) printJson(io, { peerId: id.peerId, dataDir: dir })
+    else io.out(`initialised ${dir}\npeer id: ${id.peerId}`)
+    return ExitCode.OK
+  }
+}
+
+export const idCommand: Command = {
+  summary: 'print the peer id and public key of a data directory',
+  usage: '--data-dir DIR [--json]',
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  async run (args, io) {
+    const id = await loadIdentity(dataDirOf(args, io))
+    const publicKey = toString(id.publicKey, 'base64')
+    if (args.values.json === true) printJson(io, { peerId: id.peerId, publicKey, keyType: 'ed25519' })
+    else io.out(`peer id:    ${id.peerId}\npublic key: ${publicKey} (ed25519, base64)`)
+    return ExitCode.OK
+  }
+}

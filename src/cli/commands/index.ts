@@ -1,0 +1,11 @@
+/**
+ * The command table: every `fulcrum` command, by name. Adding a command is one line here and
+ * one module in this folder.
+ */
+import type { Command } from '../command.js'
+import { idCommand, initCommand } from './identity.js'
+
+export const commands: Record<string, Command> = {
+  init: initCommand,
+  id: idCommand
+}

@@ -1,0 +1,144 @@
+/**
+ * The data directory of a node, a customer or an auditor: its key, config and stores.
+ *
+ * Layout (every file that holds a secret is created with mode 0600):
+ * - `identity.json`  the Ed25519 seed, `{ "type": "ed25519", "seed": base64 }` (secret)
+ * - `config.json`    the node's config (see config/default.json)
+ * - `api-token`      the bearer token of the local control API (secret)
+ * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
+ * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ */
+import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FulcrumError } from '../errors/index.js'
+import { createIdentity, SEED_LENGTH } from '../identity/index.js'
+import type { Identity } from '../identity/index.js'
+
+/** Error codes of the data directory. */
+export const DataDirError = {
+  /** The directory has no identity: run `fulcrum init` first. */
+  NOT_INITIALISED: 'DATADIR_NOT_INITIALISED',
+  /** `fulcrum init` on a directory that already holds an identity. */
+  ALREADY_INITIALISED: 'DATADIR_ALREADY_INITIALISED',
+  /** A file in the directory is unreadable or malformed. */
+  CORRUPT: 'DATADIR_CORRUPT'
+} as const
+
+/** Node configuration, as in config/default.json. */
+export interface NodeConfig {
+  listen: string[]
+  bootstrap: string[]
+  apiPort: number
+  /** CIDR ranges the node may dial; anything else is refused by the connection gater. */
+  allowedDialRanges: string[]
+  maxConnections: number
+  /** IPs exempt from gossipsub's IP colocation penalty (several nodes behind one address). */
+  ipColocationWhitelist: string[]
+  /** Peers a light client asks by default (multiaddrs with /p2p/). */
+  peers: string[]
+}
+
+/** Paths of the files in a data directory. */
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit', string> {
+  const root = resolve(dir)
+  return {
+    root,
+    identity: join(root, 'identity.json'),
+    config: join(root, 'config.json'),
+    apiToken: join(root, 'api-token'),
+    api: join(root, 'api.json'),
+    catalog: join(root, 'catalog'),
+    ledger: join(root, 'ledger'),
+    audit: join(root, 'audit')
+  }
+}
+
+/** The built-in defaults (config/default.json). */
+export async function defaultConfig (): Promise<NodeConfig> {
+  const raw = JSON.parse(await readFile(await existingDefaultConfigPath(), 'utf8')) as Record<string, unknown>
+  delete raw.$comment
+  return raw as unknown as NodeConfig
+}
+
+async function existingDefaultConfigPath (): Promise<string> {
+  // From src/datadir (tsx) the file is ../../config; from dist/src/datadir it is ../../../config.
+  for (const rel of ['../../config/default.json', '../../../config/default.json']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url))
+    if (await exists(p)) return p
+  }
+  throw new Error('config/default.json is missing from the installation')
+}
+
+/**
+ * Creates a data directory with a fresh identity, a config and an API token.
+ * Throws `DATADIR_ALREADY_INITIALISED` rather than ever replacing a key.
+ */
+export async function initDataDir (dir: string, overrides: Partial<NodeConfig> = {}, seed?: Uint8Array): Promise<Identity> {
+  const paths = dataDirPaths(dir)
+  if (await exists(paths.identity)) {
+    throw new FulcrumError(DataDirError.ALREADY_INITIALISED, `${paths.root} already holds an identity`)
+  }
+  await mkdir(paths.root, { recursive: true, mode: 0o700 })
+  const identity = createIdentity(seed)
+  await writeFile(paths.identity, JSON.stringify({ type: 'ed25519', seed: Buffer.from(identity.seed).toString('base64') }) + '\n',
+    { mode: 0o600, flag: 'wx' })
+  await chmod(paths.identity, 0o600)
+  await writeFile(paths.config, JSON.stringify({ ...(await defaultConfig()), ...overrides }, null, 2) + '\n')
+  await writeFile(paths.apiToken, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 })
+  return identity
+}
+
+/** Loads the identity of a data directory. */
+export async function loadIdentity (dir: string): Promise<Identity> {
+  const paths = dataDirPaths(dir)
+  const text = await readOrThrow(paths.identity)
+  let seed: Uint8Array
+  try {
+    const parsed = JSON.parse(text) as { type?: unknown, seed?: unknown }
+    if (parsed.type !== 'ed25519' || typeof parsed.seed !== 'string') throw new Error('bad fields')
+    seed = new Uint8Array(Buffer.from(parsed.seed, 'base64'))
+    if (seed.length !== SEED_LENGTH) throw new Error('bad seed length')
+  } catch (err) {
+    throw new FulcrumError(DataDirError.CORRUPT, `${paths.identity} is not a valid identity file`, { cause: err })
+  }
+  return createIdentity(seed)
+}
+
+/** The data directory's config, merged over the defaults. */
+export async function loadConfig (dir: string): Promise<NodeConfig> {
+  const paths = dataDirPaths(dir)
+  const defaults = await defaultConfig()
+  if (!await exists(paths.config)) return defaults
+  try {
+    return { ...defaults, ...(JSON.parse(await readFile(paths.config, 'utf8')) as Partial<NodeConfig>) }
+  } catch (err) {
+    throw new FulcrumError(DataDirError.CORRUPT, `${paths.config} is not valid JSON`, { cause: err })
+  }
+}
+
+/** The bearer token of the local API. */
+export async function loadApiToken (dir: string): Promise<string> {
+  return (await readOrThrow(dataDirPaths(dir).apiToken)).trim()
+}
+
+async function readOrThrow (path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FulcrumError(DataDirError.NOT_INITIALISED, `${path} not found: run \`fulcrum init --data-dir DIR\` first`)
+    }
+    throw new FulcrumError(DataDirError.CORRUPT, `cannot read ${path}`, { cause: err })
+  }
+}
+
+async function exists (path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
