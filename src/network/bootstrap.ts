@@ -1,0 +1,93 @@
+/**
+ * Bootstrap with retry: dials every configured bootstrap peer until connected, and again whenever
+ * the node has no connection at all. libp2p's bootstrap module dials once, and a bootstrap node
+ * that many peers dial together refuses some of them (pending-connection limit), so a node could
+ * otherwise stay alone forever.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Startable } from '@libp2p/interface'
+import { FulcrumError } from '../errors/index.js'
+import { NetworkError } from './errors.js'
+import type { Logger } from '../logging/index.js'
+import { silentLogger } from '../logging/index.js'
+
+/** First retry after a failed dial; doubled per failure up to {@link MAX_RETRY_MS}. Random jitter spreads a crowd. */
+const FIRST_RETRY_MS = 250
+/** Upper bound of the retry delay: a restarted bootstrap node is found within 15 s. */
+const MAX_RETRY_MS = 15_000
+/** A bootstrap dial that takes longer than this is abandoned and retried. */
+const DIAL_TIMEOUT_MS = 5_000
+
+/** What the bootstrapper needs from libp2p. */
+export interface BootstrapComponents {
+  dial: (ma: Multiaddr, options?: { signal?: AbortSignal }) => Promise<unknown>
+  getConnections: () => unknown[]
+}
+
+/** Parses multiaddrs, throwing `NET_BAD_ADDRESS` on the first bad one. */
+export function parseMultiaddrs (addrs: readonly string[]): Multiaddr[] {
+  return addrs.map(a => {
+    try {
+      return multiaddr(a)
+    } catch (err) {
+      throw new FulcrumError(NetworkError.BAD_ADDRESS, `not a multiaddr: ${a}`, { cause: err })
+    }
+  })
+}
+
+/** Keeps the node connected to its bootstrap peers (see module doc). */
+export class Bootstrapper implements Startable {
+  private readonly peers: Multiaddr[]
+  private readonly delays = new Map<string, number>()
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  private controller = new AbortController()
+  private running = false
+
+  constructor (private readonly components: BootstrapComponents, bootstrap: readonly string[], private readonly log: Logger = silentLogger) {
+    this.peers = parseMultiaddrs(bootstrap)
+  }
+
+  start (): void {
+    this.running = true
+    this.controller = new AbortController()
+    for (const ma of this.peers) this.schedule(ma, 0)
+  }
+
+  stop (): void {
+    this.running = false
+    this.controller.abort()
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  /** Dials the bootstrap peers now if the node has no connection (call on a peer disconnect). */
+  reconnectIfAlone (): void {
+    if (!this.running || this.components.getConnections().length > 0) return
+    for (const ma of this.peers) this.schedule(ma, 0)
+  }
+
+  private schedule (ma: Multiaddr, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      void this.dial(ma)
+    }, delayMs)
+    this.timers.add(timer)
+  }
+
+  private async dial (ma: Multiaddr): Promise<void> {
+    if (!this.running) return
+    const key = ma.toString()
+    try {
+      await this.components.dial(ma, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
+      this.delays.delete(key)
+      this.log.debug('connected to bootstrap peer', { addr: key })
+    } catch (err) {
+      if (!this.running) return
+      const delay = Math.min(MAX_RETRY_MS, (this.delays.get(key) ?? FIRST_RETRY_MS / 2) * 2)
+      this.delays.set(key, delay)
+      this.log.debug('bootstrap dial failed, retrying', { addr: key, retryMs: delay, err: (err as Error).message })
+      this.schedule(ma, delay / 2 + Math.random() * delay / 2)
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The libp2p node factory: TCP, noise, yamux, identify, ping, a private Kademlia DHT and
+ * gossipsub, confined to configured address ranges. Nothing here knows about offers: protocols
+ * register on the returned node.
+ */
+import { createLibp2p } from 'libp2p'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { identify } from '@libp2p/identify'
+import type { Identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import type { Ping } from '@libp2p/ping'
+import { kadDHT, removePrivateAddressesMapper, passthroughMapper } from '@libp2p/kad-dht'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { gossipsub } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import type { TopicScoreParams } from '@libp2p/gossipsub/score'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { parseRanges, rangeConnectionGater } from './gater.js'
+
+/** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
+export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
+
+/**
+ * The connection manager accepts 10 pending inbound connections by default; a bootstrap node that
+ * many nodes dial together needs more (see STACK.md: 49 dialers left 11 unconnected at 10).
+ */
+const MAX_INCOMING_PENDING_CONNECTIONS = 64
+
+/**
+ * Gossipsub RPCs larger than this are dropped before decoding: an RPC holds a few offers of at
+ * most 8 KiB each plus control messages, so 1 MiB is generous while bounding memory per peer.
+ */
+const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
+
+/** libp2p services of a Fulcrum node. */
+export type FulcrumServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+/** A started or stopped Fulcrum libp2p node. */
+export type FulcrumLibp2p = Libp2p<FulcrumServices>
+
+/** Options of {@link createLibp2pNode}. */
+export interface Libp2pNodeInit {
+  /** The node's Ed25519 seed (the identity's seed: the libp2p peer id is the identity's peer id). */
+  seed: Uint8Array
+  /** Listen multiaddrs, e.g. `/ip4/127.0.0.1/tcp/0`. */
+  listen: string[]
+  /** CIDR ranges the node may dial (default 127.0.0.0/8). */
+  allowedDialRanges?: string[]
+  /** Upper bound on open connections. */
+  maxConnections?: number
+  /**
+   * IPs exempt from gossipsub's IP colocation penalty: several honest nodes behind one address
+   * (loopback, one NAT) would otherwise score each other out of the mesh.
+   */
+  ipColocationWhitelist?: string[]
+  /** Gossipsub peer-score parameters per topic (set by the protocols that own the topics). */
+  topicScoreParams?: Record<string, Partial<TopicScoreParams>>
+  /** Application-specific score of a peer (e.g. rate-limit penalties); weighted by gossipsub. */
+  appSpecificScore?: (peerId: string) => number
+  /**
+   * Keep loopback and private addresses in DHT peer records. True for loopback federations and
+   * private networks; false on the public internet, where private addresses are useless to others.
+   */
+  keepPrivateAddresses?: boolean
+  /** Start the node before returning (default true). */
+  start?: boolean
+}
+
+/** Defaults for ranges and limits that {@link Libp2pNodeInit} leaves out. */
+export const LIBP2P_DEFAULTS = {
+  allowedDialRanges: ['127.0.0.0/8'],
+  /** Enough for a 50-node federation on one machine with room for clients. */
+  maxConnections: 300,
+  ipColocationWhitelist: ['127.0.0.1']
+}
+
+/**
+ * Creates a libp2p node for Fulcrum. Connections from and to 127.0.0.0/8 are exempt from the
+ * per-IP inbound rate limit (many local nodes would otherwise get ECONNRESET). Throws
+ * `NET_BAD_ADDRESS` for a malformed CIDR range.
+ */
+export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLibp2p> {
+  const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
+  const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
+  const keepPrivate = init.keepPrivateAddresses ?? true
+  return await createLibp2p<FulcrumServices>({
+    privateKey,
+    start: init.start ?? true,
+    addresses: { listen: init.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: rangeConnectionGater(ranges),
+    connectionManager: {
+      maxConnections: init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections,
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+      allow: ['/ip4/127.0.0.0/ipcidr/8']
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: keepPrivate ? passthroughMapper : removePrivateAddressesMapper
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        scoreParams: {
+          IPColocationFactorWhitelist: new Set(init.ipColocationWhitelist ?? LIBP2P_DEFAULTS.ipColocationWhitelist),
+          topics: Object.fromEntries(Object.entries(init.topicScoreParams ?? {}).map(([t, p]) => [t, createTopicScoreParams(p)])),
+          ...(init.appSpecificScore === undefined ? {} : { appSpecificScore: init.appSpecificScore })
+        }
+      })
+    }
+  })
+}

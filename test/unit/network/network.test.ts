@@ -1,0 +1,107 @@
+import { strict as assert } from 'node:assert'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createIdentity } from '../../../src/identity/index.js'
+import {
+  createLibp2pNode, serveProtocol, request, openSession, parseRanges, rangeConnectionGater, NetworkError, DHT_PROTOCOL
+} from '../../../src/network/index.js'
+import type { FulcrumLibp2p } from '../../../src/network/index.js'
+import { isFulcrumError } from '../../../src/errors/index.js'
+
+const PROTO = '/fulcrum/test-echo/1.0.0'
+
+async function rejectsWith (p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => isFulcrumError(err, code) || assert.fail(`expected ${code}, got ${String((err as { code?: string }).code)}: ${String(err)}`))
+}
+
+describe('network', () => {
+  describe('connection gater', () => {
+    it('allows loopback and refuses every other address', () => {
+      const gater = rangeConnectionGater(parseRanges(['127.0.0.0/8']))
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/127.0.0.1/tcp/1')), false)
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/127.9.9.9/tcp/1')), false)
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/10.0.0.1/tcp/1')), true)
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip6/::1/tcp/1')), true)
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/dns4/example.com/tcp/1')), true)
+    })
+
+    it('rejects a malformed range with NET_BAD_ADDRESS', () => {
+      assert.throws(() => parseRanges(['127.0.0.0/33']), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS))
+      assert.throws(() => parseRanges(['nope']), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS))
+    })
+  })
+
+  describe('request/response', function () {
+    let a: FulcrumLibp2p
+    let b: FulcrumLibp2p
+    before(async () => {
+      a = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      b = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    })
+    after(async () => { await Promise.all([a?.stop(), b?.stop()]) })
+    afterEach(async () => { await b.unhandle(PROTO).catch(() => {}) })
+
+    it('derives the libp2p peer id from the identity seed and speaks the private DHT protocol', async () => {
+      const id = createIdentity()
+      const n = await createLibp2pNode({ seed: id.seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      try {
+        assert.equal(n.peerId.toString(), id.peerId)
+        assert.ok(n.getProtocols().includes(DHT_PROTOCOL))
+        assert.ok(!n.getProtocols().includes('/ipfs/kad/1.0.0'))
+      } finally { await n.stop() }
+    })
+
+    it('answers several requests on one session', async () => {
+      await serveProtocol(b, PROTO, async (req, ctx) => Uint8Array.from([...req, ctx.index]))
+      const s = await openSession(a, b.getMultiaddrs(), PROTO)
+      assert.deepEqual(await s.request(Uint8Array.from([7])), Uint8Array.from([7, 0]))
+      assert.deepEqual(await s.request(Uint8Array.from([8])), Uint8Array.from([8, 1]))
+      await s.close()
+    })
+
+    it('refuses a response larger than the cap with NET_MESSAGE_TOO_LARGE', async () => {
+      await serveProtocol(b, PROTO, async () => new Uint8Array(2000))
+      await rejectsWith(request(a, b.getMultiaddrs(), PROTO, Uint8Array.from([1]), { limits: { maxMessageBytes: 1000 } }), NetworkError.MESSAGE_TOO_LARGE)
+    })
+
+    it('cuts off a request larger than the server cap without answering', async () => {
+      let called = false
+      await serveProtocol(b, PROTO, async () => { called = true; return new Uint8Array(1) }, { maxMessageBytes: 100 })
+      await assert.rejects(request(a, b.getMultiaddrs(), PROTO, new Uint8Array(500)),
+        (e: unknown) => isFulcrumError(e, NetworkError.STREAM_CLOSED) || isFulcrumError(e, NetworkError.TIMEOUT))
+      assert.equal(called, false)
+    })
+
+    it('times out a peer that never answers with NET_TIMEOUT', async () => {
+      await serveProtocol(b, PROTO, async (_req, ctx) => await new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => { reject(new Error('aborted')) })
+      }))
+      const started = Date.now()
+      await rejectsWith(request(a, b.getMultiaddrs(), PROTO, Uint8Array.from([1]), { limits: { messageTimeoutMs: 300 } }), NetworkError.TIMEOUT)
+      assert.ok(Date.now() - started < 3000)
+    })
+
+    it('honours the caller AbortSignal with NET_ABORTED', async () => {
+      await serveProtocol(b, PROTO, async () => await new Promise(resolve => setTimeout(() => { resolve(new Uint8Array(1)) }, 2000)))
+      const ctrl = new AbortController()
+      setTimeout(() => { ctrl.abort() }, 100)
+      await rejectsWith(request(a, b.getMultiaddrs(), PROTO, Uint8Array.from([1]), { signal: ctrl.signal }), NetworkError.ABORTED)
+    })
+
+    it('refuses sessions beyond the concurrency cap', async () => {
+      let release!: () => void
+      const gate = new Promise<void>(resolve => { release = resolve })
+      await serveProtocol(b, PROTO, async () => { await gate; return new Uint8Array(1) }, { maxConcurrentSessions: 1 })
+      const first = request(a, b.getMultiaddrs(), PROTO, Uint8Array.from([1]))
+      await new Promise(resolve => setTimeout(resolve, 200))
+      await assert.rejects(request(a, b.getMultiaddrs(), PROTO, Uint8Array.from([2])),
+        (e: unknown) => isFulcrumError(e, NetworkError.STREAM_CLOSED) || isFulcrumError(e, NetworkError.DIAL_FAILED))
+      release()
+      assert.deepEqual(await first, new Uint8Array(1))
+    })
+
+    it('fails to dial an address outside the allowed ranges with NET_DIAL_FAILED', async () => {
+      await rejectsWith(request(a, multiaddr(`/ip4/10.255.255.1/tcp/4001/p2p/${b.peerId.toString()}`), PROTO, Uint8Array.from([1]),
+        { limits: { messageTimeoutMs: 2000 } }), NetworkError.DIAL_FAILED)
+    })
+  })
+})
