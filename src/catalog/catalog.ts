@@ -1,0 +1,229 @@
+/**
+ * The offer catalog: verified offer records on level (the embedded LevelDB), with an in-memory
+ * price index for queries.
+ *
+ * Storage buckets (one prefix byte each; a number is never reused):
+ * - 0x01 `provider/id`            → the record kept for that key (offer or withdrawal), canonical bytes
+ * - 0x02 `provider/id/` seq(u64BE) → equivocation evidence (encodeEvidence)
+ *
+ * Writes are grouped: inserts decide and update memory at once, then share one batch write.
+ * The catalog is a replica of network state (sync re-fetches anything lost), so batches are not
+ * fsynced; the provider's own offers are also re-signed and republished by the node.
+ */
+import { Level } from 'level'
+import { FulcrumError } from '../errors/index.js'
+import {
+  compileFilter, decodeRecord, normalisedPrice, recordExpiresAt, recordKey, sha256
+} from '../offers/index.js'
+import type { CompiledFilter, OfferFilter, OfferRecord, VerifiedRecord } from '../offers/index.js'
+import { CatalogError, decideInsert, encodeEvidence, makeEvidence } from './decide.js'
+import type { InsertDecision } from './decide.js'
+import { PriceIndex } from './price-index.js'
+
+const BUCKET_RECORD = 0x01
+const BUCKET_EVIDENCE = 0x02
+
+/** Largest page a query returns: bounds response size (100 × 4 KiB records). */
+export const MAX_PAGE_SIZE = 100
+/** Page size when the caller gives none. */
+export const DEFAULT_PAGE_SIZE = 20
+
+/** A record kept by the catalog. */
+export interface CatalogEntry {
+  readonly key: string
+  readonly record: OfferRecord
+  readonly bytes: Uint8Array
+  readonly digest: Uint8Array
+  /** Set when the provider equivocated at this seq: the entry is not served until a higher seq. */
+  readonly conflicted: boolean
+}
+
+/** The outcome of an insert. */
+export interface InsertResult {
+  readonly decision: InsertDecision
+  readonly key: string
+  readonly seq: number
+}
+
+/** A page of query results, cheapest first. */
+export interface QueryPage {
+  readonly entries: CatalogEntry[]
+  /** Pass back to get the next page; absent on the last page. */
+  readonly nextCursor?: string
+}
+
+/** Query options. */
+export interface QueryOptions {
+  /** Current time, unix ms: expired offers are never returned. */
+  now: number
+  limit?: number
+  cursor?: string
+}
+
+type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
+
+/** The catalog. Create with {@link Catalog.open}; call {@link Catalog.close} when done. */
+export class Catalog {
+  private readonly entries = new Map<string, CatalogEntry>()
+  private readonly prices = new PriceIndex()
+  private pending: Op[] = []
+  private flushing: Promise<void> | undefined
+
+  private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
+
+  /** Opens (creating if needed) the catalog at `path` and loads it into memory. */
+  static async open (path: string): Promise<Catalog> {
+    const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.open()
+    const catalog = new Catalog(db)
+    await catalog.load()
+    return catalog
+  }
+
+  private async load (): Promise<void> {
+    for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
+      // Records were verified before they were stored: decoding re-checks structure only.
+      this.setEntry({ record: decodeRecord(bytes), bytes, digest: sha256(bytes) }, false)
+    }
+    for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
+      const text = Buffer.from(key.subarray(1, key.length - 8)).toString('utf8')
+      const seq = Number(Buffer.from(key.subarray(key.length - 8)).readBigUInt64BE())
+      const entry = this.entries.get(text.slice(0, -1))
+      if (entry !== undefined && entry.record.body.seq === seq) this.setEntry(entry, true)
+    }
+  }
+
+  /** Number of records held (offers and withdrawals, expired ones until swept). */
+  get size (): number { return this.entries.size }
+
+  /** Inserts a verified record; see `decideInsert` for what happens. */
+  async insert (verified: VerifiedRecord): Promise<InsertResult> {
+    const [result] = await this.insertMany([verified])
+    return result as InsertResult
+  }
+
+  /** Inserts several records with one write. */
+  async insertMany (records: VerifiedRecord[]): Promise<InsertResult[]> {
+    const results = records.map(v => this.apply(v))
+    await this.flush()
+    return results
+  }
+
+  private apply (verified: VerifiedRecord): InsertResult {
+    const key = recordKey(verified.record)
+    const held = this.entries.get(key)
+    const decision = decideInsert(held, verified)
+    if (decision === 'store') {
+      this.setEntry(verified, false)
+      this.pending.push({ type: 'put', key: recordDbKey(key), value: verified.bytes })
+    } else if (decision === 'equivocation' && held !== undefined) {
+      this.setEntry(held, true)
+      this.pending.push({ type: 'put', key: evidenceDbKey(key, held.record.body.seq), value: encodeEvidence(makeEvidence(held.bytes, verified.bytes)) })
+    }
+    return { decision, key, seq: verified.record.body.seq }
+  }
+
+  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes' | 'digest'>, conflicted: boolean): void {
+    const key = recordKey(v.record)
+    const old = this.entries.get(key)
+    if (old?.record.kind === 'offer') this.prices.remove({ price: normalisedPrice(old.record.body), key })
+    const entry: CatalogEntry = { key, record: v.record, bytes: v.bytes, digest: v.digest, conflicted }
+    this.entries.set(key, entry)
+    if (entry.record.kind === 'offer' && !conflicted) {
+      this.prices.add({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
+    }
+  }
+
+  /** Writes pending operations; concurrent callers share one batch. */
+  private async flush (): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing
+    if (this.pending.length === 0) return
+    const ops = this.pending
+    this.pending = []
+    this.flushing = this.db.batch(ops).finally(() => { this.flushing = undefined })
+    await this.flushing
+  }
+
+  /** The record kept for (provider, id), if any (offer or withdrawal, possibly expired). */
+  get (provider: string, id: string): CatalogEntry | undefined {
+    return this.entries.get(`${provider}/${id}`)
+  }
+
+  /** Live offers matching `filter`, cheapest first, one page at a time. */
+  query (filter: OfferFilter | CompiledFilter, options: QueryOptions): QueryPage {
+    const compiled = 'matches' in filter ? filter : compileFilter(filter)
+    const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    const start = options.cursor === undefined ? 0 : this.prices.seek(decodeCursor(options.cursor), false)
+    const entries: CatalogEntry[] = []
+    let last: { price: bigint, key: string } | undefined
+    for (const item of this.prices.from(start)) {
+      if (item.offer.expiresAt <= options.now || !compiled.matches(item.offer)) continue
+      if (last !== undefined && entries.length === limit) return { entries, nextCursor: encodeCursor(last.price, last.key) }
+      entries.push(this.entries.get(item.key) as CatalogEntry)
+      last = item
+    }
+    return { entries }
+  }
+
+  /** Every record of one provider (its offers and withdrawals). */
+  byProvider (provider: string): CatalogEntry[] {
+    const prefix = `${provider}/`
+    return [...this.entries.values()].filter(e => e.key.startsWith(prefix))
+  }
+
+  /** All records, sorted by key: the input of catalog sync. */
+  sorted (): CatalogEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  }
+
+  /** Removes records past their expiry (withdrawals after their retention). Returns how many. */
+  async sweep (now: number): Promise<number> {
+    let n = 0
+    for (const entry of [...this.entries.values()]) {
+      if (recordExpiresAt(entry.record) > now) continue
+      if (entry.record.kind === 'offer') this.prices.remove({ price: normalisedPrice(entry.record.body), key: entry.key })
+      this.entries.delete(entry.key)
+      this.pending.push({ type: 'del', key: recordDbKey(entry.key) })
+      n++
+    }
+    await this.flush()
+    return n
+  }
+
+  /** All equivocation evidence held, encoded (verify with `verifyEvidence`). */
+  async evidence (): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    for await (const value of this.db.values({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) out.push(value)
+    return out
+  }
+
+  /** Writes what is pending and closes the store. */
+  async close (): Promise<void> {
+    await this.flush()
+    await this.db.close()
+  }
+}
+
+function recordDbKey (key: string): Uint8Array {
+  return Buffer.concat([Uint8Array.of(BUCKET_RECORD), Buffer.from(key, 'utf8')])
+}
+
+function evidenceDbKey (key: string, seq: number): Uint8Array {
+  const s = Buffer.alloc(8)
+  s.writeBigUInt64BE(BigInt(seq))
+  return Buffer.concat([Uint8Array.of(BUCKET_EVIDENCE), Buffer.from(`${key}/`, 'utf8'), s])
+}
+
+function encodeCursor (price: bigint, key: string): string {
+  return Buffer.from(JSON.stringify([price.toString(), key])).toString('base64url')
+}
+
+function decodeCursor (cursor: string): { price: bigint, key: string } {
+  try {
+    const [price, key] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string]
+    if (typeof price !== 'string' || typeof key !== 'string' || !/^[0-9]{1,40}$/.test(price)) throw new Error('shape')
+    return { price: BigInt(price), key }
+  } catch (err) {
+    throw new FulcrumError(CatalogError.BAD_CURSOR, 'not a cursor from this catalog', { cause: err })
+  }
+}

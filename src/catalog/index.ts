@@ -1,0 +1,6 @@
+/**
+ * The offer catalog: verified records on level, seq replacement, withdrawals, expiry,
+ * equivocation evidence and price-ordered queries with cursors.
+ */
+export * from './decide.js'
+export * from './catalog.js'

@@ -1,0 +1,53 @@
+/**
+ * The in-memory price index of the catalog: live offers sorted by (normalised price, key), so
+ * that a query walks offers cheapest first and stops as soon as a page is full. Insert and
+ * remove are a binary search and one splice.
+ */
+import type { Offer } from '../offers/index.js'
+
+/** An indexed offer. */
+export interface Indexed {
+  readonly key: string
+  readonly price: bigint
+  readonly offer: Offer
+}
+
+/** Compares by price, then key: a total order, so cursors are stable. */
+export function compareIndexed (a: { price: bigint, key: string }, b: { price: bigint, key: string }): number {
+  if (a.price !== b.price) return a.price < b.price ? -1 : 1
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+}
+
+/** A sorted array of offers. */
+export class PriceIndex {
+  private readonly items: Indexed[] = []
+
+  get size (): number { return this.items.length }
+
+  /** The position of the first item ordered after `pos` (or at it, if `inclusive`). */
+  seek (pos: { price: bigint, key: string }, inclusive = true): number {
+    let lo = 0
+    let hi = this.items.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const c = compareIndexed(this.items[mid] as Indexed, pos)
+      if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  add (item: Indexed): void {
+    this.items.splice(this.seek(item), 0, item)
+  }
+
+  remove (item: { price: bigint, key: string }): void {
+    const i = this.seek(item)
+    if (i < this.items.length && compareIndexed(this.items[i] as Indexed, item) === 0) this.items.splice(i, 1)
+  }
+
+  /** Items from position `start` on. */
+  * from (start: number): Generator<Indexed> {
+    for (let i = start; i < this.items.length; i++) yield this.items[i] as Indexed
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Offer queries: a filter, its validation, matching and the price order (protocols/offer-v1.md
+ * §Queries). Pure, so that the catalog and the light client (which re-checks what nodes return)
+ * apply exactly the same rules.
+ */
+import { FulcrumError } from '../errors/index.js'
+import { OfferError } from './errors.js'
+import { toNanos } from './decimal.js'
+import type { Offer } from './model.js'
+import { BILLING_UNITS, COUNTRIES, CURRENCIES, EU_COUNTRIES, isKnownServiceType } from './vocabulary.js'
+
+/** What a customer asks for. Every present criterion must hold. */
+export interface OfferFilter {
+  type?: string
+  /** ISO 3166-1 codes; `EU` stands for the 27 member states. */
+  countries?: string[]
+  /** Legal jurisdictions accepted; `EU` as above. */
+  jurisdictions?: string[]
+  provider?: string
+  /** Only offers priced in this currency (no exchange rates are applied). */
+  currency?: string
+  /** Highest price, normalised per hour of the same dimension as `unit` (see BILLING_UNITS). */
+  maxPrice?: { amount: string, unit: string }
+  /** Certifications that must all be held. */
+  certifications?: string[]
+  minCapacity?: number
+  /** Lowest SLA availability, percent as a decimal string. */
+  minAvailability?: string
+  /** Spec minima, e.g. `{ vcpu: 8 }`: the spec must be a number at least this large. */
+  minSpecs?: Record<string, number>
+}
+
+/** A validated filter, ready for fast matching. */
+export interface CompiledFilter {
+  readonly filter: OfferFilter
+  matches: (offer: Offer) => boolean
+}
+
+/** Limits on a filter, so a query can never cost more than a scan. */
+export const FILTER_LIMITS = { countries: 64, certifications: 24, minSpecs: 16 } as const
+
+const bad = (path: string, message: string): never => {
+  throw new FulcrumError(OfferError.BAD_FILTER, message, { path: `filter.${path}` })
+}
+
+/** Validates a filter (throws OFFER_BAD_FILTER with the path) and compiles it. */
+export function compileFilter (filter: OfferFilter): CompiledFilter {
+  const checks: Array<(o: Offer) => boolean> = []
+  const { type, provider, currency, maxPrice, minCapacity, minAvailability } = filter
+  if (type !== undefined) {
+    if (typeof type !== 'string' || !isKnownServiceType(type)) bad('type', 'unknown service type')
+    checks.push(o => o.service.type === type)
+  }
+  const countries = countrySet(filter.countries, 'countries')
+  if (countries !== undefined) checks.push(o => countries.has(o.location.country))
+  const jurisdictions = countrySet(filter.jurisdictions, 'jurisdictions')
+  if (jurisdictions !== undefined) checks.push(o => jurisdictions.has(o.jurisdiction))
+  if (provider !== undefined) checks.push(o => o.provider === provider)
+  if (currency !== undefined) {
+    if (!CURRENCIES.has(currency)) bad('currency', 'not an ISO 4217 code')
+    checks.push(o => o.price.currency === currency)
+  }
+  if (maxPrice !== undefined) {
+    const unit = BILLING_UNITS[maxPrice.unit] ?? bad('maxPrice.unit', `unit must be one of ${Object.keys(BILLING_UNITS).join(', ')}`)
+    let limit: bigint
+    try { limit = toNanos(maxPrice.amount) * 1000n / BigInt(unit.hours) } catch { return bad('maxPrice.amount', 'not a decimal') }
+    checks.push(o => BILLING_UNITS[o.price.unit]?.dimension === unit.dimension && normalisedPrice(o) <= limit)
+  }
+  const certs = filter.certifications
+  if (certs !== undefined) {
+    if (!Array.isArray(certs) || certs.length > FILTER_LIMITS.certifications) bad('certifications', 'too many')
+    checks.push(o => certs.every(c => o.certifications.includes(c)))
+  }
+  if (minCapacity !== undefined) {
+    if (!Number.isSafeInteger(minCapacity) || minCapacity < 0) bad('minCapacity', 'not an unsigned integer')
+    checks.push(o => o.capacity >= minCapacity)
+  }
+  if (minAvailability !== undefined) {
+    let min: bigint
+    try { min = toNanos(minAvailability) } catch { return bad('minAvailability', 'not a decimal') }
+    checks.push(o => toNanos(o.sla.availability) >= min)
+  }
+  const minSpecs = Object.entries(filter.minSpecs ?? {})
+  if (minSpecs.length > FILTER_LIMITS.minSpecs) bad('minSpecs', 'too many')
+  for (const [key, min] of minSpecs) {
+    if (!Number.isSafeInteger(min) || min < 0) bad(`minSpecs.${key}`, 'not an unsigned integer')
+    checks.push(o => { const v = o.service.specs[key]; return typeof v === 'number' && v >= min })
+  }
+  return { filter, matches: (o) => checks.every(c => c(o)) }
+}
+
+function countrySet (codes: string[] | undefined, path: string): Set<string> | undefined {
+  if (codes === undefined) return undefined
+  if (!Array.isArray(codes) || codes.length > FILTER_LIMITS.countries) bad(path, `at most ${FILTER_LIMITS.countries} codes`)
+  const set = new Set<string>()
+  codes.forEach((c, i) => {
+    if (c === 'EU') EU_COUNTRIES.forEach(e => set.add(e))
+    else if (COUNTRIES.has(c)) set.add(c)
+    else bad(`${path}[${i}]`, 'not an ISO 3166-1 code nor EU')
+  })
+  return set
+}
+
+/**
+ * The price per hour of the offer's billing dimension, in 10^-12 currency units (integer,
+ * rounded down). Comparable between offers of the same currency and dimension.
+ */
+export function normalisedPrice (offer: Offer): bigint {
+  const unit = BILLING_UNITS[offer.price.unit]
+  return toNanos(offer.price.amount) * 1000n / BigInt(unit?.hours ?? 1)
+}
