@@ -1,0 +1,99 @@
+/**
+ * Evidence of a log's misbehaviour, as a self-contained JSON object that anyone can check with
+ * only the log's verifier key (protocols/ledger-v1.md §Evidence):
+ *
+ * - `split-view`: two checkpoints signed by the log with the same size and different roots.
+ *   Conclusive: an honest log has one root per size.
+ * - `inconsistent`: two checkpoints of sizes m < n, and the consistency proof the log served
+ *   for them, which fails. The signatures are conclusive; the failure shows that the log could
+ *   not prove it only appended (an honest log can always produce a valid proof on demand).
+ * - `rollback`: a checkpoint seen first, then a signed checkpoint of a smaller size. The
+ *   signatures are conclusive; the order is the witness's statement (`observedAt`).
+ */
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { LedgerError } from './errors.js'
+import { bytesEqual } from './hash.js'
+import { openCheckpoint } from './checkpoint.js'
+import type { SignedCheckpoint } from './checkpoint.js'
+import { parseVerifierKey, strictBase64 } from './note.js'
+import { verifyConsistency } from './verify.js'
+
+/** The `type` field of every evidence file. */
+export const EVIDENCE_TYPE = 'fulcrum-ledger-evidence/v1'
+export const EVIDENCE_KINDS = ['split-view', 'inconsistent', 'rollback'] as const
+export type EvidenceKind = typeof EVIDENCE_KINDS[number]
+
+/** An evidence file. `checkpoints[0]` was observed first. */
+export interface Evidence {
+  type: typeof EVIDENCE_TYPE
+  kind: EvidenceKind
+  /** The log's verifier key (its name is the origin). */
+  vkey: string
+  /** The two signed checkpoint notes, verbatim. */
+  checkpoints: [string, string]
+  /** For `inconsistent`: the base64 hashes of the failing consistency proof. */
+  proof?: string[]
+  /** Who observed it (peer id) and when (ms since the epoch): statements, not proofs. */
+  observedBy?: string
+  observedAt?: number
+}
+
+/** The result of checking evidence: what it proves about which log. */
+export interface VerifiedEvidence {
+  kind: EvidenceKind
+  origin: string
+  sizes: [number, number]
+}
+
+const badEvidence = (why: string): FulcrumError => new FulcrumError(LedgerError.BAD_EVIDENCE, `evidence: ${why}`)
+
+/** Builds an evidence object from two verified checkpoints of the same log. */
+export function makeEvidence (kind: EvidenceKind, vkey: string, first: SignedCheckpoint, second: SignedCheckpoint,
+  extra: { proof?: Uint8Array[], observedBy?: string, observedAt?: number } = {}): Evidence {
+  const ev: Evidence = { type: EVIDENCE_TYPE, kind, vkey, checkpoints: [first.text, second.text] }
+  if (extra.proof !== undefined) ev.proof = extra.proof.map(h => Buffer.from(h).toString('base64'))
+  if (extra.observedBy !== undefined) ev.observedBy = extra.observedBy
+  if (extra.observedAt !== undefined) ev.observedAt = extra.observedAt
+  return ev
+}
+
+/**
+ * Checks an evidence object (e.g. parsed from an evidence file). Returns what it proves, or
+ * throws `LEDGER_BAD_EVIDENCE` if it is malformed, a signature does not verify, or the two
+ * checkpoints do not show the claimed misbehaviour.
+ */
+export function verifyEvidence (input: unknown): VerifiedEvidence {
+  const ev = input as Partial<Evidence>
+  if (typeof ev !== 'object' || ev === null || ev.type !== EVIDENCE_TYPE) throw badEvidence(`type must be ${EVIDENCE_TYPE}`)
+  if (!(EVIDENCE_KINDS as readonly unknown[]).includes(ev.kind)) throw badEvidence('unknown kind')
+  if (typeof ev.vkey !== 'string' || !Array.isArray(ev.checkpoints) || ev.checkpoints.length !== 2) throw badEvidence('needs vkey and two checkpoints')
+  let a: SignedCheckpoint, b: SignedCheckpoint
+  try {
+    const key = parseVerifierKey(ev.vkey)
+    a = openCheckpoint(String(ev.checkpoints[0]), key)
+    b = openCheckpoint(String(ev.checkpoints[1]), key)
+  } catch (err) {
+    if (isFulcrumError(err)) throw badEvidence(`a checkpoint does not verify (${err.code})`)
+    throw err
+  }
+  const [m, n] = [a.checkpoint.size, b.checkpoint.size]
+  const result: VerifiedEvidence = { kind: ev.kind as EvidenceKind, origin: a.checkpoint.origin, sizes: [m, n] }
+  switch (ev.kind) {
+    case 'split-view':
+      if (m !== n || bytesEqual(a.checkpoint.root, b.checkpoint.root)) throw badEvidence('a split view needs equal sizes and different roots')
+      return result
+    case 'rollback':
+      if (!(n < m)) throw badEvidence('a rollback needs the second checkpoint to be smaller')
+      return result
+    default: {
+      if (!(m < n)) throw badEvidence('an inconsistency needs the first checkpoint to be smaller')
+      const proof = (Array.isArray(ev.proof) ? ev.proof : []).map(p => strictBase64(String(p)))
+      if (proof.some(p => p === undefined)) throw badEvidence('proof hashes must be base64')
+      if (m > 0 && verifyConsistency(m, n, proof as Uint8Array[], a.checkpoint.root, b.checkpoint.root)) {
+        throw badEvidence('the consistency proof verifies: no inconsistency shown')
+      }
+      if (m === 0) throw badEvidence('every tree is consistent with the empty tree')
+      return result
+    }
+  }
+}
