@@ -4,8 +4,11 @@
  */
 import type { Command } from '../command.js'
 import { idCommand, initCommand } from './identity.js'
+import { offerSignCommand, offerVerifyCommand } from './offer.js'
 
 export const commands: Record<string, Command> = {
   init: initCommand,
-  id: idCommand
+  id: idCommand,
+  'offer sign': offerSignCommand,
+  'offer verify': offerVerifyCommand
 }

@@ -1,0 +1,101 @@
+/** `fulcrum offer sign` and `fulcrum offer verify`: offline signing and checking of offers. */
+import { writeFile } from 'node:fs/promises'
+import { loadIdentity } from '../../datadir/index.js'
+import { FulcrumError } from '../../errors/index.js'
+import {
+  completeOffer, decodeRecord, recordFromJson, recordToJson, signOffer, verifyRecord, MAX_OFFER_LIFETIME_MS, OfferError
+} from '../../offers/index.js'
+import type { OfferRecord } from '../../offers/index.js'
+import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import type { CliIO, Command } from '../command.js'
+import { readInput } from '../files.js'
+
+const DAY_MS = 86_400_000
+
+export const offerSignCommand: Command = {
+  summary: 'sign a JSON offer (draft) with the data dir\'s key; prints the signed record as JSON',
+  usage: 'FILE --data-dir DIR [--lifetime-days N] [--out FILE]',
+  positionals: [1, 1],
+  options: { ...DATA_DIR_OPTION, 'lifetime-days': { type: 'string' }, out: { type: 'string' } },
+  async run (args, io) {
+    const identity = await loadIdentity(dataDirOf(args, io))
+    const draft = parseJson((await readInput(args.positionals[0] as string)).toString('utf8'))
+    const days = args.values['lifetime-days']
+    let lifetimeMs: number | undefined
+    if (typeof days === 'string') {
+      lifetimeMs = Number(days) * DAY_MS
+      if (!Number.isFinite(lifetimeMs) || lifetimeMs <= 0 || lifetimeMs > MAX_OFFER_LIFETIME_MS) usageError('--lifetime-days must be a number of days from 1 to 30')
+    }
+    let offer
+    try {
+      offer = completeOffer(draft, { provider: identity.peerId, now: Date.now(), ...(lifetimeMs === undefined ? {} : { lifetimeMs }) })
+    } catch (err) {
+      if (!(err instanceof FulcrumError)) throw err
+      io.err(`fulcrum offer sign: invalid offer: ${err.code}: ${err.message}`)
+      return ExitCode.INVALID
+    }
+    const text = JSON.stringify(recordToJson(signOffer(offer, identity)), null, 2)
+    const out = args.values.out
+    if (typeof out === 'string') await writeFile(out, text + '\n')
+    else io.out(text)
+    return ExitCode.OK
+  }
+}
+
+export const offerVerifyCommand: Command = {
+  summary: 'verify a signed offer or withdrawal (JSON, or canonical CBOR bytes); exit 0 valid, 1 invalid',
+  usage: 'FILE [--at ISO-TIME] [--json]',
+  positionals: [1, 1],
+  options: { ...JSON_OPTION, at: { type: 'string' } },
+  async run (args, io) {
+    const bytes = await readInput(args.positionals[0] as string)
+    const at = args.values.at
+    const now = typeof at === 'string' ? Date.parse(at) : Date.now()
+    if (Number.isNaN(now)) usageError('--at must be an ISO 8601 time')
+    try {
+      const record = parseRecord(bytes)
+      verifyRecord(record, now)
+      report(io, args.values.json === true, { valid: true, ...summary(record) })
+      return ExitCode.OK
+    } catch (err) {
+      if (!(err instanceof FulcrumError)) throw err
+      report(io, args.values.json === true, { valid: false, error: err.toJSON() })
+      return ExitCode.INVALID
+    }
+  }
+}
+
+/** A JSON file holds the JSON form; anything else is taken as the canonical CBOR record. */
+function parseRecord (bytes: Buffer): OfferRecord {
+  const first = bytes.toString('utf8').trimStart()[0]
+  if (first === '{') return recordFromJson(parseJson(bytes.toString('utf8')))
+  return decodeRecord(new Uint8Array(bytes))
+}
+
+function parseJson (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new FulcrumError(OfferError.MALFORMED, `not valid JSON: ${(err as Error).message}`)
+  }
+}
+
+function summary (record: OfferRecord): Record<string, unknown> {
+  const b = record.body
+  const base = { kind: record.kind, provider: b.provider, id: b.id, seq: b.seq, issuedAt: new Date(b.issuedAt).toISOString() }
+  return record.kind === 'offer'
+    ? { ...base, expiresAt: new Date(record.body.expiresAt).toISOString(), type: record.body.service.type, country: record.body.location.country, price: record.body.price }
+    : base
+}
+
+function report (io: CliIO, json: boolean, result: Record<string, unknown>): void {
+  if (json) { printJson(io, result); return }
+  if (result.valid === true) {
+    const price = result.price as { amount: string, currency: string, unit: string } | undefined
+    io.out(`valid ${String(result.kind)} ${String(result.id)} seq ${String(result.seq)} by ${String(result.provider)}` +
+      (price === undefined ? '' : `\n  ${String(result.type)} in ${String(result.country)}, ${price.amount} ${price.currency}/${price.unit}, expires ${String(result.expiresAt)}`))
+  } else {
+    const e = result.error as { code: string, message: string }
+    io.out(`INVALID ${e.code}: ${e.message}`)
+  }
+}

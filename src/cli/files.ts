@@ -1,0 +1,48 @@
+/** Reading input files for commands, with a size limit and coded errors. */
+import { readFile, stat } from 'node:fs/promises'
+import { FulcrumError } from '../errors/index.js'
+
+/** Error codes of CLI input. */
+export const InputError = {
+  /** The file cannot be read. */
+  UNREADABLE: 'INPUT_UNREADABLE',
+  /** The file exceeds the size limit. */
+  TOO_LARGE: 'INPUT_TOO_LARGE',
+  /** The file is not valid JSON. */
+  BAD_JSON: 'INPUT_BAD_JSON'
+} as const
+
+/** Largest input file: offers and records are a few KiB; exports go through streaming readers. */
+export const MAX_INPUT_BYTES = 1024 * 1024
+
+/** Reads a file (or standard input for `-`) of at most `maxBytes`. */
+export async function readInput (path: string, maxBytes = MAX_INPUT_BYTES): Promise<Buffer> {
+  try {
+    if (path === '-') {
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length
+        if (size > maxBytes) throw new FulcrumError(InputError.TOO_LARGE, `standard input exceeds ${maxBytes} bytes`)
+        chunks.push(chunk as Buffer)
+      }
+      return Buffer.concat(chunks)
+    }
+    const { size } = await stat(path)
+    if (size > maxBytes) throw new FulcrumError(InputError.TOO_LARGE, `${path} is ${size} bytes, the limit is ${maxBytes}`)
+    return await readFile(path)
+  } catch (err) {
+    if (err instanceof FulcrumError) throw err
+    throw new FulcrumError(InputError.UNREADABLE, `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Reads and parses a JSON file. */
+export async function readJson (path: string, maxBytes = MAX_INPUT_BYTES): Promise<unknown> {
+  const text = (await readInput(path, maxBytes)).toString('utf8')
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new FulcrumError(InputError.BAD_JSON, `${path} is not valid JSON: ${(err as Error).message}`, { cause: err })
+  }
+}
