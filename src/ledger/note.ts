@@ -100,9 +100,11 @@ export function formatVerifierKey (name: string, type: KeyTypeValue, publicKey: 
 /** Parses a verifier key, checking its key id. Throws `LEDGER_MALFORMED_VKEY`. */
 export function parseVerifierKey (vkey: string): VerifierKey {
   const bad = (why: string): FulcrumError => new FulcrumError(LedgerError.MALFORMED_VKEY, `verifier key: ${why}`)
-  const parts = typeof vkey === 'string' ? vkey.split('+') : []
-  if (parts.length !== 3) throw bad('expected name+keyid+key')
-  const [name, id, b64] = parts as [string, string, string]
+  // The base64 key may itself contain '+': split at the first two only (as sumdb/note does).
+  const first = typeof vkey === 'string' ? vkey.indexOf('+') : -1
+  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1)
+  if (second < 0) throw bad('expected name+keyid+key')
+  const [name, id, b64] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)]
   if (!isValidKeyName(name)) throw bad('invalid name')
   if (!/^[0-9a-f]{8}$/.test(id)) throw bad('key id must be 8 lowercase hex digits')
   const material = strictBase64(b64)
