@@ -1,0 +1,64 @@
+/**
+ * LevelDB key layout of the log. Every key starts with a bucket byte; bucket numbers are
+ * never reused. Integers are 8-byte big-endian so that keys sort by index.
+ *
+ * | bucket | key                       | value                                   |
+ * |--------|---------------------------|-----------------------------------------|
+ * | 0x00   | 0x00 'v'                  | format version (u8)                     |
+ * | 0x00   | 0x00 's'                  | tree size (u64)                         |
+ * | 0x00   | 0x00 'c'                  | latest signed checkpoint note (UTF-8)   |
+ * | 0x01   | index (u64)               | leaf bytes                              |
+ * | 0x02   | level (u8), index (u64)   | hash of the perfect subtree             |
+ * | 0x03   | leaf hash (32 bytes)      | index (u64) of the first such leaf      |
+ * | 0x04   | document id (UTF-8)       | index (u64) of the entry with that id   |
+ */
+export const Bucket = { META: 0x00, LEAF: 0x01, NODE: 0x02, LEAF_HASH: 0x03, DOCUMENT: 0x04 } as const
+
+/** Version of this layout, stored under META 'v'. */
+export const FORMAT_VERSION = 1
+
+export const META_VERSION = Uint8Array.of(Bucket.META, 0x76)
+export const META_SIZE = Uint8Array.of(Bucket.META, 0x73)
+export const META_CHECKPOINT = Uint8Array.of(Bucket.META, 0x63)
+
+/** 8-byte big-endian encoding of a safe integer. */
+export function u64 (n: number): Uint8Array {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, BigInt(n))
+  return b
+}
+
+/** Decodes an 8-byte big-endian integer (at most 2^53 - 1 here). */
+export function readU64 (b: Uint8Array): number {
+  return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0))
+}
+
+export function leafKey (index: number): Uint8Array {
+  const k = new Uint8Array(9)
+  k[0] = Bucket.LEAF
+  k.set(u64(index), 1)
+  return k
+}
+
+export function nodeKey (level: number, index: number): Uint8Array {
+  const k = new Uint8Array(10)
+  k[0] = Bucket.NODE
+  k[1] = level
+  k.set(u64(index), 2)
+  return k
+}
+
+export function leafHashKey (hash: Uint8Array): Uint8Array {
+  const k = new Uint8Array(1 + hash.length)
+  k[0] = Bucket.LEAF_HASH
+  k.set(hash, 1)
+  return k
+}
+
+export function documentKey (id: string): Uint8Array {
+  const idBytes = new TextEncoder().encode(id)
+  const k = new Uint8Array(1 + idBytes.length)
+  k[0] = Bucket.DOCUMENT
+  k.set(idBytes, 1)
+  return k
+}

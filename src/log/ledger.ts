@@ -1,0 +1,24 @@
+/**
+ * The agreement ledger on top of the Merkle log: only well-formed entries, signed by every
+ * party, with this node among the parties, are appended; each is findable by its document id.
+ */
+import { FulcrumError } from '../errors/index.js'
+import { decodeEntry, encodeEntry, verifyEntrySignatures, LedgerError } from '../ledger/index.js'
+import type { Entry } from '../ledger/index.js'
+import type { AppendResult, MerkleLog } from './store.js'
+
+/**
+ * Validates a signed entry and appends it to this node's log. Throws `LEDGER_MALFORMED_ENTRY`,
+ * `LEDGER_BAD_ENTRY_SIGNATURE`, or `LOG_DUPLICATE_ID` if another entry already has its id.
+ * The same entry appended twice is stored once.
+ */
+export async function appendEntry (log: MerkleLog, self: string, entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry }> {
+  const leaf = entry instanceof Uint8Array ? entry : encodeEntry(entry)
+  const decoded = decodeEntry(leaf)
+  verifyEntrySignatures(decoded)
+  if (!decoded.body.parties.includes(self)) {
+    throw new FulcrumError(LedgerError.MALFORMED_ENTRY, 'this node is not a party of the entry', { path: 'body.parties' })
+  }
+  const result = await log.append(leaf, [decoded.body.id])
+  return { ...result, entry: decoded }
+}

@@ -1,0 +1,274 @@
+/**
+ * The durable Merkle log of one node, on LevelDB (`level`).
+ *
+ * - Atomic appends: the leaves, every subtree hash they complete, their lookup keys, the new size
+ *   and the newly signed checkpoint go into one batch written with `sync: true`, so after a crash
+ *   the store holds exactly the batches that were acknowledged, and a checkpoint matching them.
+ * - Group commit: appends that arrive while a batch is being written wait and go together into
+ *   the next one (one fsync for many appends).
+ * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
+ *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
+ */
+import { Level } from 'level'
+import { FulcrumError } from '../errors/index.js'
+import {
+  buildProof, consistencyProofRanges, foldSubtrees, inclusionProofRanges, leafHash, openCheckpoint, originOf,
+  ledgerVerifierKey, parseVerifierKey, rootSubtrees, signCheckpoint, bytesEqual, EMPTY_ROOT
+} from '../ledger/index.js'
+import type { NoteSigner, SubtreeId, VerifierKey } from '../ledger/index.js'
+import { LogError } from './errors.js'
+import {
+  FORMAT_VERSION, META_CHECKPOINT, META_SIZE, META_VERSION, documentKey, leafHashKey, leafKey, nodeKey, readU64, u64
+} from './keys.js'
+import { Frontier } from './tree.js'
+import { GroupCommit } from './commit.js'
+import type { PendingAppend } from './commit.js'
+
+type Db = Level<Uint8Array, Uint8Array>
+type BatchOp = { type: 'put', key: Uint8Array, value: Uint8Array }
+
+/** Most leaves returned by one {@link MerkleLog.leaves} call: bounds memory per request. */
+export const MAX_LEAVES_PER_READ = 10_000
+
+/** How to open a log. Without a `signer` the log is read-only. */
+export interface LogOptions {
+  /** The node's key and peer id: signs a checkpoint after every batch. */
+  signer?: NoteSigner & { peerId: string }
+  /** The peer id whose log this is, when opened read-only (to verify the stored checkpoint). */
+  peerId?: string
+}
+
+/** The result of an append. `existing` is true if the same leaf was already in the log. */
+export interface AppendResult { index: number, leafHash: Uint8Array, existing: boolean }
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+/** An append-only Merkle log of opaque leaves (a node's agreement ledger). */
+export class MerkleLog {
+  private closed = false
+  private readonly committer: GroupCommit
+
+  private constructor (
+    private readonly db: Db,
+    private frontier: Frontier,
+    private checkpointText: string | undefined,
+    private readonly signer: LogOptions['signer'],
+    readonly vkey: VerifierKey | undefined
+  ) {
+    this.committer = new GroupCommit(async (batch) => { await this.commit(batch) })
+  }
+
+  /** Opens (creating if needed) the log at `path`. Throws `LOG_LOCKED` if another process has it open. */
+  static async open (path: string, options: LogOptions = {}): Promise<MerkleLog> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    try {
+      await db.open({ createIfMissing: options.signer !== undefined })
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause
+      if (cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(LogError.LOCKED, `${path} is in use by another process (is the daemon running?)`, { cause: err })
+      throw new FulcrumError(LogError.IO, `cannot open the log at ${path}`, { cause: err })
+    }
+    try {
+      return await MerkleLog.load(db, options)
+    } catch (err) {
+      await db.close()
+      throw err
+    }
+  }
+
+  private static async load (db: Db, options: LogOptions): Promise<MerkleLog> {
+    const version = await db.get(META_VERSION)
+    if (version !== undefined && version[0] !== FORMAT_VERSION) throw new FulcrumError(LogError.CORRUPT, `unknown log format ${String(version[0])}`)
+    const sizeBytes = await db.get(META_SIZE)
+    const size = sizeBytes === undefined ? 0 : readU64(sizeBytes)
+    const slots = Frontier.slots(size)
+    const hashes = await db.getMany(slots.map(s => nodeKey(s.level, s.index)))
+    const pending: Array<Uint8Array | undefined> = []
+    slots.forEach((s, i) => {
+      const h = hashes[i]
+      if (h === undefined) throw new FulcrumError(LogError.CORRUPT, `subtree ${s.level}/${s.index} is missing`)
+      pending[s.level] = plain(h)
+    })
+    const peerId = options.signer?.peerId ?? options.peerId
+    const vkey = peerId === undefined ? undefined : parseVerifierKey(ledgerVerifierKey(peerId))
+    const cpBytes = await db.get(META_CHECKPOINT)
+    const log = new MerkleLog(db, new Frontier(size, pending), cpBytes === undefined ? undefined : dec.decode(cpBytes), options.signer, vkey)
+    log.checkStoredCheckpoint()
+    if (log.checkpointText === undefined && options.signer !== undefined) await log.commit([])
+    return log
+  }
+
+  /** Number of leaves durably in the log. */
+  get size (): number {
+    return this.frontier.size
+  }
+
+  /** The root hash of the whole log. */
+  root (): Uint8Array {
+    return this.frontier.root()
+  }
+
+  /** The latest signed checkpoint note (C2SP tlog-checkpoint), or undefined for an unsigned empty store. */
+  checkpoint (): string | undefined {
+    return this.checkpointText
+  }
+
+  /**
+   * Appends a leaf and resolves once it is durable. `ids` are unique lookup keys (document ids).
+   * Appending a leaf that is already present returns its index (`existing: true`) without a second copy.
+   */
+  async append (leaf: Uint8Array, ids: string[] = []): Promise<AppendResult> {
+    this.assertOpen()
+    if (this.signer === undefined) throw new FulcrumError(LogError.READ_ONLY, 'the log was opened read-only')
+    return await this.committer.add(leaf, ids)
+  }
+
+  /** The leaf at `index`. */
+  async leaf (index: number): Promise<Uint8Array> {
+    const [leaf] = await this.leaves(index, index + 1)
+    return leaf as Uint8Array
+  }
+
+  /** Leaves `[start, end)`, at most {@link MAX_LEAVES_PER_READ}. */
+  async leaves (start: number, end: number): Promise<Uint8Array[]> {
+    this.assertOpen()
+    this.assertRange(start, end, this.size)
+    if (end - start > MAX_LEAVES_PER_READ) throw new FulcrumError(LogError.OUT_OF_RANGE, `at most ${MAX_LEAVES_PER_READ} leaves per read`)
+    const out = await this.db.values({ gte: leafKey(start), lt: leafKey(end) }).all()
+    if (out.length !== end - start) throw new FulcrumError(LogError.CORRUPT, `leaves ${start}..${end} are missing`)
+    return out.map(plain)
+  }
+
+  /** The index of the first leaf with this leaf hash, if any. */
+  async indexOfLeafHash (hash: Uint8Array): Promise<number | undefined> {
+    this.assertOpen()
+    const v = await this.db.get(leafHashKey(hash))
+    return v === undefined || readU64(v) >= this.size ? undefined : readU64(v)
+  }
+
+  /** The index of the entry with this document id, if any. */
+  async indexOfDocument (id: string): Promise<number | undefined> {
+    this.assertOpen()
+    const v = await this.db.get(documentKey(id))
+    return v === undefined || readU64(v) >= this.size ? undefined : readU64(v)
+  }
+
+  /** The root of the tree of the first `size` leaves. */
+  async rootAt (size: number): Promise<Uint8Array> {
+    this.assertRange(0, size, this.size)
+    if (size === 0) return EMPTY_ROOT
+    return foldSubtrees(await this.readNodes(rootSubtrees(size)))
+  }
+
+  /** The inclusion proof of leaf `index` in the tree of `size` leaves (default: the whole log). */
+  async inclusionProof (index: number, size = this.size): Promise<Uint8Array[]> {
+    this.assertOpen()
+    this.assertRange(index, size, this.size)
+    if (index >= size) throw new FulcrumError(LogError.OUT_OF_RANGE, `index ${index} is not below size ${size}`)
+    return await buildProof(inclusionProofRanges(index, size), async ids => await this.readNodes(ids))
+  }
+
+  /** The consistency proof from the tree of `size1` leaves to that of `size2` (default: the whole log). */
+  async consistencyProof (size1: number, size2 = this.size): Promise<Uint8Array[]> {
+    this.assertOpen()
+    this.assertRange(size1, size2, this.size)
+    return await buildProof(consistencyProofRanges(size1, size2), async ids => await this.readNodes(ids))
+  }
+
+  /** Waits for pending appends, then closes the store. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    await this.committer.drain()
+    this.closed = true
+    await this.db.close()
+  }
+
+  private async readNodes (ids: SubtreeId[]): Promise<Uint8Array[]> {
+    const values = await this.db.getMany(ids.map(id => nodeKey(id.level, id.index)))
+    return values.map((v, i) => {
+      if (v === undefined) throw new FulcrumError(LogError.CORRUPT, `subtree ${ids[i]?.level}/${ids[i]?.index} is missing`)
+      return plain(v)
+    })
+  }
+
+  /** Writes one batch: leaves, subtree hashes, lookup keys, size and checkpoint, synced. */
+  private async commit (batch: PendingAppend[]): Promise<void> {
+    this.assertOpen()
+    const signer = this.signer
+    if (signer === undefined) throw new FulcrumError(LogError.READ_ONLY, 'the log was opened read-only')
+    const next = this.frontier.clone()
+    const ops: BatchOp[] = []
+    const fresh = await this.resolveExisting(batch)
+    for (const p of fresh) {
+      const index = next.size
+      for (const n of next.append(p.leaf)) ops.push({ type: 'put', key: nodeKey(n.level, n.index), value: n.hash })
+      ops.push({ type: 'put', key: leafKey(index), value: p.leaf })
+      ops.push({ type: 'put', key: leafHashKey(p.hash), value: u64(index) })
+      for (const id of p.ids) ops.push({ type: 'put', key: documentKey(id), value: u64(index) })
+      p.index = index
+    }
+    const text = signCheckpoint({ origin: originOf(signer.peerId), size: next.size, root: next.root(), extensions: [] }, signer)
+    ops.push({ type: 'put', key: META_VERSION, value: Uint8Array.of(FORMAT_VERSION) })
+    ops.push({ type: 'put', key: META_SIZE, value: u64(next.size) })
+    ops.push({ type: 'put', key: META_CHECKPOINT, value: enc.encode(text) })
+    await this.db.batch(ops, { sync: true })
+    this.frontier = next
+    this.checkpointText = text
+  }
+
+  /** Settles appends of leaves already in the log (or twice in this batch); returns the new ones. */
+  private async resolveExisting (batch: PendingAppend[]): Promise<PendingAppend[]> {
+    for (const p of batch) p.hash = leafHash(p.leaf)
+    const known = await this.db.getMany(batch.map(p => leafHashKey(p.hash)))
+    const docs = await this.db.getMany(batch.flatMap(p => p.ids.map(documentKey)))
+    const seen = new Map<string, PendingAppend>()
+    const seenIds = new Set<string>()
+    const fresh: PendingAppend[] = []
+    let d = 0
+    batch.forEach((p, i) => {
+      const hex = Buffer.from(p.hash).toString('hex')
+      const existing = known[i]
+      const docHits = p.ids.map(() => docs[d++])
+      if (existing !== undefined) { p.index = readU64(existing); p.existing = true; return }
+      const twin = seen.get(hex)
+      if (twin !== undefined) { p.twin = twin; return }
+      if (docHits.some(x => x !== undefined) || p.ids.some(id => seenIds.has(id))) {
+        p.error = new FulcrumError(LogError.DUPLICATE_ID, `an entry with id ${p.ids.join(', ')} is already in the log`)
+        return
+      }
+      p.ids.forEach(id => seenIds.add(id))
+      seen.set(hex, p)
+      fresh.push(p)
+    })
+    return fresh
+  }
+
+  private checkStoredCheckpoint (): void {
+    if (this.checkpointText === undefined) {
+      if (this.size > 0) throw new FulcrumError(LogError.CORRUPT, 'a non-empty log has no checkpoint')
+      return
+    }
+    try {
+      const cp = this.vkey === undefined ? undefined : openCheckpoint(this.checkpointText, this.vkey).checkpoint
+      if (cp !== undefined && (cp.size !== this.size || !bytesEqual(cp.root, this.root()))) throw new Error('checkpoint does not match the tree')
+    } catch (err) {
+      throw new FulcrumError(LogError.CORRUPT, 'the stored checkpoint does not verify or does not match the tree', { cause: err })
+    }
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw new FulcrumError(LogError.CLOSED, 'the log is closed')
+  }
+
+  private assertRange (start: number, end: number, size: number): void {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > size) {
+      throw new FulcrumError(LogError.OUT_OF_RANGE, `range ${start}..${end} is outside the log of ${size} leaves`)
+    }
+  }
+}
+
+/** A plain Uint8Array view of bytes from the store (which may be a Buffer), so callers compare equal. */
+function plain (b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert'
+import { isFulcrumError } from '../../../src/errors/index.js'
+import { MerkleLog, openLogForReading, appendEntry, MAX_BATCH_APPENDS } from '../../../src/log/index.js'
+import {
+  EMPTY_ROOT, merkleRoot, openNodeCheckpoint, verifyConsistency, verifyInclusion, leafHash
+} from '../../../src/ledger/index.js'
+import { tempDir } from '../../helpers/tmp.js'
+import { agreementLeaf, signedEntry, testBody, testIdentity } from '../ledger/fixtures.js'
+
+const code = (c: string) => (e: unknown): boolean => isFulcrumError(e, c)
+const node = testIdentity(10)
+const peer = testIdentity(11)
+const leafOf = (i: number): Uint8Array => new TextEncoder().encode(`leaf number ${i}`)
+
+describe('log: durable Merkle log', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  beforeEach(async () => { dir = await tempDir() })
+  afterEach(async () => { await dir.cleanup() })
+
+  it('starts empty with a signed checkpoint of size 0', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      assert.equal(log.size, 0)
+      const cp = openNodeCheckpoint(log.checkpoint() as string, node.peerId).checkpoint
+      assert.equal(cp.size, 0)
+      assert.deepEqual(cp.root, EMPTY_ROOT)
+    } finally { await log.close() }
+  })
+
+  it('group-commits concurrent appends, and its roots and proofs match an in-memory tree', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      const leaves = Array.from({ length: 300 }, (_, i) => leafOf(i))
+      const results = await Promise.all(leaves.map(async l => await log.append(l)))
+      assert.deepEqual(results.map(r => r.index), leaves.map((_, i) => i))
+      assert.deepEqual(log.root(), merkleRoot(leaves))
+      for (const size of [1, 2, 3, 7, 8, 100, 255, 256, 300]) assert.deepEqual(await log.rootAt(size), merkleRoot(leaves.slice(0, size)))
+      for (const [i, n] of [[0, 1], [0, 300], [299, 300], [17, 100], [128, 129]] as Array<[number, number]>) {
+        const proof = await log.inclusionProof(i, n)
+        assert.ok(verifyInclusion(leafHash(leaves[i] as Uint8Array), i, n, proof, merkleRoot(leaves.slice(0, n))))
+      }
+      for (const [m, n] of [[1, 300], [3, 7], [256, 300], [299, 300], [300, 300]] as Array<[number, number]>) {
+        const proof = await log.consistencyProof(m, n)
+        assert.ok(verifyConsistency(m, n, proof, merkleRoot(leaves.slice(0, m)), merkleRoot(leaves.slice(0, n))))
+      }
+      assert.deepEqual(await log.leaves(5, 8), leaves.slice(5, 8))
+      assert.equal(await log.indexOfLeafHash(leafHash(leaves[42] as Uint8Array)), 42)
+      const cp = openNodeCheckpoint(log.checkpoint() as string, node.peerId).checkpoint
+      assert.equal(cp.size, 300)
+      assert.deepEqual(cp.root, log.root())
+    } finally { await log.close() }
+  })
+
+  it('reopens with the same size, root and checkpoint, reading only the frontier', async () => {
+    let log = await MerkleLog.open(dir.path, { signer: node })
+    for (let i = 0; i < 37; i++) await log.append(leafOf(i))
+    const [root, text] = [log.root(), log.checkpoint()]
+    await log.close()
+    log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      assert.equal(log.size, 37)
+      assert.deepEqual(log.root(), root)
+      assert.equal(log.checkpoint(), text)
+      await log.append(leafOf(37))
+      assert.deepEqual(log.root(), merkleRoot(Array.from({ length: 38 }, (_, i) => leafOf(i))))
+    } finally { await log.close() }
+  })
+
+  it('stores a repeated leaf once and refuses a second entry with the same document id', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      const a = agreementLeaf('agr-1', [node, peer])
+      const [r1, r2] = await Promise.all([appendEntry(log, node.peerId, a), appendEntry(log, node.peerId, a)])
+      assert.equal(r1.index, 0)
+      assert.equal(r2.index, 0)
+      assert.equal(r2.existing, true)
+      assert.equal((await appendEntry(log, node.peerId, a)).existing, true)
+      assert.equal(log.size, 1)
+      const other = signedEntry('agreement', testBody('agr-1', [node, peer], { createdAt: 5 }), [node, peer])
+      await assert.rejects(appendEntry(log, node.peerId, other), code('LOG_DUPLICATE_ID'))
+      assert.equal(await log.indexOfDocument('agr-1'), 0)
+      assert.equal(await log.indexOfDocument('nope'), undefined)
+    } finally { await log.close() }
+  })
+
+  it('refuses entries with a bad signature or without this node as a party', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      const entry = signedEntry('agreement', testBody('agr-2', [node, peer]), [node, peer])
+      await assert.rejects(appendEntry(log, node.peerId, { ...entry, sigs: [entry.sigs[1] as Uint8Array, entry.sigs[0] as Uint8Array] }), code('LEDGER_BAD_ENTRY_SIGNATURE'))
+      const third = testIdentity(12)
+      await assert.rejects(appendEntry(log, third.peerId, entry), code('LEDGER_MALFORMED_ENTRY'))
+      assert.equal(log.size, 0)
+    } finally { await log.close() }
+  })
+
+  it('splits a burst larger than one batch into several batches', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      const n = MAX_BATCH_APPENDS + 10
+      const leaves = Array.from({ length: n }, (_, i) => leafOf(i))
+      await Promise.all(leaves.map(async l => await log.append(l)))
+      assert.equal(log.size, n)
+      assert.deepEqual(log.root(), merkleRoot(leaves))
+    } finally { await log.close() }
+  })
+
+  it('gives coded errors for bad ranges, read-only appends, use after close and a locked store', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    await log.append(leafOf(0))
+    await assert.rejects(log.leaves(0, 2), code('LOG_OUT_OF_RANGE'))
+    await assert.rejects(log.inclusionProof(1, 1), code('LOG_OUT_OF_RANGE'))
+    await assert.rejects(log.consistencyProof(2, 1), code('LOG_OUT_OF_RANGE'))
+    await assert.rejects(MerkleLog.open(dir.path, { signer: node }), code('LOG_LOCKED'))
+    // While locked, a reader gets a snapshot with the same checkpoint.
+    const reader = await openLogForReading(dir.path, node.peerId)
+    try {
+      assert.equal(reader.snapshot, true)
+      assert.equal(reader.log.checkpoint(), log.checkpoint())
+      await assert.rejects(reader.log.append(leafOf(1)), code('LOG_READ_ONLY'))
+    } finally { await reader.close() }
+    await log.close()
+    await assert.rejects(log.leaves(0, 1), code('LOG_CLOSED'))
+    const direct = await openLogForReading(dir.path, node.peerId)
+    assert.equal(direct.snapshot, false)
+    await direct.close()
+  })
+
+  it('detects a checkpoint that does not match the tree (LOG_CORRUPT)', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    await log.append(leafOf(0))
+    await log.close()
+    // Opening with another node's key: the stored checkpoint does not verify for it.
+    await assert.rejects(MerkleLog.open(dir.path, { signer: peer }), code('LOG_CORRUPT'))
+  })
+})
