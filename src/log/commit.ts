@@ -32,8 +32,9 @@ export class GroupCommit {
 
   /** Queues an append; resolves when it is durable. */
   async add (leaf: Uint8Array, ids: string[]): Promise<AppendResult> {
-    const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
-    this.queue.push({ leaf, ids, hash: new Uint8Array(), index: -1, existing: false, resolve, reject })
+    const promise = new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ leaf, ids, hash: new Uint8Array(), index: -1, existing: false, resolve, reject })
+    })
     this.running ??= this.run()
     return await promise
   }
