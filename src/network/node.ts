@@ -19,6 +19,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { createHash } from 'node:crypto'
 import { parseRanges, rangeConnectionGater } from './gater.js'
 
 /** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
@@ -118,6 +119,9 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        // Content-addressed message ids: the same signed record relayed or republished by several
+        // nodes is one message, so each node validates and forwards it once.
+        msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.data).digest()),
         scoreParams: {
           IPColocationFactorWhitelist: new Set(init.ipColocationWhitelist ?? LIBP2P_DEFAULTS.ipColocationWhitelist),
           topics: Object.fromEntries(Object.entries(init.topicScoreParams ?? {}).map(([t, p]) => [t, createTopicScoreParams(p)])),

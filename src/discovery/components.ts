@@ -1,0 +1,39 @@
+/**
+ * What discovery needs from the rest of the node, and nothing more: a view of the catalog, the
+ * node's identity (for its own offers), a clock and a logger. `node/` adapts the real catalog.
+ */
+import type { InsertDecision, HeldRecord } from '../catalog/decide.js'
+import type { OfferFilter, VerifiedRecord } from '../offers/index.js'
+
+/** One entry of a catalog's key set, as reconciled by sync (protocols/discovery-v1.md §Sync). */
+export interface SyncEntry {
+  /** The record key `provider/id`. */
+  key: string
+  seq: number
+  /** When the record stops mattering (offer expiry, withdrawal retention); expired entries are not synced. */
+  expiresAt: number
+}
+
+/** A page of query results. */
+export interface CatalogPage {
+  /** Canonical record bytes, as signed. */
+  records: Uint8Array[]
+  /** Present when more results follow. */
+  nextCursor?: string
+}
+
+/** The catalog as discovery uses it. */
+export interface CatalogView {
+  /** What the catalog holds for (provider, id), for the insert decision. */
+  held: (provider: string, id: string) => Promise<HeldRecord | undefined>
+  /** Stores a verified record and returns what was done (see decideInsert). */
+  insert: (record: VerifiedRecord, now: number) => Promise<InsertDecision>
+  /** The canonical bytes of the record held for `key`, if any. */
+  getBytes: (key: string) => Promise<Uint8Array | undefined>
+  /** Every record held (live or not), for building the sync index at start. */
+  entries: () => AsyncIterable<SyncEntry>
+  /** A page of live offers that match the filter (throws OFFER_BAD_FILTER, CATALOG_BAD_CURSOR). */
+  query: (filter: OfferFilter, options: { limit: number, cursor?: string, now: number }) => Promise<CatalogPage>
+  /** The records (offers and withdrawals) held for one provider. */
+  byProvider: (provider: string) => Promise<VerifiedRecord[]>
+}

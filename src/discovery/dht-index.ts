@@ -1,0 +1,120 @@
+/**
+ * The DHT index (protocols/discovery-v1.md §DHT index): for each (service type, country) it
+ * serves, a node provides the key
+ *
+ *     CIDv1(raw, sha2-256(utf8("/fulcrum/offers/1.0.0/" + type + "/" + country)))
+ *
+ * on the private DHT, so that anyone can find the providers of "compute.vm in IT" with one lookup.
+ * Keys are provided when first served, refreshed every {@link REFRESH_INTERVAL_MS}, and a provide
+ * that reached no peer (no connection yet) is retried with backoff.
+ */
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerInfo, Startable } from '@libp2p/interface'
+import { FulcrumError } from '../errors/index.js'
+import type { Logger } from '../logging/index.js'
+import { DHT_KEY_PREFIX } from './constants.js'
+import { DiscoveryError } from './errors.js'
+
+/** Provider records expire after 48 h in kad-dht; refreshing every 12 h keeps them alive with margin. */
+export const REFRESH_INTERVAL_MS = 12 * 3600 * 1000
+/** First retry of a failed provide; doubles per failure. */
+const FIRST_RETRY_MS = 1_000
+/** Longest wait between retries of a failed provide. */
+const MAX_RETRY_MS = 60_000
+/** One provide or lookup takes at most this long. */
+export const DHT_OPERATION_TIMEOUT_MS = 20_000
+/** A lookup returns at most this many providers (the DHT's k). */
+export const MAX_PROVIDERS_PER_LOOKUP = 20
+
+/** The DHT key of a (service type, country) pair. */
+export async function indexKey (type: string, country: string): Promise<CID> {
+  const digest = await sha256.digest(new TextEncoder().encode(`${DHT_KEY_PREFIX}${type}/${country}`))
+  return CID.createV1(raw.code, digest)
+}
+
+/** Provides a key once; throws `DISCOVERY_PROVIDE_FAILED` if no peer stored the record. */
+export async function provideOnce (dht: KadDHT, key: CID, signal: AbortSignal): Promise<number> {
+  let stored = 0
+  for await (const event of dht.provide(key, { signal })) {
+    if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') stored++
+  }
+  if (stored === 0) throw new FulcrumError(DiscoveryError.PROVIDE_FAILED, 'no peer stored the provider record')
+  return stored
+}
+
+/** Finds providers of (type, country): their peer ids and addresses. */
+export async function findProviders (dht: KadDHT, type: string, country: string, signal: AbortSignal): Promise<PeerInfo[]> {
+  const found = new Map<string, PeerInfo>()
+  for await (const event of dht.findProviders(await indexKey(type, country), { signal })) {
+    if (event.name !== 'PROVIDER') continue
+    for (const p of event.providers) found.set(p.id.toString(), p)
+    if (found.size >= MAX_PROVIDERS_PER_LOOKUP) break
+  }
+  return [...found.values()]
+}
+
+/** Keeps this node's (type, country) keys provided (see module doc). */
+export class DhtIndex implements Startable {
+  private readonly served = new Map<string, { type: string, country: string, providedAt: number, retryMs: number }>()
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  private controller = new AbortController()
+  private running = false
+
+  constructor (private readonly dht: KadDHT, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+
+  start (): void {
+    this.running = true
+    this.controller = new AbortController()
+  }
+
+  stop (): void {
+    this.running = false
+    this.controller.abort()
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  /** The pairs served and whether each is currently provided. */
+  status (): Array<{ type: string, country: string, provided: boolean }> {
+    return [...this.served.values()].map(s => ({ type: s.type, country: s.country, provided: s.providedAt > 0 }))
+  }
+
+  /** Makes sure (type, country) is provided; a new pair is provided at once. */
+  serve (type: string, country: string): void {
+    const id = `${type}/${country}`
+    if (this.served.has(id)) return
+    this.served.set(id, { type, country, providedAt: 0, retryMs: FIRST_RETRY_MS })
+    this.schedule(id, 0)
+  }
+
+  private schedule (id: string, delayMs: number): void {
+    if (!this.running) return
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      void this.provide(id)
+    }, delayMs)
+    timer.unref?.()
+    this.timers.add(timer)
+  }
+
+  private async provide (id: string): Promise<void> {
+    const entry = this.served.get(id)
+    if (entry === undefined || !this.running) return
+    try {
+      const peers = await provideOnce(this.dht, await indexKey(entry.type, entry.country),
+        AbortSignal.any([this.controller.signal, AbortSignal.timeout(DHT_OPERATION_TIMEOUT_MS)]))
+      entry.providedAt = this.now()
+      entry.retryMs = FIRST_RETRY_MS
+      this.log.debug('provided DHT index key', { key: id, peers })
+      this.schedule(id, REFRESH_INTERVAL_MS)
+    } catch (err) {
+      if (!this.running) return
+      this.log.debug('DHT provide failed, retrying', { key: id, retryMs: entry.retryMs, err: (err as Error).message })
+      this.schedule(id, entry.retryMs)
+      entry.retryMs = Math.min(MAX_RETRY_MS, entry.retryMs * 2)
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The discovery service: offer gossip, the DHT index, catalog sync and the query protocol, on one
+ * libp2p node and one catalog. Also keeps the node's own offers alive: re-gossips them and renews
+ * (re-signs with a later expiry) those close to expiry.
+ */
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { PeerId, Startable, Connection, IdentifyResult } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Identity } from '../identity/index.js'
+import type { Logger } from '../logging/index.js'
+import { serveProtocol } from '../network/index.js'
+import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
+import { signOffer, signWithdrawal, verifyRecord, recordKey } from '../offers/index.js'
+import type { OfferRecord, VerifiedRecord } from '../offers/index.js'
+import type { InsertDecision } from '../catalog/decide.js'
+import type { CatalogView } from './components.js'
+import { MAX_PROTOCOL_MESSAGE_BYTES, QUERY_PROTOCOL, SYNC_PROTOCOL } from './constants.js'
+import { OfferGossip } from './gossip.js'
+import { DhtIndex } from './dht-index.js'
+import { Ingestor } from './ingest.js'
+import type { PeerPenalties } from './penalties.js'
+import { SyncIndex } from './sync/fingerprint.js'
+import { syncHandler } from './sync/server.js'
+import { syncWithPeer, SYNC_LIMITS } from './sync/client.js'
+import type { SyncReport } from './sync/client.js'
+import { queryHandler, QUERY_LIMITS } from './query.js'
+
+/** How often the node syncs with one random peer, to close gaps gossip left. */
+export const SYNC_INTERVAL_MS = 30_000
+/** A peer is synced with at most this often (an identify storm must not become a sync storm). */
+export const MIN_RESYNC_MS = 5_000
+/** Outgoing syncs at once. */
+export const MAX_CONCURRENT_SYNCS = 2
+/** How often own offers are checked for re-gossip and renewal. */
+export const REPUBLISH_CHECK_MS = 60_000
+/** Own records are re-gossiped this often, for nodes that missed them and never synced. */
+export const REGOSSIP_INTERVAL_MS = 10 * 60_000
+/** An own offer is renewed when less than this fraction of its lifetime remains. */
+export const RENEW_FRACTION = 0.1
+
+/** The libp2p node as discovery uses it. */
+export interface DiscoveryLibp2p extends ProtocolDialer, ProtocolRegistrar {
+  services: { pubsub: GossipSub, dht: KadDHT }
+  getConnections: () => Connection[]
+  addEventListener: (type: 'peer:identify', listener: (evt: CustomEvent<IdentifyResult>) => void) => void
+  removeEventListener: (type: 'peer:identify', listener: (evt: CustomEvent<IdentifyResult>) => void) => void
+}
+
+/** Components of {@link Discovery}. */
+export interface DiscoveryComponents {
+  libp2p: DiscoveryLibp2p
+  catalog: CatalogView
+  identity: Identity
+  penalties: PeerPenalties
+  logger: Logger
+  now: () => number
+}
+
+/** Options of {@link Discovery}. */
+export interface DiscoveryInit {
+  /** Re-sign own offers before they expire (default true). */
+  renewOwnOffers?: boolean
+  syncIntervalMs?: number
+  republishCheckMs?: number
+}
+
+/** See module doc. */
+export class Discovery implements Startable {
+  readonly index = new SyncIndex()
+  readonly ingestor: Ingestor
+  readonly gossip: OfferGossip
+  readonly dhtIndex: DhtIndex
+  private readonly log: Logger
+  private readonly lastSync = new Map<string, number>()
+  private readonly lastGossip = new Map<string, number>()
+  private readonly timers: Array<ReturnType<typeof setInterval>> = []
+  private unserve: Array<() => Promise<void>> = []
+  private activeSyncs = 0
+  private controller = new AbortController()
+
+  constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
+    this.log = c.logger.child({ component: 'discovery' })
+    this.ingestor = new Ingestor(c.catalog, this.index, c.now)
+    this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log)
+    this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
+  }
+
+  async start (): Promise<void> {
+    this.controller = new AbortController()
+    for await (const entry of this.c.catalog.entries()) this.index.update(entry)
+    this.unserve = [
+      await serveProtocol(this.c.libp2p, SYNC_PROTOCOL, syncHandler(this.index, this.c.catalog, this.c.now),
+        { ...SYNC_LIMITS, maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES }, this.log),
+      await serveProtocol(this.c.libp2p, QUERY_PROTOCOL, queryHandler(this.c.catalog, this.c.now), QUERY_LIMITS, this.log)
+    ]
+    this.gossip.start()
+    this.dhtIndex.start()
+    this.c.libp2p.addEventListener('peer:identify', this.onIdentify)
+    for (const r of await this.ownLive()) this.serveIndex(r)
+    this.timers.push(setInterval(() => { void this.syncWithRandomPeer() }, this.init.syncIntervalMs ?? SYNC_INTERVAL_MS))
+    this.timers.push(setInterval(() => { void this.republish() }, this.init.republishCheckMs ?? REPUBLISH_CHECK_MS))
+    for (const t of this.timers) t.unref?.()
+  }
+
+  async stop (): Promise<void> {
+    this.controller.abort()
+    this.c.libp2p.removeEventListener('peer:identify', this.onIdentify)
+    for (const t of this.timers.splice(0)) clearInterval(t)
+    this.dhtIndex.stop()
+    this.gossip.stop()
+    await Promise.all(this.unserve.splice(0).map(async u => { await u() }))
+  }
+
+  /**
+   * Verifies, stores and gossips a signed record (the node's own, or any valid record). Returns the
+   * catalog's decision; only a stored record is gossiped. Throws OFFER_* codes for an invalid one.
+   */
+  async publish (record: OfferRecord): Promise<{ decision: InsertDecision, verified: VerifiedRecord }> {
+    const verified = verifyRecord(record, this.c.now())
+    const decision = await this.ingestor.store(verified)
+    if (decision === 'store') {
+      await this.gossip.publish(verified.bytes)
+      this.lastGossip.set(recordKey(record), this.c.now())
+      if (record.body.provider === this.c.identity.peerId) this.serveIndex(verified)
+    }
+    return { decision, verified }
+  }
+
+  /** Signs and publishes a withdrawal of this node's offer `id`; undefined if no such offer is held. */
+  async withdraw (id: string): Promise<{ decision: InsertDecision, verified: VerifiedRecord } | undefined> {
+    const held = await this.c.catalog.held(this.c.identity.peerId, id)
+    if (held === undefined || held.record.kind !== 'offer') return undefined
+    const now = this.c.now()
+    const record = signWithdrawal({ provider: this.c.identity.peerId, id, seq: Math.max(held.record.body.seq + 1, now), issuedAt: now }, this.c.identity)
+    return await this.publish(record)
+  }
+
+  /** This node's live offers. */
+  async ownLive (): Promise<VerifiedRecord[]> {
+    const now = this.c.now()
+    return (await this.c.catalog.byProvider(this.c.identity.peerId))
+      .filter(r => r.record.kind === 'offer' && r.record.body.expiresAt > now)
+  }
+
+  /** Reconciles with one peer now and pulls what differs. */
+  async syncWith (peer: PeerId | Multiaddr | Multiaddr[]): Promise<SyncReport> {
+    const report = await syncWithPeer(this.c.libp2p, peer, this.index, this.ingestor, this.c.now, this.controller.signal)
+    if (report.invalid > 0) this.c.penalties.penalise(String(peer), report.invalid)
+    return report
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    if (evt.detail.protocols.includes(SYNC_PROTOCOL)) void this.trySync(evt.detail.peerId)
+  }
+
+  private async trySync (peer: PeerId): Promise<void> {
+    const id = peer.toString()
+    const now = this.c.now()
+    if (this.activeSyncs >= MAX_CONCURRENT_SYNCS || now - (this.lastSync.get(id) ?? -Infinity) < MIN_RESYNC_MS) return
+    this.lastSync.set(id, now)
+    this.activeSyncs++
+    try {
+      const report = await this.syncWith(peer)
+      if (report.fetched > 0) this.log.info('synced catalog', { peer: id, ...report })
+    } catch (err) {
+      this.log.debug('sync failed', { peer: id, code: (err as { code?: string }).code, err: (err as Error).message })
+    } finally {
+      this.activeSyncs--
+    }
+  }
+
+  private async syncWithRandomPeer (): Promise<void> {
+    const conns = this.c.libp2p.getConnections()
+    const conn = conns[Math.floor(Math.random() * conns.length)]
+    if (conn !== undefined) await this.trySync(conn.remotePeer)
+  }
+
+  private serveIndex (verified: VerifiedRecord): void {
+    if (verified.record.kind === 'offer') this.dhtIndex.serve(verified.record.body.service.type, verified.record.body.location.country)
+  }
+
+  /** Renews own offers near expiry and re-gossips the others now and then. */
+  private async republish (): Promise<void> {
+    try {
+      const now = this.c.now()
+      for (const v of await this.ownLive()) {
+        if (v.record.kind !== 'offer') continue
+        const offer = v.record.body
+        const lifetime = offer.expiresAt - offer.issuedAt
+        if (this.init.renewOwnOffers !== false && offer.expiresAt - now < lifetime * RENEW_FRACTION) {
+          const renewed = signOffer({ ...offer, seq: Math.max(offer.seq + 1, now), issuedAt: now, expiresAt: now + lifetime }, this.c.identity)
+          await this.publish(renewed)
+        } else if (now - (this.lastGossip.get(recordKey(v.record)) ?? 0) >= REGOSSIP_INTERVAL_MS) {
+          await this.gossip.publish(v.bytes)
+          this.lastGossip.set(recordKey(v.record), now)
+        }
+      }
+    } catch (err) {
+      this.log.warn('republish failed', { code: (err as { code?: string }).code, err: (err as Error).message })
+    }
+  }
+}

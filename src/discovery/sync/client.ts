@@ -1,0 +1,127 @@
+/**
+ * The initiator side of catalog sync (protocols/discovery-v1.md §Sync): reconciles key ranges
+ * with one peer until every range is the same or listed, then fetches only the records it lacks
+ * or holds an older seq of, and ingests them (each one verified).
+ */
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { FulcrumError } from '../../errors/index.js'
+import { openSession } from '../../network/index.js'
+import type { ProtocolDialer, Session } from '../../network/index.js'
+import { recordKey } from '../../offers/index.js'
+import { DiscoveryError } from '../errors.js'
+import {
+  MAX_KEYS_PER_FETCH, MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
+  SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
+} from '../constants.js'
+import type { Ingestor, IngestOutcome } from '../ingest.js'
+import { isPeerFault } from '../ingest.js'
+import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
+import { sameFingerprint } from './fingerprint.js'
+import type { KeyRange, RangeSummary, SyncIndex } from './fingerprint.js'
+
+/** What a sync with one peer did. */
+export interface SyncReport {
+  rounds: number
+  /** Keys that differed and were fetched. */
+  fetched: number
+  /** Records stored (new or newer). */
+  stored: number
+  /** Records the peer sent that failed verification (forged, malformed). */
+  invalid: number
+}
+
+/** Limits of the sync protocol as used by `openSession`/`serveProtocol`. */
+export const SYNC_LIMITS = {
+  maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES,
+  messageTimeoutMs: MESSAGE_TIMEOUT_MS,
+  sessionTimeoutMs: SYNC_SESSION_TIMEOUT_MS,
+  maxRequestsPerSession: MAX_SYNC_ROUNDS + 4096
+}
+
+const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === null || key < r.hi)
+
+function checkCover (range: KeyRange, subs: RangeSummary[]): void {
+  let lo = range.lo
+  subs.forEach((s, i) => {
+    if (s.lo !== lo || (s.hi !== null && s.hi <= s.lo) || (i === subs.length - 1) !== (s.hi === range.hi)) {
+      throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'sub-ranges do not cover the range')
+    }
+    lo = s.hi ?? ''
+  })
+}
+
+/** Reconciles with `peer` and pulls what differs. Throws NET_* and DISCOVERY_* codes. */
+export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multiaddr | Multiaddr[], index: SyncIndex,
+  ingestor: Ingestor, now: () => number, signal?: AbortSignal): Promise<SyncReport> {
+  const session = await openSession(dialer, peer, SYNC_PROTOCOL, { signal, limits: SYNC_LIMITS })
+  try {
+    const { want, rounds } = await reconcile(session, index, now)
+    return { rounds, ...(await fetchKeys(session, want, ingestor)) }
+  } finally {
+    await session.close()
+  }
+}
+
+async function reconcile (session: Session, index: SyncIndex, now: () => number): Promise<{ want: string[], rounds: number }> {
+  let pending: KeyRange[] = [{ lo: '', hi: null }]
+  const want = new Set<string>()
+  let rounds = 0
+  while (pending.length > 0) {
+    if (rounds++ >= MAX_SYNC_ROUNDS) throw new FulcrumError(DiscoveryError.LIMIT_EXCEEDED, `no convergence in ${MAX_SYNC_ROUNDS} rounds`)
+    const batch = pending.slice(0, MAX_RANGES_PER_MESSAGE)
+    const next = pending.slice(MAX_RANGES_PER_MESSAGE)
+    const snap = index.snapshot(now())
+    const res = decodeSyncResponse(await session.request(encodeSyncRequest({ ranges: batch.map(r => snap.summarize(r)) })))
+    if (!('answers' in res) || res.answers.length !== batch.length) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'one answer per range expected')
+    res.answers.forEach((answer, i) => {
+      const range = batch[i] as KeyRange
+      if (answer.kind === 'later') next.push(range)
+      if (answer.kind === 'items') {
+        for (const [key, seq] of answer.items) {
+          if (!inRange(key, range)) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'item outside its range')
+          const mine = snap.seqOf(key)
+          if (mine === undefined || mine < seq) want.add(key)
+        }
+      }
+      if (answer.kind === 'split') {
+        checkCover(range, answer.ranges)
+        for (const sub of answer.ranges) {
+          if (sub.count === 0) continue
+          const mine = snap.summarize(sub)
+          if (mine.count !== sub.count || !sameFingerprint(mine.fingerprint, sub.fingerprint)) next.push({ lo: sub.lo, hi: sub.hi })
+        }
+      }
+    })
+    pending = next
+  }
+  return { want: [...want], rounds }
+}
+
+/**
+ * Fetches `want` in batches. Keys a response left out (byte budget) are asked again; a response
+ * that delivers none of its keys ends the fetch, so every round makes progress.
+ */
+async function fetchKeys (session: Session, want: string[], ingestor: Ingestor): Promise<Omit<SyncReport, 'rounds'>> {
+  const report = { fetched: 0, stored: 0, invalid: 0 }
+  let queue = want
+  while (queue.length > 0) {
+    const batch = queue.slice(0, MAX_KEYS_PER_FETCH)
+    const res = decodeSyncResponse(await session.request(encodeSyncRequest({ keys: batch })))
+    if (!('records' in res)) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'records expected')
+    const asked = new Set(batch)
+    const outcomes: IngestOutcome[] = await Promise.all(res.records.map(async bytes => await ingestor.ingest(bytes)))
+    for (const o of outcomes) {
+      if (o.status === 'invalid') {
+        if (isPeerFault(o)) report.invalid++
+        continue
+      }
+      if (!asked.delete(recordKey(o.verified.record))) continue
+      report.fetched++
+      if (o.status === 'store') report.stored++
+    }
+    if (asked.size === batch.length) break
+    queue = [...asked, ...queue.slice(MAX_KEYS_PER_FETCH)]
+  }
+  return report
+}

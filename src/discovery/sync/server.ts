@@ -1,0 +1,55 @@
+/**
+ * The responder side of catalog sync (protocols/discovery-v1.md §Sync): answers reconciliation
+ * rounds from the in-memory sync index and fetches from the catalog, within a byte budget.
+ */
+import { ITEMS_THRESHOLD, MAX_ITEMS_PER_RANGE, RESPONSE_BUDGET_BYTES, SPLIT_FANOUT } from '../constants.js'
+import type { CatalogView } from '../components.js'
+import { decodeSyncRequest, encodeSyncResponse } from './messages.js'
+import type { RangeAnswer } from './messages.js'
+import { sameFingerprint } from './fingerprint.js'
+import type { RangeSummary, SyncIndex, SyncSnapshot } from './fingerprint.js'
+
+/** Rough wire size of a range summary and of an item, for the response budget. */
+const RANGE_OVERHEAD = 40
+const ITEM_OVERHEAD = 14
+
+/** Answers one range of a reconciliation request; returns the answer and its approximate size. */
+export function answerRange (snap: SyncSnapshot, theirs: RangeSummary): [RangeAnswer, number] {
+  const mine = snap.summarize(theirs)
+  if (mine.count === theirs.count && sameFingerprint(mine.fingerprint, theirs.fingerprint)) return [{ kind: 'same' }, 2]
+  if (mine.count <= MAX_ITEMS_PER_RANGE && (mine.count <= ITEMS_THRESHOLD || theirs.count === 0)) {
+    const items = snap.items(theirs)
+    return [{ kind: 'items', items }, items.reduce((n, [k]) => n + k.length + ITEM_OVERHEAD, 4)]
+  }
+  const ranges = snap.split(theirs, SPLIT_FANOUT).map(r => snap.summarize(r))
+  return [{ kind: 'split', ranges }, ranges.reduce((n, r) => n + r.lo.length + (r.hi?.length ?? 0) + RANGE_OVERHEAD, 4)]
+}
+
+/** A request handler for the sync protocol (plug into `serveProtocol`). */
+export function syncHandler (index: SyncIndex, catalog: CatalogView, now: () => number) {
+  return async (request: Uint8Array): Promise<Uint8Array> => {
+    const req = decodeSyncRequest(request)
+    if ('ranges' in req) {
+      const snap = index.snapshot(now())
+      let budget = RESPONSE_BUDGET_BYTES
+      const answers = req.ranges.map((range, i): RangeAnswer => {
+        if (budget <= 0) return { kind: 'later' }
+        const [answer, size] = answerRange(snap, range)
+        if (size > budget && i > 0) return { kind: 'later' }
+        budget -= size
+        return answer
+      })
+      return encodeSyncResponse({ answers })
+    }
+    const records: Uint8Array[] = []
+    let budget = RESPONSE_BUDGET_BYTES
+    for (const key of req.keys) {
+      const bytes = await catalog.getBytes(key)
+      if (bytes === undefined) continue
+      if (bytes.length > budget) break
+      budget -= bytes.length
+      records.push(bytes)
+    }
+    return encodeSyncResponse({ records })
+  }
+}

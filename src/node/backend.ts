@@ -1,0 +1,66 @@
+/** The API backend of a node: publish, withdraw, list and search over discovery and the catalog. */
+import type { ApiBackend } from '../api/index.js'
+import type { Identity } from '../identity/index.js'
+import { completeOffer, isRecordJson, recordFromJson, recordToJson, signOffer, OfferError } from '../offers/index.js'
+import { FulcrumError } from '../errors/index.js'
+import type { Discovery, CatalogView } from '../discovery/index.js'
+import type { FulcrumLibp2p } from '../network/index.js'
+import { decodeRecord } from '../offers/index.js'
+
+/** Components of the backend. */
+export interface BackendComponents {
+  identity: Identity
+  discovery: Discovery
+  catalog: CatalogView
+  libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs'>
+  now: () => number
+  /** Extra health fields (counters of other modules). */
+  health?: () => Record<string, unknown>
+}
+
+/** Builds the {@link ApiBackend} of a node. */
+export function nodeBackend (c: BackendComponents): ApiBackend {
+  return {
+    async publish (body) {
+      const record = isRecordJson(body)
+        ? recordFromJson(body)
+        : signOffer(completeOffer(body, { provider: c.identity.peerId, now: c.now() }), c.identity)
+      if (record.body.provider !== c.identity.peerId) {
+        throw new FulcrumError(OfferError.BAD_PROVIDER, `this node publishes only its own offers (${c.identity.peerId})`, { path: 'body.provider' })
+      }
+      const { decision, verified } = await c.discovery.publish(record)
+      return { decision, record: recordToJson(verified.record) }
+    },
+    async withdraw (id) {
+      const result = await c.discovery.withdraw(id)
+      return result === undefined ? undefined : { decision: result.decision, record: recordToJson(result.verified.record) }
+    },
+    async ownOffers () {
+      return (await c.discovery.ownLive()).map(v => recordToJson(v.record))
+    },
+    async search (filter, limit, cursor) {
+      const page = await c.catalog.query(filter, { limit: limit ?? 20, now: c.now(), ...(cursor === undefined ? {} : { cursor }) })
+      const records = page.records.map(b => recordToJson(decodeRecord(b)))
+      return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
+    },
+    peers () {
+      const peers = new Map<string, string[]>()
+      for (const conn of c.libp2p.getConnections()) {
+        const id = conn.remotePeer.toString()
+        peers.set(id, [...(peers.get(id) ?? []), conn.remoteAddr.toString()])
+      }
+      return [...peers].map(([peerId, addresses]) => ({ peerId, addresses }))
+    },
+    health () {
+      return {
+        status: 'ok',
+        peerId: c.identity.peerId,
+        addresses: c.libp2p.getMultiaddrs().map(String),
+        peers: new Set(c.libp2p.getConnections().map(x => x.remotePeer.toString())).size,
+        catalog: c.discovery.index.size,
+        gossip: { ...c.discovery.gossip.stats },
+        ...c.health?.()
+      }
+    }
+  }
+}

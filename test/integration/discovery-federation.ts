@@ -1,0 +1,85 @@
+/** A federation of nodes in this process on 127.0.0.1, for the discovery integration tests. */
+import { initDataDir } from '../../src/datadir/index.js'
+import { createNode } from '../../src/node/index.js'
+import type { FulcrumNode, NodeInit } from '../../src/node/index.js'
+import { OFFER_TOPIC } from '../../src/discovery/index.js'
+import { signOffer } from '../../src/offers/index.js'
+import type { OfferRecord } from '../../src/offers/index.js'
+import type { Identity } from '../../src/identity/index.js'
+import { makeOffer } from '../helpers/offers.js'
+import { tempDir } from '../helpers/tmp.js'
+
+/** One node with its data dir. */
+export interface Member {
+  node: FulcrumNode
+  dir: string
+  cleanup: () => Promise<void>
+}
+
+/** Polls `check` every 25 ms until it is true or `ms` pass; throws with `what` on timeout. */
+export async function waitFor (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+/** Creates and starts a node in a fresh data dir, bootstrapping from `bootstrap`. */
+export async function startMember (bootstrap: string[], init: Partial<NodeInit> = {}, dir?: string): Promise<Member> {
+  let cleanup = async (): Promise<void> => {}
+  let path = dir
+  if (path === undefined) {
+    const tmp = await tempDir('fulcrum-fed-')
+    path = tmp.path
+    cleanup = tmp.cleanup
+    await initDataDir(path, { listen: ['/ip4/127.0.0.1/tcp/0'] })
+  }
+  const node = await createNode({ dataDir: path, api: false, ...init, config: { bootstrap, ...init.config } })
+  await node.start()
+  return { node, dir: path, cleanup }
+}
+
+/**
+ * Starts `n` nodes; node i bootstraps from node floor((i-1)/2) (a binary tree: the mesh must
+ * relay, no node hears every other directly at first). Resolves once every node has a gossip mesh.
+ */
+export async function startFederation (n: number, init: Partial<NodeInit> = {}): Promise<Member[]> {
+  const members: Member[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      const parent = members[Math.floor((i - 1) / 2)]
+      members.push(await startMember(parent === undefined ? [] : [parent.node.multiaddrs()[0] as string], init))
+    }
+    await waitForMesh(members)
+  } catch (err) {
+    await stopAll(members)
+    throw err
+  }
+  return members
+}
+
+/** Waits until every running node has at least one mesh peer on the offer topic. */
+export async function waitForMesh (members: Member[], ms = 10_000): Promise<void> {
+  await waitFor(() => members.every(m => m.node.libp2p.services.pubsub.getMeshPeers(OFFER_TOPIC).length > 0), ms, 'gossip meshes')
+}
+
+/** Stops every node and removes its data dir. */
+export async function stopAll (members: Member[]): Promise<void> {
+  await Promise.all(members.map(async m => {
+    await m.node.stop().catch(() => {})
+    await m.cleanup()
+  }))
+}
+
+/** A signed offer valid from now for `lifetimeMs`. */
+export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_000, overrides: Parameters<typeof makeOffer>[1] = {}): OfferRecord {
+  const now = Date.now()
+  return signOffer(makeOffer(identity, { id, seq: now, issuedAt: now, expiresAt: now + lifetimeMs, ...overrides }), identity)
+}
+
+/** True if `member` holds `provider/id` at `seq` (or any seq if omitted). */
+export function holds (member: Member, provider: string, id: string, seq?: number): boolean {
+  const e = member.node.catalog.get(provider, id)
+  return e !== undefined && (seq === undefined || e.record.body.seq === seq)
+}
