@@ -1,0 +1,101 @@
+/**
+ * Offline audit of an exported ledger bundle
+ * `{ "origin", "vkey", "checkpoint", "leaves": [base64 leaf bytes, in order] }`:
+ * the checkpoint's signature and origin, the leaf count against the signed size, the root
+ * recomputed from the leaves against the signed root, every entry's encoding and every party's
+ * signature. Pure: entry checks can be handed to a parallel runner by the caller.
+ */
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import {
+  LedgerError, openCheckpoint, parseVerifierKey, peerIdOfOrigin, rootFromLeafHashes, leafHash, bytesEqual, strictBase64
+} from '../ledger/index.js'
+import type { SignedCheckpoint, VerifierKey } from '../ledger/index.js'
+import { AuditError } from './errors.js'
+import type { Finding } from './errors.js'
+import { auditEntries, duplicateIds } from './entries.js'
+import type { EntriesResult } from './entries.js'
+
+/** A bundle as written by `fulcrum ledger export`. */
+export interface LedgerBundle {
+  origin: string
+  vkey: string
+  checkpoint: string
+  leaves: string[]
+}
+
+/** The outcome of a bundle audit. */
+export interface BundleReport {
+  origin: string
+  /** Size signed in the checkpoint (undefined if it did not parse). */
+  size?: number
+  leaves: number
+  findings: Finding[]
+}
+
+/** Checks entries `[offset, offset + leaves.length)`; may run elsewhere (worker threads). */
+export type EntriesChecker = (leaves: Uint8Array[], offset: number, owner: string | undefined) => Promise<EntriesResult>
+
+const sequential: EntriesChecker = async (leaves, offset, owner) => auditEntries(leaves, offset, owner)
+
+/** Parses the bundle's shape; throws `AUDIT_MALFORMED_BUNDLE`. */
+export function parseBundle (input: unknown): { bundle: LedgerBundle, leaves: Uint8Array[] } {
+  const b = input as Partial<LedgerBundle>
+  const bad = (why: string): FulcrumError => new FulcrumError(AuditError.MALFORMED_BUNDLE, `bundle: ${why}`)
+  if (typeof b !== 'object' || b === null) throw bad('not an object')
+  for (const k of ['origin', 'vkey', 'checkpoint'] as const) if (typeof b[k] !== 'string') throw bad(`${k} must be a string`)
+  if (!Array.isArray(b.leaves)) throw bad('leaves must be an array')
+  const leaves = b.leaves.map((l, i) => {
+    const bytes = typeof l === 'string' ? strictBase64(l) : undefined
+    if (bytes === undefined) throw bad(`leaves[${i}] is not base64`)
+    return bytes
+  })
+  return { bundle: b as LedgerBundle, leaves }
+}
+
+/** Audits a bundle. Throws only for input that is not a bundle at all (`AUDIT_MALFORMED_BUNDLE`). */
+export async function auditBundle (input: unknown, checkEntries: EntriesChecker = sequential): Promise<BundleReport> {
+  const { bundle, leaves } = parseBundle(input)
+  const report: BundleReport = { origin: bundle.origin, leaves: leaves.length, findings: [] }
+  const signed = openBundleCheckpoint(bundle, report.findings)
+  const owner = peerIdOfOrigin(bundle.origin)
+  if (signed !== undefined) {
+    const cp = signed.checkpoint
+    report.size = cp.size
+    if (cp.size !== leaves.length) {
+      report.findings.push({ code: AuditError.SIZE_MISMATCH, message: `the checkpoint signs ${cp.size} leaves, the bundle has ${leaves.length}` })
+    } else if (!bytesEqual(rootFromLeafHashes(leaves.map(leafHash)), cp.root)) {
+      report.findings.push({ code: AuditError.ROOT_MISMATCH, message: 'the root of the leaves is not the signed root' })
+    }
+  }
+  const entries = await checkEntries(leaves, 0, owner)
+  report.findings.push(...entries.findings, ...duplicateIds(entries.ids))
+  return report
+}
+
+function openBundleCheckpoint (bundle: LedgerBundle, findings: Finding[]): SignedCheckpoint | undefined {
+  let key: VerifierKey
+  try {
+    key = parseVerifierKey(bundle.vkey)
+  } catch (err) {
+    findings.push({ code: AuditError.BAD_VKEY, message: (err as Error).message })
+    return undefined
+  }
+  if (key.name !== bundle.origin) {
+    findings.push({ code: AuditError.WRONG_ORIGIN, message: `the key is named ${key.name}, the bundle's origin is ${bundle.origin}` })
+  }
+  try {
+    return openCheckpoint(bundle.checkpoint, key)
+  } catch (err) {
+    if (!isFulcrumError(err)) throw err
+    findings.push(checkpointFinding(err))
+    return undefined
+  }
+}
+
+/** Maps a checkpoint verification error to a finding. */
+export function checkpointFinding (err: FulcrumError): Finding {
+  const code = err.code === LedgerError.BAD_SIGNATURE
+    ? AuditError.BAD_CHECKPOINT_SIGNATURE
+    : err.code === LedgerError.WRONG_ORIGIN ? AuditError.WRONG_ORIGIN : AuditError.MALFORMED_CHECKPOINT
+  return { code, message: err.message }
+}

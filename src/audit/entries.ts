@@ -1,0 +1,59 @@
+/** Per-entry checks, shared by bundle audits and live audits. Pure. */
+import { isFulcrumError } from '../errors/index.js'
+import { decodeEntry, verifyEntrySignatures, LedgerError } from '../ledger/index.js'
+import type { Entry } from '../ledger/index.js'
+import { AuditError } from './errors.js'
+import type { Finding } from './errors.js'
+
+/** The result of checking a run of leaves. `ids[i]` is leaf i's document id ('' if malformed). */
+export interface EntriesResult {
+  findings: Finding[]
+  ids: string[]
+}
+
+/** Checks leaves (at indexes `offset`...): canonical entry encoding, every party's signature, owner is a party. */
+export function auditEntries (leaves: readonly Uint8Array[], offset: number, owner: string | undefined): EntriesResult {
+  const findings: Finding[] = []
+  const ids: string[] = []
+  leaves.forEach((leaf, i) => {
+    const index = offset + i
+    const { entry, finding } = checkEntry(leaf, index, owner)
+    if (finding !== undefined) findings.push(finding)
+    ids.push(entry?.body.id ?? '')
+  })
+  return { findings, ids }
+}
+
+/** Checks one leaf; returns the decoded entry (if it decodes) and the first violation found. */
+export function checkEntry (leaf: Uint8Array, index: number, owner: string | undefined): { entry?: Entry, finding?: Finding } {
+  let entry: Entry
+  try {
+    entry = decodeEntry(leaf)
+  } catch (err) {
+    if (!isFulcrumError(err)) throw err
+    return { finding: { code: AuditError.MALFORMED_ENTRY, message: err.message, index } }
+  }
+  try {
+    verifyEntrySignatures(entry)
+  } catch (err) {
+    if (!isFulcrumError(err, LedgerError.BAD_ENTRY_SIGNATURE)) throw err
+    return { entry, finding: { code: AuditError.BAD_ENTRY_SIGNATURE, message: err.message, index } }
+  }
+  if (owner !== undefined && !entry.body.parties.includes(owner)) {
+    return { entry, finding: { code: AuditError.NOT_A_PARTY, message: `the log's owner ${owner} is not a party of ${entry.body.id}`, index } }
+  }
+  return { entry }
+}
+
+/** Findings for document ids that occur more than once. */
+export function duplicateIds (ids: readonly string[]): Finding[] {
+  const first = new Map<string, number>()
+  const out: Finding[] = []
+  ids.forEach((id, index) => {
+    if (id === '') return
+    const prev = first.get(id)
+    if (prev === undefined) first.set(id, index)
+    else out.push({ code: AuditError.DUPLICATE_ID, message: `id ${id} is also the id of entry ${prev}`, index })
+  })
+  return out
+}

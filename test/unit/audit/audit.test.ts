@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert'
+import { isFulcrumError } from '../../../src/errors/index.js'
+import { auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof } from '../../../src/audit/index.js'
+import type { LedgerBundle } from '../../../src/audit/index.js'
+import {
+  buildProof, consistencyProofRanges, inclusionProofRanges, leafHash, ledgerVerifierKey, memoryNodeReader, openNodeCheckpoint,
+  originOf, rootFromLeafHashes, signCheckpoint, verifyEvidence, encodeEntry
+} from '../../../src/ledger/index.js'
+import { agreementLeaf, signedEntry, testBody, testIdentity } from '../ledger/fixtures.js'
+
+const [owner, alice, bob] = [testIdentity(30), testIdentity(31), testIdentity(32)]
+const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
+const codes = (r: { findings: Array<{ code: string }> }): string[] => r.findings.map(f => f.code)
+
+function bundleOf (leaves: Uint8Array[], signer = owner, size = leaves.length, hashes = leaves.map(leafHash)): LedgerBundle {
+  const origin = originOf(owner.peerId)
+  return {
+    origin,
+    vkey: ledgerVerifierKey(owner.peerId),
+    checkpoint: signCheckpoint({ origin, size, root: rootFromLeafHashes(hashes.slice(0, size)), extensions: [] }, signer),
+    leaves: leaves.map(b64)
+  }
+}
+
+const LEAVES = [agreementLeaf('a1', [owner, alice]), agreementLeaf('a2', [owner, bob]), agreementLeaf('a3', [owner, alice, bob])]
+
+describe('audit: offline bundle audit', () => {
+  it('finds nothing wrong with an honest export', async () => {
+    const r = await auditBundle(bundleOf(LEAVES))
+    assert.deepEqual(r.findings, [])
+    assert.equal(r.size, 3)
+  })
+
+  it('reports a tampered leaf as AUDIT_ROOT_MISMATCH and its bad signature with its index', async () => {
+    const b = bundleOf(LEAVES)
+    const tampered = signedEntry('agreement', testBody('a2', [owner, bob]), [owner, bob])
+    tampered.body.createdAt += 1
+    b.leaves[1] = b64(encodeEntry(tampered))
+    const r = await auditBundle(b)
+    assert.deepEqual(codes(r), ['AUDIT_ROOT_MISMATCH', 'AUDIT_BAD_ENTRY_SIGNATURE'])
+    assert.equal(r.findings[1]?.index, 1)
+  })
+
+  it('reports a truncated log (fewer leaves than signed) as AUDIT_SIZE_MISMATCH', async () => {
+    const b = bundleOf(LEAVES)
+    b.leaves.pop()
+    assert.deepEqual(codes(await auditBundle(b)), ['AUDIT_SIZE_MISMATCH'])
+  })
+
+  it('reports a checkpoint signed by another key, a malformed note and a wrong origin', async () => {
+    assert.deepEqual(codes(await auditBundle(bundleOf(LEAVES, alice))), ['AUDIT_BAD_CHECKPOINT_SIGNATURE'])
+    assert.deepEqual(codes(await auditBundle({ ...bundleOf(LEAVES), checkpoint: 'garbage' })), ['AUDIT_MALFORMED_CHECKPOINT'])
+    const other = { ...bundleOf(LEAVES), origin: originOf(alice.peerId) }
+    assert.ok(codes(await auditBundle(other)).includes('AUDIT_WRONG_ORIGIN'))
+    assert.deepEqual(codes(await auditBundle({ ...bundleOf(LEAVES), vkey: 'nope' })), ['AUDIT_BAD_VKEY'])
+  })
+
+  it('reports malformed entries, entries without the owner, and duplicate ids', async () => {
+    const junk = new TextEncoder().encode('not cbor')
+    const foreign = agreementLeaf('f1', [alice, bob])
+    const dup = encodeEntry(signedEntry('agreement', testBody('a1', [owner, alice], { createdAt: 7 }), [owner, alice]))
+    const r = await auditBundle(bundleOf([...LEAVES, junk, foreign, dup]))
+    assert.deepEqual(codes(r), ['AUDIT_MALFORMED_ENTRY', 'AUDIT_NOT_A_PARTY', 'AUDIT_DUPLICATE_ID'])
+    assert.deepEqual(r.findings.map(f => f.index), [3, 4, 5])
+  })
+
+  it('throws AUDIT_MALFORMED_BUNDLE for input that is not a bundle', async () => {
+    for (const bad of [null, {}, { ...bundleOf(LEAVES), leaves: ['***'] }, { ...bundleOf(LEAVES), leaves: 'x' }]) {
+      await assert.rejects(auditBundle(bad), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE'))
+    }
+  })
+})
+
+describe('audit: checkpoint updates (equivocation)', () => {
+  const vkey = ledgerVerifierKey(owner.peerId)
+  const hashes = Array.from({ length: 9 }, (_, i) => leafHash(Uint8Array.of(i)))
+  const forked = hashes.map((h, i) => i === 2 ? leafHash(Uint8Array.of(99)) : h)
+  const cp = (hs: Uint8Array[], n: number): ReturnType<typeof openNodeCheckpoint> => openNodeCheckpoint(
+    signCheckpoint({ origin: originOf(owner.peerId), size: n, root: rootFromLeafHashes(hs.slice(0, n)), extensions: [] }, owner), owner.peerId)
+
+  it('accepts the first checkpoint, an identical one, and a proven extension', async () => {
+    assert.deepEqual(checkUpdate(vkey, undefined, cp(hashes, 4), undefined), { ok: true })
+    assert.deepEqual(checkUpdate(vkey, cp(hashes, 4), cp(hashes, 4), undefined), { ok: true })
+    assert.equal(needsConsistencyProof(cp(hashes, 4), cp(hashes, 9)), true)
+    const proof = await buildProof(consistencyProofRanges(4, 9), memoryNodeReader(hashes))
+    assert.deepEqual(checkUpdate(vkey, cp(hashes, 4), cp(hashes, 9), proof), { ok: true })
+  })
+
+  it('turns a split view, a rollback and a fork into findings with evidence anyone can verify', async () => {
+    const split = checkUpdate(vkey, cp(hashes, 5), cp(forked, 5), undefined)
+    assert.ok(!split.ok && split.finding.code === 'AUDIT_SPLIT_VIEW')
+    assert.equal(verifyEvidence(JSON.parse(JSON.stringify(split.evidence))).kind, 'split-view')
+    const rollback = checkUpdate(vkey, cp(hashes, 6), cp(hashes, 3), undefined, { by: alice.peerId, at: 1 })
+    assert.ok(!rollback.ok && rollback.finding.code === 'AUDIT_ROLLBACK')
+    assert.equal(verifyEvidence(rollback.evidence).kind, 'rollback')
+    const forkProof = await buildProof(consistencyProofRanges(4, 9), memoryNodeReader(forked))
+    const fork = checkUpdate(vkey, cp(hashes, 4), cp(forked, 9), forkProof)
+    assert.ok(!fork.ok && fork.finding.code === 'AUDIT_INCONSISTENT')
+    assert.equal(verifyEvidence(fork.evidence).kind, 'inconsistent')
+  })
+})
+
+describe('audit: agreement copies across the parties', () => {
+  const logs = new Map([alice, bob].map(p => [p.peerId, { id: p, leaves: [agreementLeaf('x0', [p, owner === p ? alice : owner]), agreementLeaf('deal', [alice, bob])] }]))
+  async function copyOf (peer: typeof alice, leaves?: Uint8Array[]): Promise<Parameters<typeof checkAgreementCopies>[1][number]> {
+    const ls = leaves ?? logs.get(peer.peerId)?.leaves as Uint8Array[]
+    const hashes = ls.map(leafHash)
+    const checkpoint = openNodeCheckpoint(signCheckpoint({ origin: originOf(peer.peerId), size: ls.length, root: rootFromLeafHashes(hashes), extensions: [] }, peer), peer.peerId)
+    const proof = await buildProof(inclusionProofRanges(1, ls.length), memoryNodeReader(hashes))
+    return { peer: peer.peerId, checkpoint, index: 1, leaf: ls[1], proof }
+  }
+
+  it('confirms the same body in every party log', async () => {
+    const r = checkAgreementCopies('deal', [await copyOf(alice), await copyOf(bob)])
+    assert.deepEqual(r.findings, [])
+    assert.equal(r.bodyHash?.length, 64)
+  })
+
+  it('reports a missing copy, a different body, a bad proof and an unaudited party', async () => {
+    const alt = encodeEntry(signedEntry('agreement', testBody('deal', [alice, bob], { createdAt: 9 }), [alice, bob]))
+    const bobLeaves = [logs.get(bob.peerId)?.leaves[0] as Uint8Array, alt]
+    assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice), await copyOf(bob, bobLeaves)])), ['AUDIT_BODY_MISMATCH'])
+    const missing = { ...(await copyOf(bob)), leaf: undefined, index: undefined }
+    assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice), missing])), ['AUDIT_NOT_INCLUDED'])
+    const badProof = { ...(await copyOf(bob)), proof: [] }
+    assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice), badProof])), ['AUDIT_BAD_PROOF'])
+    assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice)])), ['AUDIT_INCOMPLETE'])
+  })
+})
