@@ -19,6 +19,7 @@ import type { CompiledFilter, OfferFilter, OfferRecord, VerifiedRecord } from '.
 import { CatalogError, decideInsert, encodeEvidence, makeEvidence } from './decide.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
+import type { Indexed } from './price-index.js'
 
 const BUCKET_RECORD = 0x01
 const BUCKET_EVIDENCE = 0x02
@@ -65,7 +66,9 @@ type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', k
 /** The catalog. Create with {@link Catalog.open}; call {@link Catalog.close} when done. */
 export class Catalog {
   private readonly entries = new Map<string, CatalogEntry>()
+  /** Live offers by price: all of them, and per service type (most queries name a type). */
   private readonly prices = new PriceIndex()
+  private readonly pricesByType = new Map<string, PriceIndex>()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
 
@@ -81,15 +84,17 @@ export class Catalog {
   }
 
   private async load (): Promise<void> {
+    const added: Indexed[] = []
     for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
       // Records were verified before they were stored: decoding re-checks structure only.
-      this.setEntry({ record: decodeRecord(bytes), bytes, digest: sha256(bytes) }, false)
+      this.setEntry({ record: decodeRecord(bytes), bytes, digest: sha256(bytes) }, false, added)
     }
+    this.index(added)
     for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
       const text = Buffer.from(key.subarray(1, key.length - 8)).toString('utf8')
       const seq = Number(Buffer.from(key.subarray(key.length - 8)).readBigUInt64BE())
       const entry = this.entries.get(text.slice(0, -1))
-      if (entry !== undefined && entry.record.body.seq === seq) this.setEntry(entry, true)
+      if (entry !== undefined && entry.record.body.seq === seq) this.setEntry(entry, true, [])
     }
   }
 
@@ -104,34 +109,60 @@ export class Catalog {
 
   /** Inserts several records with one write. */
   async insertMany (records: VerifiedRecord[]): Promise<InsertResult[]> {
-    const results = records.map(v => this.apply(v))
+    const added: Indexed[] = []
+    const results = records.map(v => this.apply(v, added))
+    // An item replaced later in the same batch is no longer current: index only the survivors.
+    this.index(added.filter(item => this.entries.get(item.key)?.record.body === item.offer))
     await this.flush()
     return results
   }
 
-  private apply (verified: VerifiedRecord): InsertResult {
+  private apply (verified: VerifiedRecord, added: Indexed[]): InsertResult {
     const key = recordKey(verified.record)
     const held = this.entries.get(key)
     const decision = decideInsert(held, verified)
     if (decision === 'store') {
-      this.setEntry(verified, false)
+      this.setEntry(verified, false, added)
       this.pending.push({ type: 'put', key: recordDbKey(key), value: verified.bytes })
     } else if (decision === 'equivocation' && held !== undefined) {
-      this.setEntry(held, true)
+      this.setEntry(held, true, added)
       this.pending.push({ type: 'put', key: evidenceDbKey(key, held.record.body.seq), value: encodeEvidence(makeEvidence(held.bytes, verified.bytes)) })
     }
     return { decision, key, seq: verified.record.body.seq }
   }
 
-  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes' | 'digest'>, conflicted: boolean): void {
+  /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
+  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes' | 'digest'>, conflicted: boolean, added: Indexed[]): void {
     const key = recordKey(v.record)
     const old = this.entries.get(key)
-    if (old?.record.kind === 'offer') this.prices.remove({ price: normalisedPrice(old.record.body), key })
+    if (old !== undefined) this.unindex(old)
     const entry: CatalogEntry = { key, record: v.record, bytes: v.bytes, digest: v.digest, conflicted }
     this.entries.set(key, entry)
     if (entry.record.kind === 'offer' && !conflicted) {
-      this.prices.add({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
+      added.push({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
     }
+  }
+
+  private index (added: Indexed[]): void {
+    this.prices.addMany(added)
+    const byType = new Map<string, Indexed[]>()
+    for (const item of added) {
+      const list = byType.get(item.offer.service.type)
+      if (list === undefined) byType.set(item.offer.service.type, [item])
+      else list.push(item)
+    }
+    for (const [type, items] of byType) {
+      let index = this.pricesByType.get(type)
+      if (index === undefined) this.pricesByType.set(type, index = new PriceIndex())
+      index.addMany(items)
+    }
+  }
+
+  private unindex (entry: CatalogEntry): void {
+    if (entry.record.kind !== 'offer') return
+    const pos = { price: normalisedPrice(entry.record.body), key: entry.key }
+    this.prices.remove(pos)
+    this.pricesByType.get(entry.record.body.service.type)?.remove(pos)
   }
 
   /** Writes pending operations; concurrent callers share one batch. */
@@ -153,10 +184,12 @@ export class Catalog {
   query (filter: OfferFilter | CompiledFilter, options: QueryOptions): QueryPage {
     const compiled = 'matches' in filter ? filter : compileFilter(filter)
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-    const start = options.cursor === undefined ? 0 : this.prices.seek(decodeCursor(options.cursor), false)
+    const type = compiled.filter.type
+    const index = type === undefined ? this.prices : this.pricesByType.get(type) ?? new PriceIndex()
+    const start = options.cursor === undefined ? 0 : index.seek(decodeCursor(options.cursor), false)
     const entries: CatalogEntry[] = []
     let last: { price: bigint, key: string } | undefined
-    for (const item of this.prices.from(start)) {
+    for (const item of index.from(start)) {
       if (item.offer.expiresAt <= options.now || !compiled.matches(item.offer)) continue
       if (last !== undefined && entries.length === limit) return { entries, nextCursor: encodeCursor(last.price, last.key) }
       entries.push(this.entries.get(item.key) as CatalogEntry)
@@ -181,7 +214,7 @@ export class Catalog {
     let n = 0
     for (const entry of [...this.entries.values()]) {
       if (recordExpiresAt(entry.record) > now) continue
-      if (entry.record.kind === 'offer') this.prices.remove({ price: normalisedPrice(entry.record.body), key: entry.key })
+      this.unindex(entry)
       this.entries.delete(entry.key)
       this.pending.push({ type: 'del', key: recordDbKey(entry.key) })
       n++

@@ -97,10 +97,16 @@ export function assertAcceptablePublicKey (publicKey: Uint8Array): void {
   }
 }
 
+/** L as 32 little-endian bytes, for a byte-wise comparison with S. */
+const L_BYTES = Uint8Array.from({ length: 32 }, (_, i) => Number((L >> BigInt(8 * i)) & 0xffn))
+
 function isCanonicalScalar (signature: Uint8Array): boolean {
-  let s = 0n
-  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(signature[i] as number)
-  return s < L
+  for (let i = 31; i >= 0; i--) {
+    const s = signature[32 + i] as number
+    const l = L_BYTES[i] as number
+    if (s !== l) return s < l
+  }
+  return false
 }
 
 function publicKeyObject (publicKey: Uint8Array): KeyObject | null {

@@ -31,6 +31,20 @@ export function peerIdFromPublicKey (publicKey: Uint8Array): string {
  * string of an acceptable Ed25519 key (see `isAcceptablePublicKey`).
  */
 export function publicKeyFromPeerId (peerId: string): Uint8Array {
+  const cached = keyCache.get(peerId)
+  if (cached !== undefined) return cached
+  const key = decodePeerId(peerId)
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
+  keyCache.set(peerId, key)
+  return key
+}
+
+/** Decoded peer ids: decoding checks the point, which costs more than a signature check's setup. */
+const keyCache = new Map<string, Uint8Array>()
+/** One entry per provider is expected; past this the cache starts over. */
+const KEY_CACHE_LIMIT = 100_000
+
+function decodePeerId (peerId: string): Uint8Array {
   if (typeof peerId !== 'string' || peerId.length !== PEER_ID_LENGTH) {
     throw new FulcrumError(IdentityError.BAD_PEER_ID, 'not an Ed25519 peer id')
   }

@@ -51,6 +51,15 @@ describe('catalog', () => {
     assert.equal(catalog.query({}, { now: T0 }).entries.length, 1)
   })
 
+  it('indexes only the surviving record when one batch holds several seqs of a key', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => verified(bob, { id: `b${i}` }))
+    batch.push(verified(alice, { seq: 1, capacity: 1 }), verified(alice, { seq: 2, capacity: 2 }), verified(alice, { seq: 3, capacity: 3 }))
+    await catalog.insertMany(batch)
+    const mine = catalog.query({ provider: alice.peerId }, { now: T0 }).entries
+    assert.deepEqual(mine.map(e => e.record.body.seq), [3])
+    assert.equal(catalog.query({}, { now: T0, limit: 100 }).entries.length, 21)
+  })
+
   it('keeps everything, conflicts included, across a restart', async () => {
     await catalog.insert(verified(alice, { id: 'a', seq: 1 }))
     await catalog.insert(verified(alice, { id: 'b', seq: 1, capacity: 1 }))
