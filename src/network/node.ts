@@ -131,3 +131,36 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     }
   })
 }
+
+/** Options of {@link createLightLibp2pNode}. */
+export interface LightNodeInit {
+  /** CIDR ranges the client may dial (default 127.0.0.0/8). */
+  allowedDialRanges?: string[]
+}
+
+/** libp2p services of a light client: no gossipsub, the DHT in client mode. */
+export type LightServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+}
+
+/**
+ * A light libp2p node for clients: a throwaway key, no listening address, no gossip mesh, and the
+ * private DHT in client mode (it looks up providers but stores nothing for others).
+ */
+export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<Libp2p<LightServices>> {
+  const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
+  return await createLibp2p<LightServices>({
+    addresses: { listen: [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: rangeConnectionGater(ranges),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper })
+    }
+  })
+}

@@ -5,10 +5,18 @@
 import type { Command } from '../command.js'
 import { idCommand, initCommand } from './identity.js'
 import { offerSignCommand, offerVerifyCommand } from './offer.js'
+import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
+import { searchCommand } from './search.js'
 
 export const commands: Record<string, Command> = {
   init: initCommand,
   id: idCommand,
   'offer sign': offerSignCommand,
-  'offer verify': offerVerifyCommand
+  'offer verify': offerVerifyCommand,
+  start: startCommand,
+  'offer publish': offerPublishCommand,
+  'offer withdraw': offerWithdrawCommand,
+  'offer list': offerListCommand,
+  peers: peersCommand,
+  search: searchCommand
 }
