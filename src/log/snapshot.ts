@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { LogError } from './errors.js'
 import { MerkleLog } from './store.js'
+import type { LogOptions } from './store.js'
 
 /** Copies attempted before giving up: each retry follows a compaction that raced the copy. */
 export const SNAPSHOT_ATTEMPTS = 5
@@ -29,11 +30,12 @@ export interface ReadableLog {
 
 /**
  * Opens the log at `path` (of the node `peerId`) for reading: directly if it is free, else from
- * a snapshot copy. Throws `LOG_IO` if there is no store, `LOG_CORRUPT` if it does not verify.
+ * a snapshot copy. Throws `LOG_IO` if there is no store (and no `signer` to create it), `LOG_CORRUPT` if it does not verify.
  */
-export async function openLogForReading (path: string, peerId: string): Promise<ReadableLog> {
+export async function openLogForReading (path: string, peerId: string, signer?: LogOptions['signer']): Promise<ReadableLog> {
   try {
-    const log = await MerkleLog.open(path, { peerId })
+    // With the node's own key the store is created (with a signed empty checkpoint) if missing.
+    const log = await MerkleLog.open(path, signer === undefined ? { peerId } : { signer })
     return { log, snapshot: false, close: async () => { await log.close() } }
   } catch (err) {
     if (!isFulcrumError(err, LogError.LOCKED)) throw err

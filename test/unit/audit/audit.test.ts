@@ -127,3 +127,16 @@ describe('audit: agreement copies across the parties', () => {
     assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice)])), ['AUDIT_INCOMPLETE'])
   })
 })
+
+describe('audit: parallel entry checks', () => {
+  it('gives the same findings in worker threads as in one thread', async () => {
+    const { parallelEntriesChecker } = await import('../../../src/audit/parallel.js')
+    const { auditEntries } = await import('../../../src/audit/index.js')
+    const leaves = Array.from({ length: 30 }, (_, i) => agreementLeaf(`p${i}`, [owner, alice]))
+    leaves[17] = new TextEncoder().encode('junk')
+    leaves[23] = agreementLeaf('foreign', [alice, bob])
+    const par = await parallelEntriesChecker(3, 0)(leaves, 100, owner.peerId)
+    assert.deepEqual(par, auditEntries(leaves, 100, owner.peerId))
+    assert.deepEqual(par.findings.map(f => [f.code, f.index]), [['AUDIT_MALFORMED_ENTRY', 117], ['AUDIT_NOT_A_PARTY', 123]])
+  })
+})
