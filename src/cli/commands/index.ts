@@ -7,6 +7,8 @@ import { idCommand, initCommand } from './identity.js'
 import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
+import { ledgerAppendCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
+import { auditBundleCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
   init: initCommand,
@@ -18,5 +20,11 @@ export const commands: Record<string, Command> = {
   'offer withdraw': offerWithdrawCommand,
   'offer list': offerListCommand,
   peers: peersCommand,
-  search: searchCommand
+  search: searchCommand,
+  'ledger checkpoint': ledgerCheckpointCommand,
+  'ledger vkey': ledgerVkeyCommand,
+  'ledger export': ledgerExportCommand,
+  'ledger proof': ledgerProofCommand,
+  'ledger append': ledgerAppendCommand,
+  'audit bundle': auditBundleCommand
 }
