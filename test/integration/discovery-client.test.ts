@@ -1,0 +1,102 @@
+import { strict as assert } from 'node:assert'
+import { createIdentity } from '../../src/identity/index.js'
+import { encodeRecord, verifyRecord } from '../../src/offers/index.js'
+import { createLibp2pNode, serveProtocol } from '../../src/network/index.js'
+import type { FulcrumLibp2p } from '../../src/network/index.js'
+import { QUERY_PROTOCOL, findProviders, indexKey, provideOnce } from '../../src/discovery/index.js'
+import { encodeMessage } from '../../src/discovery/codec.js'
+import { searchOffers, ClientError } from '../../src/client/index.js'
+import { isFulcrumError } from '../../src/errors/index.js'
+import { startFederation, startMember, stopAll, liveOffer, holds, waitFor } from './discovery-federation.js'
+import type { Member } from './discovery-federation.js'
+
+describe('discovery: light client, DHT index and sync efficiency', function () {
+  this.timeout(60_000)
+  let fed: Member[] = []
+  let rogue: FulcrumLibp2p | undefined
+  afterEach(async () => {
+    await rogue?.stop()
+    rogue = undefined
+    await stopAll(fed)
+    fed = []
+  })
+
+  it('finds offers by filter, verifies each one, merges several nodes and drops what a lying node serves', async () => {
+    fed = await startFederation(5)
+    const it = (fed[0] as Member).node
+    const de = (fed[1] as Member).node
+    await it.discovery.publish(liveOffer(it.identity, 'vm-it', 3_600_000, { location: { country: 'IT' }, price: { amount: '0.050', currency: 'EUR', unit: 'hour' } }))
+    await it.discovery.publish(liveOffer(it.identity, 'vm-it-big', 3_600_000, { location: { country: 'IT' }, service: { type: 'compute.vm', specs: { vcpu: 32, memoryGiB: 128 } } }))
+    await de.discovery.publish(liveOffer(de.identity, 'vm-de', 3_600_000, { location: { country: 'DE', subdivision: 'DE-BE' }, price: { amount: '0.030', currency: 'EUR', unit: 'hour' } }))
+    await waitFor(() => fed.every(m => m.node.catalog.size === 3), 5000, 'propagation')
+
+    // A rogue node answers queries with a forged offer and one that does not match the filter.
+    const victim = createIdentity()
+    const genuine = liveOffer(victim, 'cheap', 3_600_000, { location: { country: 'IT' } })
+    const forged = encodeRecord({ ...genuine, body: { ...genuine.body, price: { amount: '0.001', currency: 'EUR', unit: 'hour' } } })
+    const offTopic = encodeRecord(liveOffer(victim, 'fr', 3_600_000, { location: { country: 'FR', subdivision: 'FR-75' } }))
+    rogue = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    await serveProtocol(rogue, QUERY_PROTOCOL, async () => encodeMessage({ records: [forged, offTopic] }))
+
+    const peers = [(fed[2] as Member).node.multiaddrs()[0] as string, (fed[4] as Member).node.multiaddrs()[0] as string, rogue.getMultiaddrs()[0]!.toString()]
+    const result = await searchOffers({ peers, filter: { type: 'compute.vm', countries: ['IT', 'DE'], minSpecs: { vcpu: 8 } } })
+    assert.deepEqual(result.offers.map(o => o.record.body.id), ['vm-it-big'])
+    const cheapFirst = await searchOffers({ peers, filter: { countries: ['IT', 'DE'] } })
+    assert.deepEqual(cheapFirst.offers.map(o => o.record.body.id), ['vm-de', 'vm-it-big', 'vm-it'])
+    assert.equal(cheapFirst.sources.find(s => s.peer === peers[2])?.rejected, 2)
+    assert.ok(!cheapFirst.offers.some(o => o.record.body.provider === victim.peerId))
+  })
+
+  it('reports nodes that do not answer, and fails with CLIENT_ALL_PEERS_FAILED when none does', async () => {
+    fed = await startFederation(2)
+    const dead = `/ip4/127.0.0.1/tcp/9/p2p/${createIdentity().peerId}`
+    const ok = await searchOffers({ peers: [(fed[0] as Member).node.multiaddrs()[0] as string, dead], filter: {} })
+    assert.ok(ok.sources.find(s => s.peer === dead)?.error !== undefined)
+    await assert.rejects(searchOffers({ peers: [dead], filter: {} }), (e: unknown) => isFulcrumError(e, ClientError.ALL_PEERS_FAILED))
+    await assert.rejects(searchOffers({ peers: [], filter: {} }), (e: unknown) => isFulcrumError(e, ClientError.NO_PEERS))
+  })
+
+  it('indexes providers in the DHT per (service type, country), found by a light client', async () => {
+    fed = await startFederation(5)
+    const provider = (fed[3] as Member).node
+    await provider.discovery.publish(liveOffer(provider.identity, 'vm-it', 3_600_000, { location: { country: 'IT' } }))
+    await waitFor(() => provider.discovery.dhtIndex.status().every(s => s.provided), 10_000, 'the provide to succeed')
+    assert.deepEqual(provider.discovery.dhtIndex.status(), [{ type: 'compute.vm', country: 'IT', provided: true }])
+    const finder = (fed[0] as Member).node
+    const found = await findProviders(finder.libp2p.services.dht, 'compute.vm', 'IT', AbortSignal.timeout(10_000))
+    assert.deepEqual(found.map(p => p.id.toString()), [provider.identity.peerId])
+    assert.deepEqual(await findProviders(finder.libp2p.services.dht, 'compute.vm', 'FR', AbortSignal.timeout(10_000)), [])
+    // A light client that knows only node 0 reaches the provider's node through the DHT.
+    const result = await searchOffers({ peers: [finder.multiaddrs()[0] as string], filter: { type: 'compute.vm', countries: ['IT'] }, useDht: true })
+    assert.ok(result.sources.some(s => s.peer.endsWith(provider.identity.peerId)))
+    assert.equal(result.offers.length, 1)
+  })
+
+  it('fails a provide made with no peer (retried later by the index)', async () => {
+    fed = [await startMember([])]
+    const alone = (fed[0] as Member).node
+    await assert.rejects(provideOnce(alone.libp2p.services.dht, await indexKey('compute.vm', 'IT'), AbortSignal.timeout(5000)))
+  })
+
+  it('sync sends only what differs: 1000 shared offers, 5 missing, 3 newer', async () => {
+    fed = await startFederation(2)
+    const [a, b] = fed.map(m => m.node) as [Member['node'], Member['node']]
+    const provider = createIdentity()
+    const now = Date.now()
+    const shared = Array.from({ length: 1000 }, (_, i) => verifyRecord(liveOffer(provider, `o-${i}`), now))
+    for (const r of shared) { await a.discovery.ingestor.store(r); await b.discovery.ingestor.store(r) }
+    for (let i = 0; i < 5; i++) await a.discovery.ingestor.store(verifyRecord(liveOffer(provider, `new-${i}`), now))
+    for (let i = 0; i < 3; i++) {
+      const old = shared[i * 100]!.record
+      await a.discovery.ingestor.store(verifyRecord(liveOffer(provider, old.body.id, 7_200_000, { seq: old.body.seq + 1 }), now))
+    }
+    const report = await b.discovery.syncWith(a.libp2p.peerId)
+    assert.equal(report.fetched, 8)
+    assert.equal(report.stored, 8)
+    assert.ok(report.rounds <= 4, `${report.rounds} rounds`)
+    assert.equal(b.catalog.size, 1005)
+    assert.ok(holds(fed[1] as Member, provider.peerId, 'o-100', shared[100]!.record.body.seq + 1))
+    const again = await b.discovery.syncWith(a.libp2p.peerId)
+    assert.deepEqual([again.rounds, again.fetched], [1, 0])
+  })
+})
