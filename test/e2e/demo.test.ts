@@ -1,0 +1,26 @@
+import { strict as assert } from 'node:assert'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { tempDir } from '../helpers/tmp.js'
+
+const demo = fileURLToPath(new URL('../../scripts/demo.ts', import.meta.url))
+
+describe('npm run demo (e2e)', function () {
+  this.timeout(90_000)
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  before(async () => { dir = await tempDir() })
+  after(async () => { await dir.cleanup() })
+
+  it('starts three daemons, publishes seven offers, finds them all through a light client, and stops', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number, stdout: string, stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', demo, '--exit', '--dir', dir.path], { timeout: 80_000 }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? -1), stdout, stderr })
+      })
+    })
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, /holds 7 of 7 offers/)
+    assert.match(stdout, /6 offer\(s\) from 1 node\(s\)/, 'the EU search excludes the Zurich offer')
+    assert.match(stdout, /mil-vm-4x16/)
+    assert.match(stdout, /Stopping the nodes/)
+  })
+})
