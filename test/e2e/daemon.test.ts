@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FULCRUM_BIN, runBin } from '../helpers/bin.js'
+import { tempDir } from '../helpers/tmp.js'
+
+const example = fileURLToPath(new URL('../../config/examples/milan-vm.json', import.meta.url))
+
+interface Daemon { proc: ChildProcess, dir: string, addr: string, exited: Promise<number | null> }
+
+async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** Starts `fulcrum start` and resolves with its first listen address once it prints it. */
+async function startDaemon (dir: string, args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+  const proc = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>(resolve => proc.once('exit', code => { resolve(code) }))
+  let out = ''
+  proc.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  proc.stderr?.resume()
+  await waitFor(async () => /listening on (\S+)/.test(out) || proc.exitCode !== null, 15_000, 'the daemon to listen')
+  const addr = /listening on (\S+)/.exec(out)?.[1]
+  if (addr === undefined) throw new Error(`daemon exited: ${out}`)
+  return { proc, dir, addr, exited }
+}
+
+describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
+  this.timeout(60_000)
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  const daemons: Daemon[] = []
+  before(async () => { tmp = await tempDir() })
+  after(async () => {
+    for (const d of daemons) if (d.proc.exitCode === null) d.proc.kill('SIGKILL')
+    await tmp.cleanup()
+  })
+
+  it('runs three daemons that gossip an offer published through the CLI, answer a light client, withdraw, and stop cleanly', async () => {
+    const dirs = ['a', 'b', 'c'].map(n => join(tmp.path, n))
+    for (const d of dirs) assert.equal((await runBin(['init', '--data-dir', d])).code, 0)
+    const [a, b, c] = dirs as [string, string, string]
+    daemons.push(await startDaemon(a, ['--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0']))
+    const first = daemons[0] as Daemon
+    daemons.push(await startDaemon(b, ['--bootstrap', first.addr]))
+    daemons.push(await startDaemon(c, [], { FULCRUM_BOOTSTRAP: first.addr, FULCRUM_LISTEN: '/ip4/127.0.0.1/tcp/0' }))
+    const api = JSON.parse(await readFile(join(a, 'api.json'), 'utf8')) as { url: string, pid: number }
+    assert.equal(api.pid, first.proc.pid)
+    assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+
+    await waitFor(async () => (await runBin(['peers', '--data-dir', a, '--json'])).stdout.includes('12D3KooW'), 10_000, 'peers')
+    const published = await runBin(['offer', 'publish', example, '--data-dir', a, '--json'])
+    assert.equal(published.code, 0, published.stderr)
+    assert.equal((JSON.parse(published.stdout) as { decision: string }).decision, 'store')
+
+    const search = async (): Promise<Array<{ body: { id: string } }>> => {
+      const r = await runBin(['search', '--peer', (daemons[2] as Daemon).addr, '--type', 'compute.vm', '--country', 'IT', '--json'])
+      assert.equal(r.code, 0, r.stderr)
+      return (JSON.parse(r.stdout) as { offers: Array<{ body: { id: string } }> }).offers
+    }
+    await waitFor(async () => (await search()).length === 1, 10_000, 'the offer to reach daemon c')
+    const table = await runBin(['search', '--peer', (daemons[1] as Daemon).addr, '--country', 'IT'], { env: {} })
+    assert.match(table.stdout, /mil-vm-4x16 .* 0\.052 EUR\/hour/)
+    const fromEnv = await runBin(['search', '--country', 'IT', '--json'], { env: { FULCRUM_PEERS: (daemons[1] as Daemon).addr } })
+    assert.equal((JSON.parse(fromEnv.stdout) as { offers: unknown[] }).offers.length, 1)
+
+    const listed = await runBin(['offer', 'list', '--data-dir', a, '--json'])
+    assert.deepEqual((JSON.parse(listed.stdout) as Array<{ body: { id: string } }>).map(o => o.body.id), ['mil-vm-4x16'])
+    const unknown = await runBin(['offer', 'withdraw', 'nope', '--data-dir', a])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /API_NOT_FOUND/)
+    assert.equal((await runBin(['offer', 'withdraw', 'mil-vm-4x16', '--data-dir', a])).code, 0)
+    await waitFor(async () => (await search()).length === 0, 10_000, 'the withdrawal to reach daemon c')
+
+    const denied = await fetch(`${api.url}/v1/health`, { headers: { authorization: 'Bearer wrong' } })
+    assert.equal(denied.status, 401)
+    assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'API_UNAUTHORIZED')
+
+    for (const d of daemons) d.proc.kill('SIGTERM')
+    assert.deepEqual(await Promise.all(daemons.map(async d => await d.exited)), [0, 0, 0])
+    await assert.rejects(stat(join(a, 'api.json')), 'api.json is removed on stop')
+    const notRunning = await runBin(['offer', 'list', '--data-dir', a])
+    assert.equal(notRunning.code, 2)
+    assert.match(notRunning.stderr, /API_NOT_RUNNING/)
+  })
+})
