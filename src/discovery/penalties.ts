@@ -54,7 +54,8 @@ export class PeerPenalties {
   score = (peer: string): number => {
     const s = this.peers.get(peer)
     if (s === undefined) return 0
-    return -this.refresh(s).penalty
+    const penalty = this.refresh(s).penalty
+    return penalty === 0 ? 0 : -penalty
   }
 
   private state (peer: string): PeerState {

@@ -63,7 +63,15 @@ export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multi
   }
 }
 
-async function reconcile (session: Session, index: SyncIndex, now: () => number): Promise<{ want: string[], rounds: number }> {
+/** The part of a session that reconciliation uses (a network session, or a direct call in tests). */
+export type Requester = Pick<Session, 'request'>
+
+/**
+ * Runs reconciliation rounds until no range differs; returns the keys the peer holds that this
+ * side lacks or holds at a lower seq. Throws DISCOVERY_LIMIT_EXCEEDED after MAX_SYNC_ROUNDS and
+ * DISCOVERY_BAD_ANSWER for answers that do not fit the question.
+ */
+export async function reconcile (session: Requester, index: SyncIndex, now: () => number): Promise<{ want: string[], rounds: number }> {
   let pending: KeyRange[] = [{ lo: '', hi: null }]
   const want = new Set<string>()
   let rounds = 0

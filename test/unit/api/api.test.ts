@@ -1,0 +1,75 @@
+import { strict as assert } from 'node:assert'
+import { ApiServer, ApiClient, ApiError, MAX_BODY_BYTES } from '../../../src/api/index.js'
+import type { ApiBackend } from '../../../src/api/index.js'
+import { FulcrumError, isFulcrumError } from '../../../src/errors/index.js'
+import { OfferError } from '../../../src/offers/index.js'
+import { silentLogger } from '../../../src/logging/index.js'
+
+const TOKEN = 'secret-token'
+const record = { v: 1 as const, kind: 'offer' as const, body: { id: 'x' }, signature: 'sig' }
+
+const backend: ApiBackend = {
+  publish: async (body) => {
+    if ((body as { bad?: boolean }).bad === true) throw new FulcrumError(OfferError.BAD_DECIMAL, 'bad price', { path: 'price.amount' })
+    return { decision: 'store', record }
+  },
+  withdraw: async (id) => id === 'x' ? { decision: 'store', record } : undefined,
+  ownOffers: async () => [record],
+  search: async (filter, limit) => ({ records: [record], ...(limit === 1 ? { nextCursor: 'c' } : {}), ...(filter.type === 'boom' ? (() => { throw new Error('boom') })() : {}) }),
+  peers: () => [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }],
+  health: () => ({ status: 'ok' })
+}
+
+describe('api: local control API', () => {
+  let server: ApiServer
+  let url: string
+  let client: ApiClient
+  before(async () => {
+    server = new ApiServer(backend, TOKEN, silentLogger)
+    url = await server.start(0)
+    client = new ApiClient(url, TOKEN)
+  })
+  after(async () => { await server.stop() })
+
+  const raw = async (method: string, path: string, init: { token?: string, body?: string } = {}): Promise<{ status: number, code?: string }> => {
+    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${init.token ?? TOKEN}` }, ...(init.body === undefined ? {} : { body: init.body }) })
+    const json = await res.json() as { error?: { code: string } }
+    return { status: res.status, ...(json.error === undefined ? {} : { code: json.error.code }) }
+  }
+
+  it('listens on 127.0.0.1 only', () => { assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/) })
+
+  it('serves health, peers, own offers, publish, withdraw and search', async () => {
+    assert.deepEqual(await client.call('GET', '/v1/health'), { status: 'ok' })
+    assert.deepEqual(await client.call('GET', '/v1/peers'), { peers: [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }] })
+    assert.deepEqual(await client.call('GET', '/v1/offers'), { offers: [record] })
+    assert.deepEqual(await client.call('POST', '/v1/offers', { id: 'x' }), { decision: 'store', record })
+    assert.deepEqual(await client.call('DELETE', '/v1/offers/x'), { decision: 'store', record })
+    assert.deepEqual(await client.call('POST', '/v1/search', { filter: {}, limit: 1 }), { records: [record], nextCursor: 'c' })
+  })
+
+  it('refuses a missing or wrong token with 401 API_UNAUTHORIZED', async () => {
+    assert.deepEqual(await raw('GET', '/v1/health', { token: 'wrong' }), { status: 401, code: ApiError.UNAUTHORIZED })
+    assert.deepEqual(await raw('GET', '/v1/health', { token: '' }), { status: 401, code: ApiError.UNAUTHORIZED })
+  })
+
+  it('answers unknown routes 404, wrong methods 405, bad JSON 400 and large bodies 413 with codes', async () => {
+    assert.deepEqual(await raw('GET', '/v1/nope'), { status: 404, code: ApiError.NOT_FOUND })
+    assert.deepEqual(await raw('PUT', '/v1/offers'), { status: 405, code: ApiError.METHOD_NOT_ALLOWED })
+    assert.deepEqual(await raw('POST', '/v1/offers', { body: '{nope' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('POST', '/v1/offers', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }), { status: 413, code: ApiError.BODY_TOO_LARGE })
+  })
+
+  it('passes the code of a domain error (422) and its path through to the client', async () => {
+    await assert.rejects(client.call('POST', '/v1/offers', { bad: true }), (e: unknown) => isFulcrumError(e, OfferError.BAD_DECIMAL) && e.path === 'price.amount')
+    await assert.rejects(client.call('DELETE', '/v1/offers/y'), (e: unknown) => isFulcrumError(e, ApiError.NOT_FOUND))
+  })
+
+  it('hides unexpected failures behind 500 API_INTERNAL', async () => {
+    assert.deepEqual(await raw('POST', '/v1/search', { body: JSON.stringify({ filter: { type: 'boom' } }) }), { status: 500, code: ApiError.INTERNAL })
+  })
+
+  it('reports an unreachable daemon as API_UNREACHABLE', async () => {
+    await assert.rejects(new ApiClient('http://127.0.0.1:9', TOKEN).call('GET', '/v1/health'), (e: unknown) => isFulcrumError(e, ApiError.UNREACHABLE))
+  })
+})

@@ -1,0 +1,169 @@
+import { strict as assert } from 'node:assert'
+import fc from 'fast-check'
+import {
+  SyncIndex, SyncSnapshot, itemHash, reconcile, syncHandler, answerRange, encodeSyncRequest, decodeSyncRequest,
+  decodeSyncResponse, encodeSyncResponse, DiscoveryError, ITEMS_THRESHOLD, SPLIT_FANOUT, MAX_RANGES_PER_MESSAGE
+} from '../../../src/discovery/index.js'
+import type { CatalogView } from '../../../src/discovery/index.js'
+import { encodeCanonical } from '../../../src/encoding/index.js'
+import { isFulcrumError } from '../../../src/errors/index.js'
+
+const FAR = 8_000_000_000_000
+const key = (i: number): string => `12D3KooWprovider/${String(i).padStart(5, '0')}`
+
+function indexOf (items: Array<[string, number]>): SyncIndex {
+  const index = new SyncIndex()
+  for (const [k, seq] of items) index.update({ key: k, seq, expiresAt: FAR })
+  return index
+}
+
+/** A requester that answers from `server` directly, as the sync protocol handler would. */
+function direct (server: SyncIndex): { request: (m: Uint8Array) => Promise<Uint8Array> } {
+  const handler = syncHandler(server, {} as CatalogView, () => 0)
+  return { request: async (m) => await handler(m) }
+}
+
+const badMessage = (e: unknown): boolean => isFulcrumError(e, DiscoveryError.BAD_MESSAGE)
+
+describe('discovery: catalog sync', () => {
+  describe('fingerprints', () => {
+    it('hashes an item as the first 16 bytes of SHA-256(key || 0 || uint64be(seq)) (known answer)', () => {
+      assert.equal(Buffer.from(itemHash('a/b', 1)).toString('hex'), 'b7fb2cc97ce1b8d351e65409904d0d23')
+    })
+
+    it('fingerprints a range as the XOR of its items, zero when empty', () => {
+      const snap = new SyncSnapshot([{ key: 'b', seq: 1 }, { key: 'a', seq: 2 }, { key: 'c', seq: 3 }])
+      const xor = (a: Uint8Array, b: Uint8Array): Uint8Array => a.map((v, i) => v ^ (b[i] as number))
+      assert.deepEqual(snap.summarize({ lo: '', hi: null }).fingerprint, xor(xor(itemHash('a', 2), itemHash('b', 1)), itemHash('c', 3)))
+      assert.deepEqual(snap.summarize({ lo: 'b', hi: 'c' }), { lo: 'b', hi: 'c', fingerprint: itemHash('b', 1), count: 1 })
+      assert.deepEqual(snap.summarize({ lo: 'x', hi: null }).fingerprint, new Uint8Array(16))
+    })
+
+    it('splits a range into sub-ranges that cover it exactly', () => {
+      const snap = new SyncSnapshot(Array.from({ length: 1000 }, (_, i) => ({ key: key(i), seq: 1 })))
+      const range = { lo: key(100), hi: key(900) }
+      const parts = snap.split(range, SPLIT_FANOUT)
+      assert.equal(parts.length, SPLIT_FANOUT)
+      assert.equal(parts[0]?.lo, range.lo)
+      assert.equal(parts.at(-1)?.hi, range.hi)
+      parts.slice(1).forEach((p, i) => { assert.equal(p.lo, parts[i]?.hi) })
+      assert.equal(parts.reduce((n, p) => n + snap.summarize(p).count, 0), 800)
+    })
+
+    it('drops expired entries from snapshots', () => {
+      const index = new SyncIndex()
+      index.update({ key: 'a', seq: 1, expiresAt: 100 })
+      index.update({ key: 'b', seq: 1, expiresAt: 300 })
+      assert.deepEqual(index.snapshot(50).keys, ['a', 'b'])
+      assert.deepEqual(index.snapshot(200).keys, ['b'])
+    })
+  })
+
+  describe('answers', () => {
+    const snap = new SyncSnapshot(Array.from({ length: 100 }, (_, i) => ({ key: key(i), seq: 1 })))
+    const all = { lo: '', hi: null }
+
+    it('answers "same" when fingerprints match', () => {
+      assert.equal(answerRange(snap, snap.summarize(all))[0].kind, 'same')
+    })
+
+    it('lists the items when the asker holds none of the range', () => {
+      const [a] = answerRange(snap, { ...all, fingerprint: new Uint8Array(16), count: 0 })
+      assert.equal(a.kind, 'items')
+      assert.equal(a.kind === 'items' ? a.items.length : 0, 100)
+    })
+
+    it('splits a large differing range and lists a small one', () => {
+      const theirs = { ...all, fingerprint: new Uint8Array(16).fill(1), count: 99 }
+      assert.equal(answerRange(snap, theirs)[0].kind, 'split')
+      const small = { lo: key(0), hi: key(ITEMS_THRESHOLD), fingerprint: new Uint8Array(16).fill(1), count: 3 }
+      assert.equal(answerRange(snap, small)[0].kind, 'items')
+    })
+  })
+
+  describe('reconciliation', () => {
+    it('finds exactly the keys the other side lacks or holds at a lower seq (property)', async () => {
+      const arb = fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 })), { maxLength: 1500 })
+      await fc.assert(fc.asyncProperty(arb, async (spec) => {
+        const mine: Array<[string, number]> = []
+        const theirs: Array<[string, number]> = []
+        const seen = new Set<number>()
+        for (const [i, seq, where] of spec) {
+          if (seen.has(i)) continue
+          seen.add(i)
+          if (where !== 1) mine.push([key(i), seq])
+          if (where !== 0) theirs.push([key(i), where === 3 ? seq + 1 : seq])
+        }
+        const expected = theirs.filter(([k, s]) => { const m = mine.find(x => x[0] === k); return m === undefined || m[1] < s }).map(x => x[0]).sort()
+        const { want } = await reconcile(direct(indexOf(theirs)), indexOf(mine), () => 0)
+        assert.deepEqual([...want].sort(), expected)
+      }), { numRuns: 40 })
+    })
+
+    it('needs few rounds: 10,000 shared items, 10 differing', async () => {
+      const shared: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
+      const theirs = [...shared.slice(10), ...Array.from({ length: 10 }, (_, i): [string, number] => [key(i), 2])]
+      const { want, rounds } = await reconcile(direct(indexOf(theirs)), indexOf(shared), () => 0)
+      assert.equal(want.length, 10)
+      assert.ok(rounds <= 4, `${rounds} rounds`)
+    })
+
+    it('converges when the asker is empty (10,000 items) within the message limits', async () => {
+      const theirs: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
+      const { want } = await reconcile(direct(indexOf(theirs)), new SyncIndex(), () => 0)
+      assert.equal(want.length, 10_000)
+    })
+
+    it('rejects sub-ranges that do not cover the range, and a wrong number of answers, with DISCOVERY_BAD_ANSWER', async () => {
+      const index = indexOf([['m', 1]])
+      await assert.rejects(reconcile({ request: async () => encodeSyncResponse({ answers: [{ kind: 'split', ranges: [{ lo: 'z', hi: null, fingerprint: new Uint8Array(16), count: 1 }] }] }) }, index, () => 0),
+        (e: unknown) => isFulcrumError(e, DiscoveryError.BAD_ANSWER))
+      await assert.rejects(reconcile({ request: async () => encodeSyncResponse({ answers: [] }) }, index, () => 0),
+        (e: unknown) => isFulcrumError(e, DiscoveryError.BAD_ANSWER))
+    })
+
+    it('gives up after the round limit against a peer that always answers "later"', async () => {
+      const stalling = { request: async () => encodeSyncResponse({ answers: [{ kind: 'later' }] }) }
+      await assert.rejects(reconcile(stalling, new SyncIndex(), () => 0), (e: unknown) => isFulcrumError(e, DiscoveryError.LIMIT_EXCEEDED))
+    })
+  })
+
+  describe('messages', () => {
+    it('round-trips requests and responses', () => {
+      const ranges = [{ lo: '', hi: null, fingerprint: new Uint8Array(16).fill(7), count: 3 }, { lo: 'a', hi: 'b', fingerprint: new Uint8Array(16), count: 0 }]
+      assert.deepEqual(decodeSyncRequest(encodeSyncRequest({ ranges })), { ranges })
+      assert.deepEqual(decodeSyncRequest(encodeSyncRequest({ keys: ['a/b'] })), { keys: ['a/b'] })
+      const answers = [{ kind: 'same' }, { kind: 'later' }, { kind: 'items', items: [['a/b', 2]] }, { kind: 'split', ranges }] as const
+      assert.deepEqual(decodeSyncResponse(encodeSyncResponse({ answers: [...answers] as never })), { answers })
+    })
+
+    it('encodes the initial request of an empty node as a known vector', () => {
+      const bytes = encodeSyncRequest({ ranges: [{ lo: '', hi: null, fingerprint: new Uint8Array(16), count: 0 }] })
+      // { "v": 1, "ranges": [["", null, h'00' x 16, 0]] }
+      assert.equal(Buffer.from(bytes).toString('hex'), 'a26176016672616e676573818460f650' + '00'.repeat(17))
+    })
+
+    const corrupt: Array<[string, unknown]> = [
+      ['an unknown version', { v: 2, keys: [] }],
+      ['an unknown field', { v: 1, keys: [], extra: 1 }],
+      ['both ranges and keys', { v: 1, keys: [], ranges: [] }],
+      ['neither ranges nor keys', { v: 1 }],
+      ['a short fingerprint', { v: 1, ranges: [['', null, new Uint8Array(15), 0]] }],
+      ['a negative count', { v: 1, ranges: [['', null, new Uint8Array(16), -1]] }],
+      ['a numeric bound', { v: 1, ranges: [[0, null, new Uint8Array(16), 0]] }],
+      ['too many ranges', { v: 1, ranges: Array.from({ length: MAX_RANGES_PER_MESSAGE + 1 }, () => ['', null, new Uint8Array(16), 0]) }],
+      ['an over-long key', { v: 1, keys: ['k'.repeat(200)] }],
+      ['a map that is not a map', { v: 1, keys: 'a' }]
+    ]
+    for (const [what, value] of corrupt) {
+      it(`rejects a request with ${what} with DISCOVERY_BAD_MESSAGE`, () => {
+        assert.throws(() => decodeSyncRequest(encodeCanonical(value as never)), badMessage)
+      })
+    }
+
+    it('rejects non-canonical CBOR with DISCOVERY_BAD_MESSAGE', () => {
+      assert.throws(() => decodeSyncRequest(Uint8Array.from([0xbf, 0x61, 0x76, 0x01, 0xff])), badMessage)
+      assert.throws(() => decodeSyncRequest(new Uint8Array()), badMessage)
+    })
+  })
+})
