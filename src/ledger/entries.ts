@@ -10,7 +10,7 @@
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
-import { isPeerId, publicKeyFromPeerId, verify, SIGNATURE_LENGTH } from '../identity/index.js'
+import { publicKeyFromPeerId, verify, SIGNATURE_LENGTH } from '../identity/index.js'
 import { LedgerError } from './errors.js'
 import { sha256 } from './hash.js'
 
@@ -104,10 +104,11 @@ export function decodeEntry (leaf: Uint8Array): Entry {
 
 /** Throws `LEDGER_BAD_ENTRY_SIGNATURE` (path `sigs[i]`) unless every party's signature verifies. */
 export function verifyEntrySignatures (entry: Entry): void {
-  const message = entrySigningBytes(entry.type, entry.body)
+  validateEntry(entry)
+  const message = signingBytes(entryDomainTag(entry.type), entry.body as unknown as CanonicalValue)
   entry.body.parties.forEach((party, i) => {
     const sig = entry.sigs[i]
-    if (sig === undefined || !verify(publicKeyFromPeerId(party), message, sig)) {
+    if (sig === undefined || !verify(partyKey(party) as Uint8Array, message, sig)) {
       throw new FulcrumError(LedgerError.BAD_ENTRY_SIGNATURE, `signature of party ${party} does not verify`, { path: `sigs[${i}]` })
     }
   })
@@ -143,6 +144,29 @@ function validateBody (type: EntryType, body: EntryBody): void {
   }
 }
 
+/**
+ * Most party keys remembered: validating a peer id decodes a curve point (tens of microseconds),
+ * and an audit sees the same few parties in thousands of entries. Beyond the cap the memo resets.
+ */
+const PARTY_KEY_CACHE_LIMIT = 10_000
+const partyKeys = new Map<string, Uint8Array | null>()
+
+/** The public key of a party's peer id, or undefined if it is not a valid Ed25519 peer id (memoised). */
+function partyKey (peerId: unknown): Uint8Array | undefined {
+  if (typeof peerId !== 'string') return undefined
+  let key = partyKeys.get(peerId)
+  if (key === undefined) {
+    try {
+      key = publicKeyFromPeerId(peerId)
+    } catch {
+      key = null
+    }
+    if (partyKeys.size >= PARTY_KEY_CACHE_LIMIT) partyKeys.clear()
+    partyKeys.set(peerId, key)
+  }
+  return key ?? undefined
+}
+
 function checkId (id: unknown, path: string): void {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) {
     throw bad(`must be 1..${MAX_ID_LENGTH} characters of [A-Za-z0-9._:-]`, path)
@@ -154,7 +178,7 @@ function checkParties (parties: unknown): void {
     throw bad(`an entry has 2..${MAX_PARTIES} parties`, 'body.parties')
   }
   parties.forEach((p, i) => {
-    if (!isPeerId(p)) throw bad('not an Ed25519 peer id', `body.parties[${i}]`)
+    if (partyKey(p) === undefined) throw bad('not an Ed25519 peer id', `body.parties[${i}]`)
     if (i > 0 && !((parties[i - 1] as string) < p)) throw bad('parties must be sorted ascending without duplicates', `body.parties[${i}]`)
   })
 }
