@@ -22,6 +22,11 @@ export class Frontier {
     return out
   }
 
+  /** The pending hashes by level (a copy), to persist a verified frontier (e.g. an auditor's state). */
+  levels (): Array<Uint8Array | undefined> {
+    return this.pending.slice()
+  }
+
   /** A copy, to be changed speculatively and kept only once its batch is durable. */
   clone (): Frontier {
     return new Frontier(this.size, this.pending.slice())

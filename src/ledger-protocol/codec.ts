@@ -1,0 +1,125 @@
+/**
+ * ledger-v1 messages (protocols/ledger-v1.md §Messages): canonical CBOR maps `{ v: 1, op, ... }`
+ * for requests and `{ v: 1, ... }` or `{ v: 1, error: { code, message, size? } }` for responses.
+ * Decoding is strict: unknown versions, ops and fields are rejected with `LEDGER_PROTO_BAD_MESSAGE`.
+ */
+import { FulcrumError } from '../errors/index.js'
+import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
+import type { CanonicalValue } from '../encoding/index.js'
+import { HASH_SIZE, MAX_ENTRY_BYTES, MAX_ID_LENGTH, MAX_NOTE_BYTES } from '../ledger/index.js'
+import { LedgerProtocolError } from './errors.js'
+import { MAX_ENTRIES_PER_PAGE, MAX_MESSAGE_BYTES, MAX_PROOF_HASHES } from './constants.js'
+
+/** Message version. */
+export const MESSAGE_VERSION = 1
+
+/** Requests, by `op`. */
+export type LedgerRequest =
+  | { op: 'checkpoint' }
+  | { op: 'entries', start: number, end: number }
+  | { op: 'inclusion', size: number, index?: number, leafHash?: Uint8Array, id?: string }
+  | { op: 'consistency', size1: number, size2: number }
+  | { op: 'cosign', checkpoint: string, oldSize: number, proof: Uint8Array[] }
+
+/** An error answer. `size` is set on `LEDGER_PROTO_CONFLICT` (the witness's known size). */
+export interface ErrorAnswer { code: string, message: string, size?: number }
+
+const bad = (path: string, why: string): never => { throw new FulcrumError(LedgerProtocolError.BAD_MESSAGE, why, { path }) }
+
+function uint (v: unknown, path: string): number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : bad(path, 'expected an unsigned integer')
+}
+function str (v: unknown, path: string, max: number): string {
+  return typeof v === 'string' && v.length <= max ? v : bad(path, `expected a string of at most ${max}`)
+}
+function bytes (v: unknown, path: string, length?: number, max = Infinity): Uint8Array {
+  if (!(v instanceof Uint8Array) || (length !== undefined && v.length !== length) || v.length > max) return bad(path, 'bad bytes')
+  return v
+}
+function list<T> (v: unknown, path: string, max: number, item: (x: unknown, p: string) => T): T[] {
+  if (!Array.isArray(v) || v.length > max) return bad(path, `expected an array of at most ${max}`)
+  return v.map((x, i) => item(x, `${path}[${i}]`))
+}
+const hashes = (v: unknown, path: string): Uint8Array[] => list(v, path, MAX_PROOF_HASHES, (x, p) => bytes(x, p, HASH_SIZE))
+
+/** Encodes a message with the version field. */
+export function encodeMessage (value: Record<string, CanonicalValue>): Uint8Array {
+  return encodeCanonical({ v: MESSAGE_VERSION, ...value })
+}
+
+/** Decodes a message map, allowing only `fields` besides `v`. */
+export function decodeMessage (data: Uint8Array, fields: readonly string[]): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = decodeCanonical(data, MAX_MESSAGE_BYTES)
+  } catch (err) {
+    throw new FulcrumError(LedgerProtocolError.BAD_MESSAGE, 'not canonical CBOR', { path: '$', cause: err })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return bad('$', 'expected a map')
+  const m = value as Record<string, unknown>
+  if (m.v !== MESSAGE_VERSION) bad('v', `unknown version ${String(m.v)}`)
+  for (const k of Object.keys(m)) if (k !== 'v' && !fields.includes(k)) bad(k, 'unknown field')
+  return m
+}
+
+/** Encodes a request. */
+export function encodeRequest (req: LedgerRequest): Uint8Array {
+  return encodeMessage(req as unknown as Record<string, CanonicalValue>)
+}
+
+/** Decodes a request (throws `LEDGER_PROTO_BAD_MESSAGE`). */
+export function decodeRequest (data: Uint8Array): LedgerRequest {
+  const m = decodeMessage(data, ['op', 'start', 'end', 'size', 'index', 'leafHash', 'id', 'size1', 'size2', 'checkpoint', 'oldSize', 'proof'])
+  const only = (...keys: string[]): void => {
+    for (const k of Object.keys(m)) if (!['v', 'op', ...keys].includes(k)) bad(k, `not a field of ${String(m.op)}`)
+  }
+  switch (m.op) {
+    case 'checkpoint': only(); return { op: 'checkpoint' }
+    case 'entries': only('start', 'end'); return { op: 'entries', start: uint(m.start, 'start'), end: uint(m.end, 'end') }
+    case 'consistency': only('size1', 'size2'); return { op: 'consistency', size1: uint(m.size1, 'size1'), size2: uint(m.size2, 'size2') }
+    case 'cosign':
+      only('checkpoint', 'oldSize', 'proof')
+      return { op: 'cosign', checkpoint: str(m.checkpoint, 'checkpoint', MAX_NOTE_BYTES), oldSize: uint(m.oldSize, 'oldSize'), proof: hashes(m.proof, 'proof') }
+    case 'inclusion': {
+      only('size', 'index', 'leafHash', 'id')
+      const keys = ['index', 'leafHash', 'id'].filter(k => m[k] !== undefined)
+      if (keys.length !== 1) bad('$', 'give exactly one of index, leafHash, id')
+      const req: LedgerRequest = { op: 'inclusion', size: uint(m.size, 'size') }
+      if (m.index !== undefined) req.index = uint(m.index, 'index')
+      if (m.leafHash !== undefined) req.leafHash = bytes(m.leafHash, 'leafHash', HASH_SIZE)
+      if (m.id !== undefined) req.id = str(m.id, 'id', MAX_ID_LENGTH)
+      return req
+    }
+    default: return bad('op', `unknown op ${String(m.op)}`)
+  }
+}
+
+/** Encodes an error answer. */
+export function encodeError (e: ErrorAnswer): Uint8Array {
+  return encodeMessage({ error: e.size === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, size: e.size } })
+}
+
+/**
+ * Decodes an answer with the given fields. An error answer throws `LEDGER_PROTO_REMOTE` (or
+ * `LEDGER_PROTO_CONFLICT`, with the witness's size in `path`-free field `size` of the cause).
+ */
+export function decodeAnswer (data: Uint8Array, fields: readonly string[]): Record<string, unknown> {
+  const m = decodeMessage(data, [...fields, 'error'])
+  if (m.error === undefined) return m
+  const e = m.error as Record<string, unknown>
+  const code = str(e?.code, 'error.code', 64)
+  const message = str(e?.message, 'error.message', 1024)
+  if (code === LedgerProtocolError.CONFLICT) {
+    throw new FulcrumError(LedgerProtocolError.CONFLICT, message, { cause: { size: uint(e.size, 'error.size') } })
+  }
+  throw new FulcrumError(LedgerProtocolError.REMOTE, `peer answered ${code}: ${message}`, { cause: { code } })
+}
+
+/** Answer field decoders, shared by the client. */
+export const read = {
+  uint,
+  str,
+  hashes,
+  leaf: (v: unknown, p: string): Uint8Array => bytes(v, p, undefined, MAX_ENTRY_BYTES),
+  leaves: (v: unknown, p: string): Uint8Array[] => list(v, p, MAX_ENTRIES_PER_PAGE, (x, q) => bytes(x, q, undefined, MAX_ENTRY_BYTES))
+}

@@ -1,0 +1,16 @@
+/** Error codes of the ledger protocol. */
+export const LedgerProtocolError = {
+  /** A message that is not canonical CBOR of the expected shape. */
+  BAD_MESSAGE: 'LEDGER_PROTO_BAD_MESSAGE',
+  /** The peer answered with an error (its code is in the message). */
+  REMOTE: 'LEDGER_PROTO_REMOTE',
+  /** A cosign request whose old size is not the last size this witness saw (the answer carries it). */
+  CONFLICT: 'LEDGER_PROTO_CONFLICT',
+  /** The peer's checkpoint is not signed by it, or not for its origin. */
+  BAD_CHECKPOINT: 'LEDGER_PROTO_BAD_CHECKPOINT',
+  /** The peer served data that does not verify against its own signed checkpoint. */
+  BAD_DATA: 'LEDGER_PROTO_BAD_DATA',
+  /** The witness refuses: the log showed an inconsistent history (evidence kept). */
+  EQUIVOCATION: 'LEDGER_PROTO_EQUIVOCATION'
+} as const
+export type LedgerProtocolErrorCode = typeof LedgerProtocolError[keyof typeof LedgerProtocolError]
