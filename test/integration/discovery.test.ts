@@ -55,6 +55,17 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     assert.ok(fed.slice(1).every(m => m.node.discovery.gossip.stats.accepted === 1))
   })
 
+  it('renews its own offers before they expire, and every node takes the renewal', async () => {
+    fed = await startFederation(5, { discovery: { republishCheckMs: 100 } })
+    const a = (fed[0] as Member).node
+    const first = liveOffer(a.identity, 'short', 2000)
+    await a.discovery.publish(first)
+    await everyoneHolds(a.identity.peerId, 'short', first.body.seq)
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, first.body.expiresAt + 200 - Date.now())))
+    await waitFor(() => fed.every(m => (m.node.catalog.get(a.identity.peerId, 'short')?.record.body.seq ?? 0) > first.body.seq), PROPAGATION_MS, 'the renewal everywhere')
+    for (const m of fed) assert.equal(m.node.catalog.query({}, { now: Date.now() }).entries.length, 1, 'still served after the first expiry')
+  })
+
   it('brings a late joiner to the full catalog by sync, without republication', async () => {
     fed = await startFederation(5)
     const a = (fed[0] as Member).node
