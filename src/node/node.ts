@@ -15,6 +15,9 @@ import type { FulcrumLibp2p } from '../network/index.js'
 import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
+import { MerkleLog } from '../log/index.js'
+import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { join } from 'node:path'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
 
@@ -41,6 +44,8 @@ export interface FulcrumNode {
   readonly libp2p: FulcrumLibp2p
   readonly catalog: Catalog
   readonly discovery: Discovery
+  /** The agreement ledger: its log, protocol, gossip, witness and cosigning. */
+  readonly ledger: LedgerService
   /** The API base URL once started with the API on. */
   readonly apiUrl: string | undefined
   /** Listen multiaddrs with /p2p/<peer id>. */
@@ -70,9 +75,8 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
     start: false
   })
   const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, init.discovery)
-  // The ledger log (src/log) and the ledger protocol (src/ledger-protocol) are wired here, next to
-  // discovery: open the log from paths.ledger, give the protocol { libp2p, log, identity, logger, now },
-  // start it after discovery and stop it before; expose its counters through the backend's `health`.
+  const ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
   const bootstrapper = new Bootstrapper(libp2p, config.bootstrap, logger.child({ component: 'bootstrap' }))
   const api = init.api === false ? undefined : new ApiServer(nodeBackend({ identity, discovery, catalog: view, libp2p, now }), await loadApiToken(init.dataDir), logger.child({ component: 'api' }))
   const onDisconnect = (): void => { bootstrapper.reconnectIfAlone() }
@@ -85,11 +89,13 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
     libp2p,
     catalog,
     discovery,
+    ledger,
     get apiUrl () { return apiUrl },
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
       await libp2p.start()
       await discovery.start()
+      await ledger.start()
       libp2p.addEventListener('peer:disconnect', onDisconnect)
       bootstrapper.start()
       sweeper = setInterval(() => { void catalog.sweep(now()).catch(() => {}) }, SWEEP_INTERVAL_MS)
@@ -108,8 +114,10 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
       clearInterval(sweeper)
       bootstrapper.stop()
       libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      await ledger.stop()
       await discovery.stop()
       await libp2p.stop()
+      await ledgerLog.close()
       await catalog.close()
       logger.info('node stopped', { component: 'node' })
     }
