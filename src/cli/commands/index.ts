@@ -8,7 +8,7 @@ import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
-import { auditBundleCommand } from './audit.js'
+import { auditAgreementCommand, auditBundleCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
   init: initCommand,
@@ -26,5 +26,7 @@ export const commands: Record<string, Command> = {
   'ledger export': ledgerExportCommand,
   'ledger proof': ledgerProofCommand,
   'ledger append': ledgerAppendCommand,
-  'audit bundle': auditBundleCommand
+  'audit bundle': auditBundleCommand,
+  'audit peer': auditPeerCommand,
+  'audit agreement': auditAgreementCommand
 }
