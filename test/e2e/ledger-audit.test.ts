@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { dataDirPaths, loadIdentity } from '../../src/datadir/index.js'
+import type { Identity } from '../../src/identity/index.js'
+import { entryToJson, verifyEvidence } from '../../src/ledger/index.js'
+import { FULCRUM_BIN, runBin } from '../helpers/bin.js'
+import { tempDir } from '../helpers/tmp.js'
+import { signedEntry, testBody } from '../unit/ledger/fixtures.js'
+
+interface Daemon { proc: ChildProcess, addr: string, exited: Promise<number | null> }
+
+/** Starts `fulcrum start` and resolves with its first listen address (with /p2p/). */
+async function startDaemon (dir: string, args: string[]): Promise<Daemon> {
+  const proc = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>(resolve => proc.once('exit', code => { resolve(code) }))
+  let out = ''
+  proc.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  proc.stderr?.resume()
+  const deadline = Date.now() + 15_000
+  while (!/listening on (\S+)/.test(out) && proc.exitCode === null && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+  const addr = /listening on (\S+)/.exec(out)?.[1]
+  if (addr === undefined) { proc.kill('SIGKILL'); throw new Error(`daemon did not start: ${out}`) }
+  return { proc, addr, exited }
+}
+
+async function stop (d: Daemon): Promise<number | null> {
+  d.proc.kill('SIGTERM')
+  return await d.exited
+}
+
+describe('e2e: ledger and audits against real daemons on 127.0.0.1', function () {
+  this.timeout(90_000)
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  const running: Daemon[] = []
+  before(async () => { tmp = await tempDir() })
+  after(async () => {
+    for (const d of running) if (d.proc.exitCode === null) d.proc.kill('SIGKILL')
+    await tmp.cleanup()
+  })
+
+  it('audits a running provider (then a rollback), checks an agreement in both parties\' logs, and reads the ledger while the daemon runs', async () => {
+    const [a, b, state] = ['a', 'b', 'auditor'].map(n => join(tmp.path, n)) as [string, string, string]
+    for (const d of [a, b]) assert.equal((await runBin(['init', '--data-dir', d])).code, 0)
+    const [ida, idb] = await Promise.all([loadIdentity(a), loadIdentity(b)]) as [Identity, Identity]
+    const file = async (id: string): Promise<string> => {
+      const f = join(tmp.path, `${id}.json`)
+      await writeFile(f, JSON.stringify(entryToJson(signedEntry('agreement', testBody(id, [ida, idb]), [ida, idb]))))
+      return f
+    }
+    for (const [dir, ids] of [[a, ['deal-1', 'deal-2']], [b, ['deal-1']]] as Array<[string, string[]]>) {
+      for (const id of ids) assert.equal((await runBin(['ledger', 'append', await file(id), '--data-dir', dir])).code, 0)
+    }
+    const da = await startDaemon(a, [])
+    running.push(da)
+    const db = await startDaemon(b, ['--bootstrap', da.addr])
+    running.push(db)
+
+    const cp = await runBin(['ledger', 'checkpoint', '--data-dir', a, '--json'])
+    assert.equal(cp.code, 0, cp.stderr)
+    assert.deepEqual([(JSON.parse(cp.stdout) as { size: number }).size, (JSON.parse(cp.stdout) as { snapshot: boolean }).snapshot], [2, true])
+    const locked = await runBin(['ledger', 'append', await file('deal-3'), '--data-dir', a])
+    assert.equal(locked.code, 2)
+    assert.match(locked.stderr, /LOG_LOCKED/)
+    const bundle = join(tmp.path, 'a.json')
+    assert.equal((await runBin(['ledger', 'export', '--data-dir', a, '--out', bundle])).code, 0)
+    assert.equal((await runBin(['audit', 'bundle', bundle])).code, 0)
+
+    const audit = async (): Promise<{ code: number, report: { newEntries: number, findings: Array<{ code: string }>, evidence?: string } }> => {
+      const r = await runBin(['audit', 'peer', da.addr, '--state-dir', state, '--json'], { timeoutMs: 30_000 })
+      return { code: r.code, report: JSON.parse(r.stdout === '' ? '{}' : r.stdout) }
+    }
+    const first = await audit()
+    assert.deepEqual([first.code, first.report.newEntries, first.report.findings], [0, 2, []])
+    assert.equal((await audit()).report.newEntries, 0)
+
+    const ok = await runBin(['audit', 'agreement', 'deal-1', '--peer', da.addr, '--peer', db.addr, '--json'], { timeoutMs: 30_000 })
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr)
+    const missing = await runBin(['audit', 'agreement', 'deal-2', '--peer', da.addr, '--peer', db.addr])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stdout, /VIOLATION AUDIT_NOT_INCLUDED \(peer /)
+    assert.equal((await runBin(['audit', 'peer', '/ip4/127.0.0.1/tcp/1', '--state-dir', state])).code, 2)
+
+    // The provider swaps its ledger for a shorter history signed with the same key, and restarts.
+    assert.equal(await stop(da), 0)
+    running.splice(running.indexOf(da), 1)
+    await rename(dataDirPaths(a).ledger, join(tmp.path, 'a-ledger-old'))
+    assert.equal((await runBin(['ledger', 'append', await file('deal-9'), '--data-dir', a])).code, 0)
+    const again = await startDaemon(a, [])
+    running.push(again)
+    const r = await runBin(['audit', 'peer', again.addr, '--state-dir', state, '--json'], { timeoutMs: 30_000 })
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    const report = JSON.parse(r.stdout) as { findings: Array<{ code: string }>, evidence: string }
+    assert.deepEqual(report.findings.map(f => f.code), ['AUDIT_ROLLBACK'])
+    const evidence = await readdir(join(state, 'evidence'))
+    assert.equal(evidence.length, 1)
+    assert.equal(verifyEvidence(JSON.parse(await readFile(report.evidence, 'utf8'))).kind, 'rollback')
+
+    assert.deepEqual(await Promise.all(running.splice(0).map(stop)), [0, 0])
+  })
+})
