@@ -9,7 +9,11 @@ import { MerkleLog } from '../../src/log/index.js'
 import {
   cosignerVerifierKey, encodeEntry, leafHash, parseNote, verifyConsistency, verifyCosignature, verifyEvidence
 } from '../../src/ledger/index.js'
-import { LedgerClient, LedgerService, MemoryStateStore, auditAgreement, auditPeer, encodeRequest } from '../../src/ledger-protocol/index.js'
+import {
+  LEDGER_LIMITS, LEDGER_PROTOCOL, LedgerClient, LedgerService, MemoryStateStore, auditAgreement, auditPeer, encodeRequest, ledgerHandler
+} from '../../src/ledger-protocol/index.js'
+import type { LedgerLogView } from '../../src/ledger-protocol/index.js'
+import { serveProtocol } from '../../src/network/index.js'
 import { tempDir } from '../helpers/tmp.js'
 import { signedEntry, testBody, testIdentity } from '../unit/ledger/fixtures.js'
 
@@ -71,6 +75,14 @@ describe('ledger protocol: nodes on 127.0.0.1', function () {
     assert.equal(verifyCosignature(note, cosignerVerifierKey(customer.peerId)).name, `fulcrum/witness/v1/${customer.peerId}`)
     // The customer, as a witness, now holds the provider's checkpoint.
     assert.equal((await b.service.witness.latest(provider.peerId))?.checkpoint.size, 1)
+  })
+
+  it('after a restart (no memory of what the witness saw) a cosign request conflicts once, then succeeds', async () => {
+    const restarted = new LedgerService({ libp2p: a.libp2p, log: a.log, identity: provider, state: new MemoryStateStore(), logger: silentLogger, now: Date.now })
+    assert.deepEqual(await restarted.collectCosignatures([customer.peerId]), [customer.peerId])
+    verifyCosignature(parseNote(restarted.latestNote()), cosignerVerifierKey(customer.peerId))
+    // A node that never heard of this log and is not reachable gives no cosignature, without failing the caller.
+    assert.deepEqual(await restarted.collectCosignatures([testIdentity(59).peerId]), [])
   })
 
   it('serves checkpoints, entries, inclusion proofs by index, hash and id, and consistency proofs', async () => {
@@ -167,6 +179,33 @@ describe('ledger protocol: nodes on 127.0.0.1', function () {
       await fork.stop()
       await forkNode.stop()
       await forkLog.close()
+    }
+  })
+
+  it('finds a node that serves entries or proofs that do not match its own signed root', async () => {
+    const rogue = await createLibp2pNode({ seed: testIdentity(54).seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const forged = encodeEntry(signedEntry('agreement', testBody('deal-1', [provider, customer], { createdAt: 42 }), [provider, customer]))
+    const view: LedgerLogView = {
+      get size () { return a.log.size },
+      leaves: async (start, end) => (await a.log.leaves(start, end)).map((l, i) => start + i === 0 ? forged : l),
+      leaf: async (i) => i === 0 ? forged : await a.log.leaf(i),
+      indexOfLeafHash: async (h) => await a.log.indexOfLeafHash(h),
+      indexOfDocument: async (id) => await a.log.indexOfDocument(id),
+      inclusionProof: async (i, n) => await a.log.inclusionProof(i, n),
+      consistencyProof: async (m, n) => await a.log.consistencyProof(m, n)
+    }
+    const unserve = await serveProtocol(rogue, LEDGER_PROTOCOL, ledgerHandler({ log: view, latestNote: () => a.service.latestNote(), cosign: async () => { throw new Error('no') } }), LEDGER_LIMITS)
+    try {
+      const client = await LedgerClient.connect(c.libp2p, rogue.getMultiaddrs(), provider.peerId)
+      try {
+        const audit = await auditPeer(client, new MemoryStateStore(), Date.now)
+        assert.deepEqual(audit.findings.map(f => f.code), ['AUDIT_ROOT_MISMATCH'])
+        const agreement = await auditAgreement('deal-1', [client])
+        assert.deepEqual(agreement.findings.map(f => f.code), ['AUDIT_BAD_PROOF'])
+      } finally { await client.close() }
+    } finally {
+      await unserve()
+      await rogue.stop()
     }
   })
 })
