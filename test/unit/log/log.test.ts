@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { isFulcrumError } from '../../../src/errors/index.js'
-import { MerkleLog, openLogForReading, appendEntry, MAX_BATCH_APPENDS } from '../../../src/log/index.js'
+import { MerkleLog, openLogForReading, appendEntry, MAX_BATCH_APPENDS, MAX_LEAVES_PER_READ } from '../../../src/log/index.js'
 import {
   EMPTY_ROOT, merkleRoot, openNodeCheckpoint, verifyConsistency, verifyInclusion, leafHash
 } from '../../../src/ledger/index.js'
@@ -124,6 +124,32 @@ describe('log: durable Merkle log', () => {
     const direct = await openLogForReading(dir.path, node.peerId)
     assert.equal(direct.snapshot, false)
     await direct.close()
+  })
+
+  it('takes consistent snapshots while appends keep being written', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    let stop = false
+    let n = 0
+    const writer = (async () => { while (!stop) await Promise.all(Array.from({ length: 64 }, async () => await log.append(leafOf(n++)))) })()
+    try {
+      for (let round = 0; round < 5; round++) {
+        await new Promise(resolve => setTimeout(resolve, 30))
+        const reader = await openLogForReading(dir.path, node.peerId)
+        try {
+          assert.equal(reader.snapshot, true)
+          const size = reader.log.size
+          const cp = openNodeCheckpoint(reader.log.checkpoint() as string, node.peerId).checkpoint
+          assert.equal(cp.size, size)
+          const leaves: Uint8Array[] = []
+          for (let i = 0; i < size; i += MAX_LEAVES_PER_READ) leaves.push(...await reader.log.leaves(i, Math.min(size, i + MAX_LEAVES_PER_READ)))
+          assert.deepEqual(merkleRoot(leaves), cp.root)
+        } finally { await reader.close() }
+      }
+    } finally {
+      stop = true
+      await writer
+      await log.close()
+    }
   })
 
   it('detects a checkpoint that does not match the tree (LOG_CORRUPT)', async () => {
