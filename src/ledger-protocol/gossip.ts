@@ -24,11 +24,13 @@ export class CheckpointGossip {
   constructor (private readonly pubsub: CheckpointPubSub, private readonly self: string,
     private readonly sink: CheckpointSink, private readonly log: Logger) {}
 
+  /** Validates and subscribes to the topic. */
   start (): void {
     this.pubsub.topicValidators.set(CHECKPOINT_TOPIC, this.validate)
     this.pubsub.subscribe(CHECKPOINT_TOPIC)
   }
 
+  /** Unsubscribes. */
   stop (): void {
     this.pubsub.unsubscribe(CHECKPOINT_TOPIC)
     this.pubsub.topicValidators.delete(CHECKPOINT_TOPIC)

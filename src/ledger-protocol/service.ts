@@ -66,6 +66,7 @@ export class LedgerService implements Startable {
     this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => { await this.observe(owner, note) }, this.log)
   }
 
+  /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
@@ -79,6 +80,7 @@ export class LedgerService implements Startable {
     }
   }
 
+  /** Leaves the gossip and stops serving (the log stays open: its owner closes it). */
   async stop (): Promise<void> {
     clearInterval(this.timer)
     if (this.init.gossip !== false) this.gossip.stop()

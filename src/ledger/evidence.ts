@@ -20,6 +20,7 @@ import { verifyConsistency } from './verify.js'
 
 /** The `type` field of every evidence file. */
 export const EVIDENCE_TYPE = 'fulcrum-ledger-evidence/v1'
+/** The kinds of misbehaviour an evidence file can show (see module doc). */
 export const EVIDENCE_KINDS = ['split-view', 'inconsistent', 'rollback'] as const
 export type EvidenceKind = typeof EVIDENCE_KINDS[number]
 

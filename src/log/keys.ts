@@ -17,6 +17,7 @@ export const Bucket = { META: 0x00, LEAF: 0x01, NODE: 0x02, LEAF_HASH: 0x03, DOC
 /** Version of this layout, stored under META 'v'. */
 export const FORMAT_VERSION = 1
 
+/** META keys: format version, tree size, latest signed checkpoint. */
 export const META_VERSION = Uint8Array.of(Bucket.META, 0x76)
 export const META_SIZE = Uint8Array.of(Bucket.META, 0x73)
 export const META_CHECKPOINT = Uint8Array.of(Bucket.META, 0x63)
@@ -33,6 +34,7 @@ export function readU64 (b: Uint8Array): number {
   return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0))
 }
 
+/** LEAF key of leaf `index`. */
 export function leafKey (index: number): Uint8Array {
   const k = new Uint8Array(9)
   k[0] = Bucket.LEAF
@@ -40,6 +42,7 @@ export function leafKey (index: number): Uint8Array {
   return k
 }
 
+/** NODE key of the perfect subtree `index` at `level` (2^level leaves). */
 export function nodeKey (level: number, index: number): Uint8Array {
   const k = new Uint8Array(10)
   k[0] = Bucket.NODE
@@ -48,6 +51,7 @@ export function nodeKey (level: number, index: number): Uint8Array {
   return k
 }
 
+/** LEAF_HASH key: leaf hash to index. */
 export function leafHashKey (hash: Uint8Array): Uint8Array {
   const k = new Uint8Array(1 + hash.length)
   k[0] = Bucket.LEAF_HASH
@@ -55,6 +59,7 @@ export function leafHashKey (hash: Uint8Array): Uint8Array {
   return k
 }
 
+/** DOCUMENT key: entry document id to index. */
 export function documentKey (id: string): Uint8Array {
   const idBytes = new TextEncoder().encode(id)
   const k = new Uint8Array(1 + idBytes.length)

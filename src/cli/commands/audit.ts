@@ -34,6 +34,7 @@ export function reportFindings (io: CliIO, json: boolean, title: string, report:
   return report.findings.length === 0 ? ExitCode.OK : ExitCode.INVALID
 }
 
+/** `fulcrum audit bundle` */
 export const auditBundleCommand: Command = {
   summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',
   usage: 'FILE [--json]',
@@ -84,6 +85,7 @@ function stateDirOf (args: CommandArgs, io: CliIO): string {
   return join(homedir(), DEFAULT_AUDITOR_DIR)
 }
 
+/** `fulcrum audit peer`: see ledger-protocol/auditor.ts. */
 export const auditPeerCommand: Command = {
   summary: 'audit a live node\'s ledger: consistent with the last audit (kept in the state dir), every new entry valid',
   usage: 'MULTIADDR [--state-dir DIR] [--allow CIDR]... [--json]',
@@ -106,6 +108,7 @@ export const auditPeerCommand: Command = {
   }
 }
 
+/** `fulcrum audit agreement` */
 export const auditAgreementCommand: Command = {
   summary: 'check that an agreement is in every party\'s log with the same body (one --peer per party)',
   usage: 'ID --peer MULTIADDR... [--allow CIDR]... [--json]',

@@ -48,6 +48,7 @@ function intFlag (args: CommandArgs, name: string): number | undefined {
   return n
 }
 
+/** `fulcrum ledger checkpoint` */
 export const ledgerCheckpointCommand: Command = {
   summary: 'print the latest signed checkpoint of the ledger (C2SP tlog-checkpoint note)',
   usage: '--data-dir DIR [--json]',
@@ -66,6 +67,7 @@ export const ledgerCheckpointCommand: Command = {
   }
 }
 
+/** `fulcrum ledger vkey` */
 export const ledgerVkeyCommand: Command = {
   summary: 'print the verifier key of the ledger\'s checkpoints (signed-note vkey)',
   usage: '--data-dir DIR [--json]',
@@ -81,6 +83,7 @@ export const ledgerVkeyCommand: Command = {
   }
 }
 
+/** `fulcrum ledger export`: streams the bundle, reading pages of leaves. */
 export const ledgerExportCommand: Command = {
   summary: 'write the ledger as a JSON bundle { origin, vkey, checkpoint, leaves } for offline audit',
   usage: '--data-dir DIR --out FILE',
@@ -110,6 +113,7 @@ export const ledgerExportCommand: Command = {
   }
 }
 
+/** `fulcrum ledger proof` */
 export const ledgerProofCommand: Command = {
   summary: 'print the inclusion proof of entry N in the tree of size S (default: the latest checkpoint)',
   usage: '--data-dir DIR --index N [--size S]',
@@ -127,6 +131,7 @@ export const ledgerProofCommand: Command = {
   }
 }
 
+/** `fulcrum ledger append`: the offline way to record a signed entry (see module doc). */
 export const ledgerAppendCommand: Command = {
   summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger; the daemon must be stopped',
   usage: 'FILE --data-dir DIR [--json]',
