@@ -22,7 +22,7 @@ import { Ingestor } from './ingest.js'
 import type { PeerPenalties } from './penalties.js'
 import { SyncIndex } from './sync/fingerprint.js'
 import { syncHandler } from './sync/server.js'
-import { syncWithPeer, SYNC_LIMITS } from './sync/client.js'
+import { syncWithPeer, FetchClaims, SYNC_LIMITS } from './sync/client.js'
 import type { SyncReport } from './sync/client.js'
 import { queryHandler, QUERY_LIMITS } from './query.js'
 
@@ -73,6 +73,7 @@ export class Discovery implements Startable {
   readonly dhtIndex: DhtIndex
   private readonly log: Logger
   private readonly lastSync = new Map<string, number>()
+  private readonly claims = new FetchClaims()
   private readonly lastGossip = new Map<string, number>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private unserve: Array<() => Promise<void>> = []
@@ -145,7 +146,7 @@ export class Discovery implements Startable {
 
   /** Reconciles with one peer now and pulls what differs. */
   async syncWith (peer: PeerId | Multiaddr | Multiaddr[]): Promise<SyncReport> {
-    const report = await syncWithPeer(this.c.libp2p, peer, this.index, this.ingestor, this.c.now, this.controller.signal)
+    const report = await syncWithPeer(this.c.libp2p, peer, this.index, this.ingestor, this.c.now, { signal: this.controller.signal, claims: this.claims })
     if (report.invalid > 0) this.c.penalties.penalise(String(peer), report.invalid)
     return report
   }

@@ -51,14 +51,39 @@ function checkCover (range: KeyRange, subs: RangeSummary[]): void {
   })
 }
 
+/**
+ * Keys being fetched by some sync session of this node. Concurrent syncs with several peers (a
+ * late joiner connects to a few at once) then fetch and verify each missing record once, not once
+ * per peer; a key whose session fails is fetched by the next sync.
+ */
+export class FetchClaims {
+  private readonly keys = new Set<string>()
+
+  /** The keys of `want` that no other session is fetching, now claimed by the caller. */
+  claim (want: string[]): string[] {
+    const mine = want.filter(k => !this.keys.has(k))
+    for (const k of mine) this.keys.add(k)
+    return mine
+  }
+
+  /** Releases claimed keys (fetched or not). */
+  release (keys: string[]): void {
+    for (const k of keys) this.keys.delete(k)
+  }
+}
+
 /** Reconciles with `peer` and pulls what differs. Throws NET_* and DISCOVERY_* codes. */
 export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multiaddr | Multiaddr[], index: SyncIndex,
-  ingestor: Ingestor, now: () => number, signal?: AbortSignal): Promise<SyncReport> {
-  const session = await openSession(dialer, peer, SYNC_PROTOCOL, { signal, limits: SYNC_LIMITS })
+  ingestor: Ingestor, now: () => number, options: { signal?: AbortSignal, claims?: FetchClaims } = {}): Promise<SyncReport> {
+  const session = await openSession(dialer, peer, SYNC_PROTOCOL, { ...(options.signal === undefined ? {} : { signal: options.signal }), limits: SYNC_LIMITS })
+  const claims = options.claims ?? new FetchClaims()
+  let claimed: string[] = []
   try {
     const { want, rounds } = await reconcile(session, index, now)
-    return { rounds, ...(await fetchKeys(session, want, ingestor)) }
+    claimed = claims.claim(want)
+    return { rounds, ...(await fetchKeys(session, claimed, ingestor)) }
   } finally {
+    claims.release(claimed)
     await session.close()
   }
 }

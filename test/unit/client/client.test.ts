@@ -28,3 +28,32 @@ describe('client: merging answers of several nodes', () => {
     assert.deepEqual(conflicts, [])
   })
 })
+
+describe('client: fulcrum search flags', () => {
+  it('turn into an offer filter', async () => {
+    const { filterFromArgs } = await import('../../../src/cli/commands/search.js')
+    const filter = filterFromArgs({
+      values: { type: 'compute.vm', country: ['IT', 'FR'], 'max-price': '0.05', cert: ['iso-27001'], 'min-vcpu': '8', 'min-spec': ['diskGiB=100'] },
+      positionals: []
+    })
+    assert.deepEqual(filter, {
+      type: 'compute.vm', countries: ['IT', 'FR'], maxPrice: { amount: '0.05', unit: 'hour' }, certifications: ['iso-27001'], minSpecs: { vcpu: 8, diskGiB: 100 }
+    })
+  })
+
+  it('reject a malformed spec minimum with CLI_USAGE', async () => {
+    const { filterFromArgs } = await import('../../../src/cli/commands/search.js')
+    const { isFulcrumError } = await import('../../../src/errors/index.js')
+    assert.throws(() => filterFromArgs({ values: { 'min-spec': ['vcpu'] }, positionals: [] }), (e: unknown) => isFulcrumError(e, 'CLI_USAGE'))
+    assert.throws(() => filterFromArgs({ values: { 'min-vcpu': '-1' }, positionals: [] }), (e: unknown) => isFulcrumError(e, 'CLI_USAGE'))
+  })
+
+  it('render a table with provider, offer, location, price, key specs and expiry', async () => {
+    const { renderTable } = await import('../../../src/cli/commands/search.js')
+    const text = renderTable({ offers: [v('a', 1, '0.05')], sources: [{ peer: 'n1', offers: 1, rejected: 2 }], conflicts: [] })
+    const lines = text.split('\n')
+    assert.match(lines[0] ?? '', /^PROVIDER\s+OFFER\s+TYPE\s+LOCATION\s+PRICE\s+SPECS\s+EXPIRES/)
+    assert.match(lines[1] ?? '', /a\s+compute\.vm\s+IT IT-MI Milan 1\s+0\.05 EUR\/hour\s+vcpu=4 memoryGiB=16 diskGiB=100\s+2026-06-01 00:01/)
+    assert.match(text, /n1 sent 2 record\(s\) that failed verification/)
+  })
+})
