@@ -96,7 +96,7 @@ async function federation (n: number): Promise<Fed> {
 }
 
 /** Publishes `messages` offers from random nodes; times arrival at every node and counts receptions. */
-async function propagation (n: number, messages: number): Promise<string[]> {
+export async function propagation (n: number, messages: number): Promise<string[]> {
   const fed = await federation(n)
   try {
     const arrivals = new Map<string, number[]>()

@@ -26,8 +26,11 @@ export interface CatalogPage {
 export interface CatalogView {
   /** What the catalog holds for (provider, id), for the insert decision. */
   held: (provider: string, id: string) => Promise<HeldRecord | undefined>
-  /** Stores a verified record and returns what was done (see decideInsert). */
-  insert: (record: VerifiedRecord, now: number) => Promise<InsertDecision>
+  /**
+   * Stores a verified record. The decision (see decideInsert) is taken and applied in memory at
+   * once; `persisted` settles when it is on disk, so gossip can relay without waiting for the write.
+   */
+  insert: (record: VerifiedRecord, now: number) => { decision: InsertDecision, persisted: Promise<void> }
   /** The canonical bytes of the record held for `key`, if any. */
   getBytes: (key: string) => Promise<Uint8Array | undefined>
   /** Every record held (live or not), for building the sync index at start. */

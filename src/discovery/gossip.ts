@@ -74,7 +74,7 @@ export class OfferGossip implements Startable {
       this.stats.throttled++
       return TopicValidatorResult.Ignore
     }
-    const outcome = await this.ingestor.ingest(msg.data)
+    const outcome = await this.ingestor.ingest(msg.data, { durable: false })
     if (outcome.status === 'invalid') {
       if (isPeerFault(outcome)) return this.reject(peer, outcome.error.code)
       this.stats.ignored++

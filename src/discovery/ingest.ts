@@ -6,7 +6,8 @@
 import { FulcrumError } from '../errors/index.js'
 import { verifyRecordBytes, recordKey, recordExpiresAt, OfferError } from '../offers/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
-import { decideInsert } from '../catalog/decide.js'
+import type { Logger } from '../logging/index.js'
+import { silentLogger } from '../logging/index.js'
 import type { InsertDecision } from '../catalog/decide.js'
 import type { CatalogView } from './components.js'
 import type { SyncIndex } from './sync/fingerprint.js'
@@ -29,11 +30,16 @@ export class Ingestor {
   constructor (
     private readonly catalog: CatalogView,
     private readonly index: SyncIndex,
-    private readonly now: () => number
+    private readonly now: () => number,
+    private readonly log: Logger = silentLogger
   ) {}
 
-  /** Verifies `bytes` and stores the record if the catalog decides so. */
-  async ingest (bytes: Uint8Array): Promise<IngestOutcome> {
+  /**
+   * Verifies `bytes` and stores the record if the catalog decides so. With `durable: false` it
+   * returns once the record is in the catalog's memory, before the disk write (gossip relays sooner;
+   * a write lost in a crash is fetched again by sync).
+   */
+  async ingest (bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<IngestOutcome> {
     const now = this.now()
     let verified: VerifiedRecord
     try {
@@ -42,18 +48,22 @@ export class Ingestor {
       if (err instanceof FulcrumError) return { status: 'invalid', error: err }
       throw err
     }
-    return { status: await this.store(verified, now), verified }
+    return { status: await this.store(verified, now, options.durable !== false), verified }
   }
 
-  /** Stores an already verified record (the node's own, signed locally). */
-  async store (verified: VerifiedRecord, now: number = this.now()): Promise<InsertDecision> {
+  /** Stores an already verified record (the node's own, signed locally); see {@link ingest} for `durable`. */
+  async store (verified: VerifiedRecord, now: number = this.now(), durable = true): Promise<InsertDecision> {
     const body = verified.record.body
-    const decision = decideInsert(await this.catalog.held(body.provider, body.id), verified)
-    if (decision === 'duplicate' || decision === 'stale') return decision
-    const stored = await this.catalog.insert(verified, now)
-    if (stored === 'store') {
+    const { decision, persisted } = this.catalog.insert(verified, now)
+    if (decision === 'store') {
       this.index.update({ key: recordKey(verified.record), seq: body.seq, expiresAt: recordExpiresAt(verified.record) })
     }
-    return stored
+    if (durable) await persisted
+    else {
+      persisted.catch((err: unknown) => {
+        this.log.error('catalog write failed (sync will fetch the record again)', { key: recordKey(verified.record), err: (err as Error).message })
+      })
+    }
+    return decision
   }
 }

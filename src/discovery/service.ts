@@ -82,7 +82,7 @@ export class Discovery implements Startable {
 
   constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
     this.log = c.logger.child({ component: 'discovery' })
-    this.ingestor = new Ingestor(c.catalog, this.index, c.now)
+    this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log)
     this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log)
     this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
   }

@@ -1,4 +1,5 @@
 /** Adapts the level catalog to the narrow view that discovery and the API use. */
+import { decideInsert } from '../catalog/index.js'
 import type { Catalog } from '../catalog/index.js'
 import { recordExpiresAt } from '../offers/index.js'
 import type { CatalogView } from '../discovery/index.js'
@@ -11,7 +12,11 @@ export function catalogView (catalog: Catalog): CatalogView {
   }
   return {
     held: async (provider, id) => catalog.get(provider, id),
-    insert: async (verified) => (await catalog.insert(verified)).decision,
+    insert: (verified) => {
+      // Catalog.insert decides and applies in memory before its first await, with this same rule.
+      const decision = decideInsert(catalog.get(verified.record.body.provider, verified.record.body.id), verified)
+      return { decision, persisted: catalog.insert(verified).then(() => {}) }
+    },
     getBytes: async (key) => byKey(key)?.bytes,
     entries: async function * () {
       for (const e of catalog.sorted()) yield { key: e.key, seq: e.record.body.seq, expiresAt: recordExpiresAt(e.record) }
