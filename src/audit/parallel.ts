@@ -25,7 +25,10 @@ function startWorker (workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData })
 }
 
-/** An {@link EntriesChecker} that uses up to `workers` threads for inputs of at least `threshold` leaves. */
+/**
+ * An {@link EntriesChecker} that uses up to `workers` threads for inputs of at least `threshold`
+ * leaves; with `workers` = 1 everything is checked in the calling thread.
+ */
 export function parallelEntriesChecker (workers = Math.min(MAX_WORKERS, availableParallelism()), threshold = PARALLEL_THRESHOLD): EntriesChecker {
   return async (leaves, offset, owner) => {
     if (workers < 2 || leaves.length < threshold) return auditEntries(leaves, offset, owner)

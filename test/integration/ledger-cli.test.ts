@@ -70,6 +70,8 @@ describe('cli: fulcrum ledger and fulcrum audit bundle', function () {
     assert.equal((await cli(['ledger', 'export', '--data-dir', dataDir, '--out', out])).code, 0)
     const ok = await cli(['audit', 'bundle', out, '--json'])
     assert.equal(ok.code, 0, ok.out)
+    assert.equal((await cli(['audit', 'bundle', out, '--threads', '1'])).code, 0)
+    assert.equal((await cli(['audit', 'bundle', out, '--threads', '0'])).code, 2)
     assert.equal((JSON.parse(ok.out) as { ok: boolean }).ok, true)
     const bundle = JSON.parse(await readFile(out, 'utf8')) as { leaves: string[] }
     assert.equal(bundle.leaves.length, 3)

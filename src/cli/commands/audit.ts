@@ -14,7 +14,7 @@ import type { ProtocolDialer } from '../../network/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
 import { readJson } from '../files.js'
-import { parallelEntriesChecker } from '../../audit/parallel.js'
+import { MAX_WORKERS, parallelEntriesChecker } from '../../audit/parallel.js'
 
 /** Largest bundle read: JSON.parse needs the whole text in one string (about 400,000 entries). */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024
@@ -37,12 +37,15 @@ export function reportFindings (io: CliIO, json: boolean, title: string, report:
 /** `fulcrum audit bundle` */
 export const auditBundleCommand: Command = {
   summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',
-  usage: 'FILE [--json]',
+  usage: 'FILE [--threads N] [--json]',
   positionals: [1, 1],
-  options: { ...JSON_OPTION },
+  options: { ...JSON_OPTION, threads: { type: 'string' } },
   async run (args, io) {
     const file = args.positionals[0] as string
-    const report = await auditBundle(await readJson(file, MAX_BUNDLE_BYTES), parallelEntriesChecker())
+    const threads = args.values.threads
+    const workers = threads === undefined ? undefined : Number(threads)
+    if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)) usageError(`--threads must be 1..${MAX_WORKERS}`)
+    const report = await auditBundle(await readJson(file, MAX_BUNDLE_BYTES), parallelEntriesChecker(workers))
     const title = `bundle ${file}: origin ${report.origin}, ${report.leaves} entries, signed size ${report.size ?? 'unknown'}`
     return reportFindings(io, args.values.json === true, title, { ...report })
   }
