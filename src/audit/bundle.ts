@@ -56,8 +56,9 @@ export function parseBundle (input: unknown): { bundle: LedgerBundle, leaves: Ui
 export async function auditBundle (input: unknown, checkEntries: EntriesChecker = sequential): Promise<BundleReport> {
   const { bundle, leaves } = parseBundle(input)
   const report: BundleReport = { origin: bundle.origin, leaves: leaves.length, findings: [] }
+  // Entry checks may run on other threads: start them first, and hash the tree meanwhile.
+  const entriesChecked = checkEntries(leaves, 0, peerIdOfOrigin(bundle.origin))
   const signed = openBundleCheckpoint(bundle, report.findings)
-  const owner = peerIdOfOrigin(bundle.origin)
   if (signed !== undefined) {
     const cp = signed.checkpoint
     report.size = cp.size
@@ -67,7 +68,7 @@ export async function auditBundle (input: unknown, checkEntries: EntriesChecker 
       report.findings.push({ code: AuditError.ROOT_MISMATCH, message: 'the root of the leaves is not the signed root' })
     }
   }
-  const entries = await checkEntries(leaves, 0, owner)
+  const entries = await entriesChecked
   report.findings.push(...entries.findings, ...duplicateIds(entries.ids))
   return report
 }
