@@ -3,7 +3,7 @@
  * nodes' logs, and after each append asks the entry's counterparties to cosign its new
  * checkpoint (so that a provider cannot later drop an agreement its counterparties have seen).
  */
-import type { Startable } from '@libp2p/interface'
+import type { Connection, PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
@@ -27,6 +27,7 @@ import type { StateStore } from './state.js'
 /** The libp2p node as the ledger service uses it. */
 export interface LedgerLibp2p extends ProtocolDialer, ProtocolRegistrar {
   services: { pubsub: CheckpointPubSub }
+  getConnections: (peer?: PeerId) => Connection[]
 }
 
 /** Components of {@link LedgerService}: only what it uses. */
@@ -63,7 +64,11 @@ export class LedgerService implements Startable {
   constructor (private readonly c: LedgerServiceComponents, private readonly init: LedgerServiceInit = {}) {
     this.log = c.logger.child({ component: 'ledger' })
     this.witness = new Witness(c.state, c.identity, c.now)
-    this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => { await this.observe(owner, note) }, this.log)
+    this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => {
+      // Witness the logs of connected nodes only: their proofs can be fetched, and the number of
+      // logs witnessed stays bounded by the connection limit (anyone can mint a key and gossip).
+      if (c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
+    }, this.log)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
