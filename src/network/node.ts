@@ -14,7 +14,7 @@ import { ping } from '@libp2p/ping'
 import type { Ping } from '@libp2p/ping'
 import { kadDHT, removePrivateAddressesMapper, passthroughMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
-import { gossipsub } from '@libp2p/gossipsub'
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
@@ -36,6 +36,11 @@ const MAX_INCOMING_PENDING_CONNECTIONS = 64
  * most 8 KiB each plus control messages, so 1 MiB is generous while bounding memory per peer.
  */
 const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
+
+/** SHA-256 of a gossip message's data: its message id. */
+function contentId (data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(data).digest())
+}
 
 /** libp2p services of a Fulcrum node. */
 export type FulcrumServices = {
@@ -119,9 +124,14 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
-        // Content-addressed message ids: the same signed record relayed or republished by several
-        // nodes is one message, so each node validates and forwards it once.
-        msgIdFn: (msg) => new Uint8Array(createHash('sha256').update(msg.data).digest()),
+        // Every Fulcrum gossip message is a self-authenticating signed object (an offer record, a
+        // checkpoint), so messages carry no libp2p-level signature, author or seqno (as in Ethereum's
+        // gossip): no per-hop signature check, and the same object relayed or republished by several
+        // nodes is one message (content-addressed id), validated and forwarded once per node. The
+        // fast id drops duplicates before any decoding.
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (msg) => contentId(msg.data),
+        fastMsgIdFn: (msg) => Buffer.from(contentId(msg.data ?? new Uint8Array())).toString('base64'),
         scoreParams: {
           IPColocationFactorWhitelist: new Set(init.ipColocationWhitelist ?? LIBP2P_DEFAULTS.ipColocationWhitelist),
           topics: Object.fromEntries(Object.entries(init.topicScoreParams ?? {}).map(([t, p]) => [t, createTopicScoreParams(p)])),

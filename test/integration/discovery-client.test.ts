@@ -6,6 +6,10 @@ import type { FulcrumLibp2p } from '../../src/network/index.js'
 import { QUERY_PROTOCOL, findProviders, indexKey, provideOnce } from '../../src/discovery/index.js'
 import { encodeMessage } from '../../src/discovery/codec.js'
 import { searchOffers, ClientError } from '../../src/client/index.js'
+import { ApiClient } from '../../src/api/index.js'
+import { loadApiToken } from '../../src/datadir/index.js'
+import { OfferError, recordToJson } from '../../src/offers/index.js'
+import type { RecordJson } from '../../src/offers/index.js'
 import { isFulcrumError } from '../../src/errors/index.js'
 import { startFederation, startMember, stopAll, liveOffer, holds, waitFor } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
@@ -76,6 +80,22 @@ describe('discovery: light client, DHT index and sync efficiency', function () {
     fed = [await startMember([])]
     const alone = (fed[0] as Member).node
     await assert.rejects(provideOnce(alone.libp2p.services.dht, await indexKey('compute.vm', 'IT'), AbortSignal.timeout(5000)))
+  })
+
+  it('the control API signs a draft with the node key, gossips it, and refuses another provider\'s record', async () => {
+    fed = await startFederation(3, { api: true })
+    const a = fed[0] as Member
+    const api = new ApiClient(a.node.apiUrl as string, await loadApiToken(a.dir))
+    const { id: _id, provider: _p, seq: _s, issuedAt: _i, expiresAt: _e, ...draft } = liveOffer(createIdentity(), 'x').body as unknown as Record<string, unknown>
+    const published = await api.call<{ decision: string, record: RecordJson }>('POST', '/v1/offers', { ...draft, id: 'drafted' })
+    assert.equal(published.decision, 'store')
+    assert.equal(published.record.body.provider, a.node.identity.peerId)
+    await waitFor(() => fed.every(m => holds(m, a.node.identity.peerId, 'drafted')), 5000, 'the drafted offer everywhere')
+    const foreign = recordToJson(liveOffer(createIdentity(), 'foreign'))
+    await assert.rejects(api.call('POST', '/v1/offers', foreign), (e: unknown) => isFulcrumError(e, OfferError.BAD_PROVIDER))
+    const health = await api.call<{ peers: number, catalog: number }>('GET', '/v1/health')
+    assert.ok(health.peers >= 1)
+    assert.equal(health.catalog, 1)
   })
 
   it('sync sends only what differs: 1000 shared offers, 5 missing, 3 newer', async () => {
