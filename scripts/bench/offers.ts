@@ -18,7 +18,8 @@ const NOW = Date.UTC(2026, 0, 1)
 const TYPES = ['compute.vm', 'db.postgresql', 'container.kubernetes'] as const
 const COUNTRIES = [...EU_COUNTRIES, 'CH', 'NO', 'GB']
 
-function offerOf (provider: Identity, i: number): Offer {
+/** The i-th synthetic offer of `provider`, valid for a day from `now` (also used by the network suite). */
+export function offerOf (provider: Identity, i: number, now = NOW): Offer {
   const type = TYPES[i % TYPES.length] as string
   const specs: Record<string, number> = { vcpu: 1 << (i % 7), memoryGiB: 2 << (i % 8) }
   if (type === 'db.postgresql') specs.storageGiB = 100 * (1 + (i % 10))
@@ -27,8 +28,8 @@ function offerOf (provider: Identity, i: number): Offer {
     provider: provider.peerId,
     id: `offer-${i}`,
     seq: 1,
-    issuedAt: NOW - 1000,
-    expiresAt: NOW + 86_400_000,
+    issuedAt: now - 1000,
+    expiresAt: now + 86_400_000,
     service: { type, specs },
     location: { country },
     jurisdiction: country,
