@@ -21,36 +21,13 @@ import { createLightLibp2pNode } from '../../src/network/index.js'
 import { searchOffers } from '../../src/client/index.js'
 import { createIdentity } from '../../src/identity/index.js'
 import type { Identity } from '../../src/identity/index.js'
-import { signOffer, verifyRecord, fromNanos, recordKey, recordExpiresAt, EU_COUNTRIES } from '../../src/offers/index.js'
-import type { Offer, OfferFilter, VerifiedRecord } from '../../src/offers/index.js'
+import { signOffer, verifyRecord, recordKey, recordExpiresAt } from '../../src/offers/index.js'
+import type { OfferFilter, VerifiedRecord } from '../../src/offers/index.js'
 import { fmt, percentile, table } from './_util.js'
+import { offerOf } from './offers.js'
+export { offerOf }
 
-const TYPES = ['compute.vm', 'db.postgresql', 'container.kubernetes'] as const
-const COUNTRIES = [...EU_COUNTRIES, 'CH', 'NO', 'GB']
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-function offerOf (provider: Identity, i: number, now: number): Offer {
-  const type = TYPES[i % TYPES.length] as string
-  const specs: Record<string, number> = { vcpu: 1 << (i % 7), memoryGiB: 2 << (i % 8) }
-  if (type === 'db.postgresql') specs.storageGiB = 100 * (1 + (i % 10))
-  const country = COUNTRIES[(i * 7) % COUNTRIES.length] as string
-  return {
-    provider: provider.peerId,
-    id: `offer-${i}`,
-    seq: now,
-    issuedAt: now,
-    expiresAt: now + 86_400_000,
-    service: { type, specs },
-    location: { country },
-    jurisdiction: country,
-    certifications: i % 3 === 0 ? ['iso-27001', 'secnumcloud'] : ['iso-27001'],
-    price: { amount: fromNanos(BigInt(1 + ((i * 7919) % 100_000)) * 10_000n), currency: 'EUR', unit: 'hour' },
-    capacity: i % 100,
-    sla: { availability: '99.95' },
-    terms: { url: 'https://provider.example/terms', sha256: 'ab'.repeat(32) },
-    addresses: ['/ip4/127.0.0.1/tcp/4001']
-  }
-}
+export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 /** `n` verified offers from 200 providers, live for a day. */
 function makeOffers (n: number): VerifiedRecord[] {
@@ -71,7 +48,7 @@ async function preload (node: FulcrumNode, records: VerifiedRecord[]): Promise<v
 interface Fed { nodes: FulcrumNode[], stop: () => Promise<void> }
 
 /** `n` nodes, each bootstrapping from up to 3 random earlier ones; resolves once every mesh formed. */
-async function federation (n: number): Promise<Fed> {
+export async function federation (n: number): Promise<Fed> {
   const base = await mkdtemp(join(tmpdir(), 'fulcrum-bench-'))
   const nodes: FulcrumNode[] = []
   const stop = async (): Promise<void> => {
@@ -91,57 +68,9 @@ async function federation (n: number): Promise<Fed> {
     if (Date.now() > deadline) break
     await sleep(100)
   }
-  await sleep(2000)
+  // Let start-up work settle (DHT self-queries and routing-table refreshes, identify, first syncs).
+  await sleep(5000)
   return { nodes, stop }
-}
-
-/** Publishes `messages` offers from random nodes; times arrival at every node and counts receptions. */
-export async function propagation (n: number, messages: number): Promise<string[]> {
-  const fed = await federation(n)
-  try {
-    const arrivals = new Map<string, number[]>()
-    let receptions = 0
-    fed.nodes.forEach(node => {
-      const pubsub = node.libp2p.services.pubsub as unknown as { handleReceivedMessage: (from: unknown, msg: { topic: string }) => Promise<void> }
-      const original = pubsub.handleReceivedMessage.bind(pubsub)
-      pubsub.handleReceivedMessage = async (from, msg) => {
-        if (msg.topic === OFFER_TOPIC) receptions++
-        await original(from, msg)
-      }
-      node.libp2p.services.pubsub.addEventListener('message', (evt) => {
-        const id = Buffer.from(evt.detail.data).toString('base64')
-        arrivals.get(id)?.push(performance.now())
-      })
-    })
-    const toAll: number[] = []
-    const perNode: number[] = []
-    let lost = 0
-    const provider = createIdentity()
-    for (let m = 0; m < messages; m++) {
-      const from = fed.nodes[Math.floor(Math.random() * n)] as FulcrumNode
-      const now = Date.now()
-      const record = signOffer(offerOf(provider, m, now), provider)
-      const v = verifyRecord(record, now)
-      const id = Buffer.from(v.bytes).toString('base64')
-      const times: number[] = []
-      arrivals.set(id, times)
-      const start = performance.now()
-      await from.discovery.publish(record)
-      const deadline = start + 5000
-      while (times.length < n - 1 && performance.now() < deadline) await sleep(2)
-      lost += n - 1 - times.length
-      if (times.length === n - 1) toAll.push(Math.max(...times) - start)
-      perNode.push(...times.map(t => t - start))
-      await sleep(100)
-    }
-    const firstDeliveries = messages * (n - 1) - lost
-    return [
-      `${n} nodes`, `${fmt(percentile(toAll, 50), 1)} ms`, `${fmt(percentile(toAll, 95), 1)} ms`,
-      `${fmt(percentile(perNode, 50), 1)} ms`, `${fmt((receptions - firstDeliveries) / messages / (n - 1), 2)}`, String(lost)
-    ]
-  } finally {
-    await fed.stop()
-  }
 }
 
 /** A 3-node federation holding `count` offers; a new node joins and pulls them by sync. */
@@ -245,8 +174,22 @@ async function daemonRss (records: VerifiedRecord[]): Promise<string[][]> {
   }
 }
 
+/** Runs the propagation measurement in a child process (its own heap), with extra node flags. */
+async function propagationInChild (nodes: number, messages: number, nodeFlags: string[]): Promise<string[]> {
+  const runner = fileURLToPath(new URL('./_propagation.ts', import.meta.url))
+  const out: Buffer[] = []
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', runner, String(nodes), String(messages)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  proc.stdout.on('data', (d: Buffer) => out.push(d))
+  const code = await new Promise<number | null>(resolve => proc.once('exit', resolve))
+  if (code !== 0) throw new Error(`propagation run exited with ${String(code)}`)
+  return [...JSON.parse(Buffer.concat(out).toString('utf8')) as string[], nodeFlags.length === 0 ? 'defaults' : nodeFlags.join(' ')]
+}
+
 export default async function network (): Promise<string> {
-  const propagationRows = [await propagation(20, 40), await propagation(50, 40)]
+  const propagationRows: string[][] = []
+  for (const flags of [[], ['--max-semi-space-size=32']]) {
+    for (const n of [20, 50]) propagationRows.push(await propagationInChild(n, 60, flags))
+  }
   const records = makeOffers(10_000)
   const late = await lateJoiner(records)
   const light = await lightClient(records)
@@ -256,10 +199,15 @@ export default async function network (): Promise<string> {
     '',
     'Federations of nodes in one process on 127.0.0.1 (each node bootstraps from up to 3 random earlier nodes),',
     'gossipsub with the loopback IP-colocation whitelist; every record is verified in the topic validator.',
-    '40 offers published one at a time from random nodes. "to every node" is the time until the last node',
+    '60 offers published one at a time from random nodes. "to every node" is the time until the last node',
     'accepted it; duplicates are receptions beyond the first per node and message.',
     '',
-    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'duplicates / message / node', 'lost'], propagationRows),
+    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'duplicates / message / node', 'lost', 'event-loop delay p99', 'V8 flags'], propagationRows),
+    '',
+    'All nodes share one event loop and one heap here, so every garbage collection and every node\'s background',
+    'work (DHT refreshes, 50 gossipsub heartbeats) stalls all of them at once: the event-loop delay column shows',
+    'how much. A larger young generation (`--max-semi-space-size=32`) makes scavenges rarer, which is closer to',
+    '50 separate processes with their own heaps; tails still vary from run to run on this shared machine.',
     '',
     'Late joiner (a 3-node federation holds 10,000 offers; a new node bootstraps from one of them) and a real',
     'daemon process (`fulcrum start`, RSS from /proc) that pulls the 10,000 offers from a peer by catalog sync:',
