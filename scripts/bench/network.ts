@@ -30,7 +30,7 @@ export { offerOf }
 export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 /** `n` verified offers from 200 providers, live for a day. */
-function makeOffers (n: number): VerifiedRecord[] {
+export function makeOffers (n: number): VerifiedRecord[] {
   const now = Date.now()
   const providers = Array.from({ length: 200 }, () => createIdentity())
   return Array.from({ length: n }, (_, i) => {
@@ -95,16 +95,16 @@ async function lateJoiner (records: VerifiedRecord[]): Promise<string[][]> {
 }
 
 /** Light-client queries against one node holding the offers. */
-async function lightClient (records: VerifiedRecord[]): Promise<string[][]> {
+export async function lightClient (records: VerifiedRecord[]): Promise<string[][]> {
   const fed = await federation(2)
   const light = await createLightLibp2pNode()
   try {
     await preload(fed.nodes[0] as FulcrumNode, records)
     const target = (fed.nodes[0] as FulcrumNode).libp2p.getMultiaddrs()
-    const filter: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR'], maxPrice: { amount: '0.5', unit: 'hour' } }
+    const filter: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR'], maxPrice: { amount: '0.05', unit: 'hour' }, minSpecs: { vcpu: 16 } }
     const broad: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR', 'DE', 'ES'] }
     const cases: Array<[string, OfferFilter, number, string]> = [
-      ['first page: 20 cheapest compute.vm in IT or FR under 0.5 EUR/h', filter, 20, 'p95 <= 25 ms'],
+      ['first page: 20 cheapest compute.vm in IT or FR, 16+ vCPU, under 0.05 EUR/h', filter, 20, 'p95 <= 25 ms'],
       ['every match of that filter', filter, 10_000, ''],
       ['every compute.vm in IT, FR, DE or ES', broad, 10_000, '']
     ]

@@ -5,6 +5,7 @@
  * and ask their nodes directly.
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import type { KadDHT } from '@libp2p/kad-dht'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { equals } from 'uint8arrays/equals'
 import { FulcrumError, describeError } from '../errors/index.js'
@@ -91,12 +92,13 @@ export async function searchOffers (options: SearchOptions): Promise<SearchResul
   const targets: Array<Multiaddr | Multiaddr[]> = parseMultiaddrs(options.peers)
   if (targets.length === 0) throw new FulcrumError(ClientError.NO_PEERS, 'no node to ask: give --peer, FULCRUM_PEERS or config peers')
   const signal = AbortSignal.any([AbortSignal.timeout(SEARCH_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
-  const node = await createLightLibp2pNode(options.allowedDialRanges === undefined ? {} : { allowedDialRanges: options.allowedDialRanges })
+  const node = await createLightLibp2pNode({ dht: options.useDht === true, ...(options.allowedDialRanges === undefined ? {} : { allowedDialRanges: options.allowedDialRanges }) })
   try {
-    if (options.useDht === true) {
+    const dht = node.services.dht
+    if (dht !== undefined) {
       // Connect first: the DHT routes through the nodes it is connected to (identify adds them).
       await Promise.allSettled(targets.map(async t => await node.dial(t, { signal })))
-      targets.push(...await dhtTargets(node.services.dht, options.filter, targets, signal))
+      targets.push(...await dhtTargets(dht, options.filter, targets, signal))
     }
     const answers = await Promise.all(targets.slice(0, MAX_NODES_ASKED).map(async (target) => await askOne(node, target, options, signal)))
     const sources = answers.map(a => a.source)
@@ -123,7 +125,7 @@ async function askOne (node: Awaited<ReturnType<typeof createLightLibp2pNode>>, 
 }
 
 /** Providers of (type, country) from the DHT, reached through the nodes already known. */
-async function dhtTargets (dht: Awaited<ReturnType<typeof createLightLibp2pNode>>['services']['dht'], filter: OfferFilter,
+async function dhtTargets (dht: KadDHT, filter: OfferFilter,
   known: Array<Multiaddr | Multiaddr[]>, signal: AbortSignal): Promise<Multiaddr[][]> {
   if (filter.type === undefined || filter.countries === undefined) return []
   const out: Multiaddr[][] = []

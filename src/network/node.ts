@@ -5,6 +5,7 @@
  */
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
@@ -146,18 +147,22 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
 export interface LightNodeInit {
   /** CIDR ranges the client may dial (default 127.0.0.0/8). */
   allowedDialRanges?: string[]
+  /** Include identify, ping and the DHT in client mode, for provider lookups (default false). */
+  dht?: boolean
 }
 
-/** libp2p services of a light client: no gossipsub, the DHT in client mode. */
+/** libp2p services of a light client: no gossipsub; the DHT (client mode) only when asked for. */
 export type LightServices = {
-  identify: Identify
-  ping: Ping
-  dht: KadDHT
+  identify?: Identify
+  ping?: Ping
+  dht?: KadDHT
 }
 
 /**
- * A light libp2p node for clients: a throwaway key, no listening address, no gossip mesh, and the
- * private DHT in client mode (it looks up providers but stores nothing for others).
+ * A light libp2p node for clients: a throwaway key, no listening address and no gossip mesh. Without
+ * `dht` it runs no service at all (a query needs only a stream), which keeps a one-shot search to a
+ * dial, a noise handshake and the query; with `dht` it adds identify, ping and the private DHT in
+ * client mode (it looks up providers but stores nothing for others).
  */
 export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<Libp2p<LightServices>> {
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
@@ -167,10 +172,8 @@ export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: rangeConnectionGater(ranges),
-    services: {
-      identify: identify(),
-      ping: ping(),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper })
-    }
+    services: (init.dht === true
+      ? { identify: identify(), ping: ping(), dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper }) }
+      : {}) as ServiceFactoryMap<LightServices>
   })
 }

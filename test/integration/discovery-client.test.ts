@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert'
 import { createIdentity } from '../../src/identity/index.js'
 import { encodeRecord, verifyRecord } from '../../src/offers/index.js'
-import { createLibp2pNode, serveProtocol } from '../../src/network/index.js'
+import { createLibp2pNode, serveProtocol, request, NetworkError } from '../../src/network/index.js'
 import type { FulcrumLibp2p } from '../../src/network/index.js'
-import { QUERY_PROTOCOL, findProviders, indexKey, provideOnce } from '../../src/discovery/index.js'
-import { encodeMessage } from '../../src/discovery/codec.js'
+import { QUERY_PROTOCOL, SYNC_PROTOCOL, DiscoveryError, findProviders, indexKey, provideOnce } from '../../src/discovery/index.js'
+import { encodeMessage, decodeMessage } from '../../src/discovery/codec.js'
 import { searchOffers, ClientError } from '../../src/client/index.js'
 import { ApiClient } from '../../src/api/index.js'
 import { loadApiToken } from '../../src/datadir/index.js'
@@ -96,6 +96,19 @@ describe('discovery: light client, DHT index and sync efficiency', function () {
     const health = await api.call<{ peers: number, catalog: number }>('GET', '/v1/health')
     assert.ok(health.peers >= 1)
     assert.equal(health.catalog, 1)
+  })
+
+  it('answers a malformed query with DISCOVERY_BAD_MESSAGE, resets a malformed sync stream, and keeps serving', async () => {
+    fed = await startFederation(2)
+    const [a, b] = fed.map(m => m.node) as [Member['node'], Member['node']]
+    const garbage = Uint8Array.from([0xff, 0x00, 0x13])
+    const answer = decodeMessage(await request(a.libp2p, b.libp2p.peerId, QUERY_PROTOCOL, garbage), ['error'])
+    assert.equal((answer.error as { code: string }).code, DiscoveryError.BAD_MESSAGE)
+    await assert.rejects(request(a.libp2p, b.libp2p.peerId, SYNC_PROTOCOL, encodeMessage({ ranges: 'nope' })),
+      (e: unknown) => isFulcrumError(e, NetworkError.STREAM_CLOSED))
+    await b.discovery.publish(liveOffer(b.identity, 'still-fine'))
+    await waitFor(() => holds(fed[0] as Member, b.identity.peerId, 'still-fine'), 5000, 'gossip after bad input')
+    assert.equal((await a.discovery.syncWith(b.libp2p.peerId)).rounds, 1)
   })
 
   it('sync sends only what differs: 1000 shared offers, 5 missing, 3 newer', async () => {
