@@ -111,6 +111,16 @@ describe('discovery: light client, DHT index and sync efficiency', function () {
     assert.equal((await a.discovery.syncWith(b.libp2p.peerId)).rounds, 1)
   })
 
+  it('retries a provide made while alone until a peer connects', async () => {
+    fed = [await startMember([])]
+    const alone = (fed[0] as Member).node
+    await alone.discovery.publish(liveOffer(alone.identity, 'vm-it'))
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.deepEqual(alone.discovery.dhtIndex.status(), [{ type: 'compute.vm', country: 'IT', provided: false }])
+    fed.push(await startMember([alone.multiaddrs()[0] as string]))
+    await waitFor(() => alone.discovery.dhtIndex.status().every(s => s.provided), 15_000, 'the retried provide')
+  })
+
   it('sync sends only what differs: 1000 shared offers, 5 missing, 3 newer', async () => {
     fed = await startFederation(2)
     const [a, b] = fed.map(m => m.node) as [Member['node'], Member['node']]

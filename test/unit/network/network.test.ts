@@ -105,3 +105,27 @@ describe('network', () => {
     })
   })
 })
+
+describe('network: bootstrap', () => {
+  it('retries a failed bootstrap dial with backoff until it succeeds, and stops retrying when stopped', async () => {
+    const { Bootstrapper } = await import('../../../src/network/index.js')
+    let attempts = 0
+    const b = new Bootstrapper({
+      dial: async () => { attempts++; if (attempts < 3) throw new Error('refused') },
+      getConnections: () => []
+    }, ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWEkekwV7NF5igeexY8k7JVMcxXRQJyrqwZyo22mQHKdAL'])
+    b.start()
+    const deadline = Date.now() + 5000
+    while (attempts < 3 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+    assert.equal(attempts, 3)
+    b.stop()
+    await new Promise(resolve => setTimeout(resolve, 600))
+    assert.equal(attempts, 3)
+  })
+
+  it('rejects a malformed bootstrap address with NET_BAD_ADDRESS', async () => {
+    const { Bootstrapper } = await import('../../../src/network/index.js')
+    assert.throws(() => new Bootstrapper({ dial: async () => {}, getConnections: () => [] }, ['not-a-multiaddr']),
+      (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS))
+  })
+})
