@@ -32,6 +32,8 @@ export const SYNC_INTERVAL_MS = 30_000
 export const MIN_RESYNC_MS = 5_000
 /** Outgoing syncs at once. */
 export const MAX_CONCURRENT_SYNCS = 2
+/** Sync peers remembered at most (identify refills the set as peers reconnect). */
+const MAX_SYNC_PEERS_TRACKED = 10_000
 /** How often own offers are checked for re-gossip and renewal. */
 export const REPUBLISH_CHECK_MS = 60_000
 /** Own records are re-gossiped this often, for nodes that missed them and never synced. */
@@ -74,6 +76,8 @@ export class Discovery implements Startable {
   private readonly log: Logger
   private readonly lastSync = new Map<string, number>()
   private readonly claims = new FetchClaims()
+  /** Peers seen (by identify) to speak the sync protocol; reset past MAX_SYNC_PEERS_TRACKED. */
+  private readonly syncPeers = new Set<string>()
   private readonly lastGossip = new Map<string, number>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private unserve: Array<() => Promise<void>> = []
@@ -152,7 +156,14 @@ export class Discovery implements Startable {
   }
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    if (evt.detail.protocols.includes(SYNC_PROTOCOL)) void this.trySync(evt.detail.peerId)
+    const id = evt.detail.peerId.toString()
+    if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) {
+      this.syncPeers.delete(id)
+      return
+    }
+    if (this.syncPeers.size >= MAX_SYNC_PEERS_TRACKED) this.syncPeers.clear()
+    this.syncPeers.add(id)
+    void this.trySync(evt.detail.peerId)
   }
 
   private async trySync (peer: PeerId): Promise<void> {
@@ -172,7 +183,8 @@ export class Discovery implements Startable {
   }
 
   private async syncWithRandomPeer (): Promise<void> {
-    const conns = this.c.libp2p.getConnections()
+    // Only peers that identified as speaking sync (not light clients).
+    const conns = this.c.libp2p.getConnections().filter(c => this.syncPeers.has(c.remotePeer.toString()))
     const conn = conns[Math.floor(Math.random() * conns.length)]
     if (conn !== undefined) await this.trySync(conn.remotePeer)
   }
