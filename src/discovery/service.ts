@@ -64,6 +64,7 @@ export interface DiscoveryInit {
   /** Re-sign own offers before they expire (default true). */
   renewOwnOffers?: boolean
   syncIntervalMs?: number
+  minResyncMs?: number
   republishCheckMs?: number
 }
 
@@ -169,7 +170,7 @@ export class Discovery implements Startable {
   private async trySync (peer: PeerId): Promise<void> {
     const id = peer.toString()
     const now = this.c.now()
-    if (this.activeSyncs >= MAX_CONCURRENT_SYNCS || now - (this.lastSync.get(id) ?? -Infinity) < MIN_RESYNC_MS) return
+    if (this.activeSyncs >= MAX_CONCURRENT_SYNCS || now - (this.lastSync.get(id) ?? -Infinity) < (this.init.minResyncMs ?? MIN_RESYNC_MS)) return
     this.lastSync.set(id, now)
     this.activeSyncs++
     try {

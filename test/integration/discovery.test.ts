@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { createIdentity } from '../../src/identity/index.js'
-import { signOffer, encodeRecord } from '../../src/offers/index.js'
+import { signOffer, encodeRecord, verifyRecord } from '../../src/offers/index.js'
 import { OFFER_TOPIC } from '../../src/discovery/index.js'
 import { makeOffer } from '../helpers/offers.js'
 import { startFederation, startMember, stopAll, liveOffer, holds, waitFor, waitForMesh } from './discovery-federation.js'
@@ -77,6 +77,14 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     await waitFor(() => late.node.catalog.size === 300, PROPAGATION_MS, 'the late joiner to hold 300 offers')
     assert.equal(late.node.discovery.gossip.stats.accepted, 0, 'nothing came by gossip')
     assert.deepEqual(fed.slice(0, 5).map(m => m.node.discovery.gossip.stats.accepted), accepted, 'nothing was republished')
+  })
+
+  it('closes a gap that gossip left by periodic sync (a record stored at one node only)', async () => {
+    fed = await startFederation(5, { discovery: { syncIntervalMs: 200, minResyncMs: 100 } })
+    const provider = createIdentity()
+    await (fed[0] as Member).node.discovery.ingestor.store(verifyRecord(liveOffer(provider, 'quiet'), Date.now()))
+    await everyoneHolds(provider.peerId, 'quiet')
+    assert.ok(fed.every(m => m.node.discovery.gossip.stats.accepted === 0), 'nothing came by gossip')
   })
 
   it('a restarted node keeps its catalog and catches up with what it missed', async () => {
