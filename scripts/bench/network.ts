@@ -64,7 +64,7 @@ export async function federation (n: number): Promise<Fed> {
     nodes.push(node)
   }
   const deadline = Date.now() + 30_000
-  while (!nodes.every(x => x.libp2p.services.pubsub.getMeshPeers(OFFER_TOPIC).length >= 2)) {
+  while (!nodes.every(x => (x.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(OFFER_TOPIC).length >= 2)) {
     if (Date.now() > deadline) break
     await sleep(100)
   }

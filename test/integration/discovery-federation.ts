@@ -4,7 +4,7 @@ import { createNode } from '../../src/node/index.js'
 import type { FulcrumNode, NodeInit } from '../../src/node/index.js'
 import { OFFER_TOPIC } from '../../src/discovery/index.js'
 import { signOffer } from '../../src/offers/index.js'
-import type { OfferRecord } from '../../src/offers/index.js'
+import type { Offer } from '../../src/offers/index.js'
 import type { Identity } from '../../src/identity/index.js'
 import { makeOffer } from '../helpers/offers.js'
 import { tempDir } from '../helpers/tmp.js'
@@ -59,9 +59,20 @@ export async function startFederation (n: number, init: Partial<NodeInit> = {}):
   return members
 }
 
+/** Parts of the gossipsub implementation that tests observe (the service interface does not declare them). */
+interface GossipInternals {
+  getMeshPeers: (topic: string) => string[]
+  getScore: (peerId: string) => number
+}
+
+/** The gossipsub internals of a node. */
+export function gossipOf (member: Member): GossipInternals {
+  return member.node.libp2p.services.pubsub as unknown as GossipInternals
+}
+
 /** Waits until every running node has at least one mesh peer on the offer topic. */
 export async function waitForMesh (members: Member[], ms = 10_000): Promise<void> {
-  await waitFor(() => members.every(m => m.node.libp2p.services.pubsub.getMeshPeers(OFFER_TOPIC).length > 0), ms, 'gossip meshes')
+  await waitFor(() => members.every(m => gossipOf(m).getMeshPeers(OFFER_TOPIC).length > 0), ms, 'gossip meshes')
 }
 
 /** Stops every node and removes its data dir. */
@@ -72,10 +83,14 @@ export async function stopAll (members: Member[]): Promise<void> {
   }))
 }
 
+/** A signed offer record (not a withdrawal). */
+export interface SignedOffer { kind: 'offer', body: Offer, signature: Uint8Array }
+
 /** A signed offer valid from now for `lifetimeMs`. */
-export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_000, overrides: Parameters<typeof makeOffer>[1] = {}): OfferRecord {
+export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_000, overrides: Parameters<typeof makeOffer>[1] = {}): SignedOffer {
   const now = Date.now()
-  return signOffer(makeOffer(identity, { id, seq: now, issuedAt: now, expiresAt: now + lifetimeMs, ...overrides }), identity)
+  const body = makeOffer(identity, { id, seq: now, issuedAt: now, expiresAt: now + lifetimeMs, ...overrides })
+  return { kind: 'offer', body, signature: signOffer(body, identity).signature }
 }
 
 /** True if `member` holds `provider/id` at `seq` (or any seq if omitted). */

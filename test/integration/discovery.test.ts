@@ -3,7 +3,7 @@ import { createIdentity } from '../../src/identity/index.js'
 import { signOffer, encodeRecord, verifyRecord } from '../../src/offers/index.js'
 import { OFFER_TOPIC } from '../../src/discovery/index.js'
 import { makeOffer } from '../helpers/offers.js'
-import { startFederation, startMember, stopAll, liveOffer, holds, waitFor, waitForMesh } from './discovery-federation.js'
+import { startFederation, startMember, stopAll, liveOffer, holds, waitFor, waitForMesh, gossipOf } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
 
 const PROPAGATION_MS = 5_000
@@ -23,7 +23,7 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     const first = liveOffer(a.identity, 'vm-1')
     await a.discovery.publish(first)
     await everyoneHolds(a.identity.peerId, 'vm-1', first.body.seq)
-    const second = signOffer({ ...(first.body as ReturnType<typeof makeOffer>), seq: first.body.seq + 1, price: { amount: '0.040', currency: 'EUR', unit: 'hour' } }, a.identity)
+    const second = signOffer({ ...first.body, seq: first.body.seq + 1, price: { amount: '0.040', currency: 'EUR', unit: 'hour' } }, a.identity)
     await a.discovery.publish(second)
     await everyoneHolds(a.identity.peerId, 'vm-1', second.body.seq)
   })
@@ -140,7 +140,7 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
       assert.equal(m.node.discovery.gossip.stats.rejected, 0, 'the forgery never reached a non-neighbour')
     }
     // gossipsub refreshes scores on its heartbeat (1 s).
-    await waitFor(() => neighbours.every(m => m.node.libp2p.services.pubsub.getScore(forger.libp2p.peerId.toString()) < 0), 3000, 'the forger to be penalised')
+    await waitFor(() => neighbours.every(m => gossipOf(m).getScore(forger.libp2p.peerId.toString()) < 0), 3000, 'the forger to be penalised')
     const honest = (fed[0] as Member).node
     await honest.discovery.publish(liveOffer(honest.identity, 'honest'))
     await everyoneHolds(honest.identity.peerId, 'honest')
@@ -155,7 +155,7 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     await Promise.all(records.map(async b => { await flooder.libp2p.services.pubsub.publish(OFFER_TOPIC, b) }))
     const neighbour = fed.find(m => m.node !== flooder && m.node.libp2p.getConnections(flooder.libp2p.peerId).length > 0) as Member
     await waitFor(() => neighbour.node.discovery.gossip.stats.throttled > 0, PROPAGATION_MS, 'the neighbour to throttle')
-    await waitFor(() => neighbour.node.libp2p.services.pubsub.getScore(flooder.libp2p.peerId.toString()) < 0, 3000, 'the flooder to be penalised')
+    await waitFor(() => gossipOf(neighbour).getScore(flooder.libp2p.peerId.toString()) < 0, 3000, 'the flooder to be penalised')
     const honest = (fed[0] as Member).node
     await honest.discovery.publish(liveOffer(honest.identity, 'honest'))
     await everyoneHolds(honest.identity.peerId, 'honest')

@@ -47,8 +47,8 @@ describe('discovery: gossip validator', () => {
   })
 
   it('rejects a forged offer (tampered after signing) and penalises the sender', async () => {
-    const rec = signOffer(makeOffer(provider, { id: 'f', seq: NOW, issuedAt: NOW, expiresAt: NOW + 60_000 }), provider)
-    const forged = encodeRecord({ ...rec, body: { ...rec.body, capacity: 9999 } })
+    const body = makeOffer(provider, { id: 'f', seq: NOW, issuedAt: NOW, expiresAt: NOW + 60_000 })
+    const forged = encodeRecord({ kind: 'offer', body: { ...body, capacity: 9999 }, signature: signOffer(body, provider).signature })
     assert.equal(await validate(forged), TopicValidatorResult.Reject)
     assert.ok(penalties.score(sender.toString()) < 0)
     assert.equal(catalog.size, 0)
