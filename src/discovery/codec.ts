@@ -2,23 +2,25 @@
  * Strict decoding helpers for discovery messages: canonical CBOR (encoding/) plus shape checks
  * that reject unknown fields, wrong types and over-long values with `DISCOVERY_BAD_MESSAGE`.
  */
-import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
-import type { CanonicalValue } from '../encoding/index.js'
+import { decodeVersionedMessage, encodeVersionedMessage, expectMap, throwBadMessage } from '../encoding/index.js'
+import type { CanonicalValue, MessageFormat } from '../encoding/index.js'
 import { DiscoveryError } from './errors.js'
 import { MAX_PROTOCOL_MESSAGE_BYTES } from './constants.js'
 
 /** Protocol message version (protocols/discovery-v1.md §Messages). */
 export const MESSAGE_VERSION = 1
 
+/** The discovery-v1 message envelope: version 1, at most 1 MiB, `DISCOVERY_BAD_MESSAGE`. */
+const FORMAT: MessageFormat = { version: MESSAGE_VERSION, maxBytes: MAX_PROTOCOL_MESSAGE_BYTES, badMessageCode: DiscoveryError.BAD_MESSAGE }
+
 /** Throws `DISCOVERY_BAD_MESSAGE` at `path`. */
 export function badMessage (path: string, message: string): never {
-  throw new FulcrumError(DiscoveryError.BAD_MESSAGE, message, { path })
+  return throwBadMessage(DiscoveryError.BAD_MESSAGE, path, message)
 }
 
 /** Encodes a message canonically. */
 export function encodeMessage (value: Record<string, CanonicalValue>): Uint8Array {
-  return encodeCanonical({ v: MESSAGE_VERSION, ...value })
+  return encodeVersionedMessage(FORMAT, value)
 }
 
 /**
@@ -26,22 +28,12 @@ export function encodeMessage (value: Record<string, CanonicalValue>): Uint8Arra
  * Throws `DISCOVERY_BAD_MESSAGE`.
  */
 export function decodeMessage (bytes: Uint8Array, allowed: readonly string[]): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = decodeCanonical(bytes, MAX_PROTOCOL_MESSAGE_BYTES)
-  } catch (err) {
-    throw new FulcrumError(DiscoveryError.BAD_MESSAGE, `not canonical CBOR: ${(err as Error).message}`, { path: '$', cause: err })
-  }
-  const m = asMap(value, '$')
-  if (m.v !== MESSAGE_VERSION) badMessage('v', `unknown message version ${String(m.v)}`)
-  for (const k of Object.keys(m)) if (k !== 'v' && !allowed.includes(k)) badMessage(k, 'unknown field')
-  return m
+  return decodeVersionedMessage(FORMAT, bytes, allowed)
 }
 
 /** A map (plain object). */
 export function asMap (v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return badMessage(path, 'expected a map')
-  return v as Record<string, unknown>
+  return expectMap(DiscoveryError.BAD_MESSAGE, v, path)
 }
 
 /** An array of at most `max` elements. */

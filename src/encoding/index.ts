@@ -125,3 +125,5 @@ export function signingBytes (domainTag: string, body: CanonicalValue): Uint8Arr
   out.set(encoded, tag.length + 1)
   return out
 }
+
+export * from './message.js'

@@ -4,14 +4,17 @@
  * Decoding is strict: unknown versions, ops and fields are rejected with `LEDGER_PROTO_BAD_MESSAGE`.
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
-import type { CanonicalValue } from '../encoding/index.js'
+import { decodeVersionedMessage, encodeVersionedMessage } from '../encoding/index.js'
+import type { CanonicalValue, MessageFormat } from '../encoding/index.js'
 import { HASH_SIZE, MAX_ENTRY_BYTES, MAX_ID_LENGTH, MAX_NOTE_BYTES } from '../ledger/index.js'
 import { LedgerProtocolError } from './errors.js'
 import { MAX_ENTRIES_PER_PAGE, MAX_MESSAGE_BYTES, MAX_PROOF_HASHES } from './constants.js'
 
 /** Message version. */
 export const MESSAGE_VERSION = 1
+
+/** The ledger-v1 message envelope: version 1, at most `MAX_MESSAGE_BYTES`, `LEDGER_PROTO_BAD_MESSAGE`. */
+const FORMAT: MessageFormat = { version: MESSAGE_VERSION, maxBytes: MAX_MESSAGE_BYTES, badMessageCode: LedgerProtocolError.BAD_MESSAGE }
 
 /** Requests, by `op`. */
 export type LedgerRequest =
@@ -44,22 +47,12 @@ const hashes = (v: unknown, path: string): Uint8Array[] => list(v, path, MAX_PRO
 
 /** Encodes a message with the version field. */
 export function encodeMessage (value: Record<string, CanonicalValue>): Uint8Array {
-  return encodeCanonical({ v: MESSAGE_VERSION, ...value })
+  return encodeVersionedMessage(FORMAT, value)
 }
 
-/** Decodes a message map, allowing only `fields` besides `v`. */
+/** Decodes a message map, allowing only `fields` besides `v` (throws `LEDGER_PROTO_BAD_MESSAGE`). */
 export function decodeMessage (data: Uint8Array, fields: readonly string[]): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = decodeCanonical(data, MAX_MESSAGE_BYTES)
-  } catch (err) {
-    throw new FulcrumError(LedgerProtocolError.BAD_MESSAGE, 'not canonical CBOR', { path: '$', cause: err })
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return bad('$', 'expected a map')
-  const m = value as Record<string, unknown>
-  if (m.v !== MESSAGE_VERSION) bad('v', `unknown version ${String(m.v)}`)
-  for (const k of Object.keys(m)) if (k !== 'v' && !fields.includes(k)) bad(k, 'unknown field')
-  return m
+  return decodeVersionedMessage(FORMAT, data, fields)
 }
 
 /** Encodes a request. */
