@@ -1,15 +1,13 @@
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FULCRUM_BIN, runBin } from '../helpers/bin.js'
+import { runBin } from '../helpers/bin.js'
+import { startDaemon, stopDaemon } from '../helpers/daemon.js'
+import type { Daemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const example = fileURLToPath(new URL('../../config/examples/milan-vm.json', import.meta.url))
-
-interface Daemon { proc: ChildProcess, dir: string, addr: string, exited: Promise<number | null> }
 
 async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms
@@ -19,26 +17,13 @@ async function waitFor (check: () => Promise<boolean>, ms: number, what: string)
   }
 }
 
-/** Starts `fulcrum start` and resolves with its first listen address once it prints it. */
-async function startDaemon (dir: string, args: string[], env: Record<string, string> = {}): Promise<Daemon> {
-  const proc = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>(resolve => proc.once('exit', code => { resolve(code) }))
-  let out = ''
-  proc.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  proc.stderr?.resume()
-  await waitFor(async () => /listening on (\S+)/.test(out) || proc.exitCode !== null, 15_000, 'the daemon to listen')
-  const addr = /listening on (\S+)/.exec(out)?.[1]
-  if (addr === undefined) throw new Error(`daemon exited: ${out}`)
-  return { proc, dir, addr, exited }
-}
-
 describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
   this.timeout(60_000)
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const daemons: Daemon[] = []
   before(async () => { tmp = await tempDir() })
   after(async () => {
-    for (const d of daemons) if (d.proc.exitCode === null) d.proc.kill('SIGKILL')
+    await Promise.all(daemons.map(async d => await stopDaemon(d)))
     await tmp.cleanup()
   })
 
@@ -82,8 +67,7 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
     assert.equal(denied.status, 401)
     assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'API_UNAUTHORIZED')
 
-    for (const d of daemons) d.proc.kill('SIGTERM')
-    assert.deepEqual(await Promise.all(daemons.map(async d => await d.exited)), [0, 0, 0])
+    assert.deepEqual(await Promise.all(daemons.map(async d => await stopDaemon(d))), [0, 0, 0])
     await assert.rejects(stat(join(a, 'api.json')), 'api.json is removed on stop')
     const notRunning = await runBin(['offer', 'list', '--data-dir', a])
     assert.equal(notRunning.code, 2)

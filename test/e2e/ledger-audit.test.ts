@@ -1,35 +1,17 @@
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { dataDirPaths, loadIdentity } from '../../src/datadir/index.js'
 import type { Identity } from '../../src/identity/index.js'
 import { entryToJson, verifyEvidence } from '../../src/ledger/index.js'
-import { FULCRUM_BIN, runBin } from '../helpers/bin.js'
+import { runBin } from '../helpers/bin.js'
+import { startDaemon, stopDaemon } from '../helpers/daemon.js'
+import type { Daemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 import { signedEntry, testBody } from '../unit/ledger/fixtures.js'
 
-interface Daemon { proc: ChildProcess, addr: string, exited: Promise<number | null> }
-
-/** Starts `fulcrum start` and resolves with its first listen address (with /p2p/). */
-async function startDaemon (dir: string, args: string[]): Promise<Daemon> {
-  const proc = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>(resolve => proc.once('exit', code => { resolve(code) }))
-  let out = ''
-  proc.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  proc.stderr?.resume()
-  const deadline = Date.now() + 15_000
-  while (!/listening on (\S+)/.test(out) && proc.exitCode === null && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
-  const addr = /listening on (\S+)/.exec(out)?.[1]
-  if (addr === undefined) { proc.kill('SIGKILL'); throw new Error(`daemon did not start: ${out}`) }
-  return { proc, addr, exited }
-}
-
-async function stop (d: Daemon): Promise<number | null> {
-  d.proc.kill('SIGTERM')
-  return await d.exited
-}
+/** Every daemon here listens on an ephemeral 127.0.0.1 port with an ephemeral API port. */
+const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0']
 
 describe('e2e: ledger and audits against real daemons on 127.0.0.1', function () {
   this.timeout(90_000)
@@ -37,7 +19,7 @@ describe('e2e: ledger and audits against real daemons on 127.0.0.1', function ()
   const running: Daemon[] = []
   before(async () => { tmp = await tempDir() })
   after(async () => {
-    for (const d of running) if (d.proc.exitCode === null) d.proc.kill('SIGKILL')
+    await Promise.all(running.map(async d => await stopDaemon(d)))
     await tmp.cleanup()
   })
 
@@ -53,9 +35,9 @@ describe('e2e: ledger and audits against real daemons on 127.0.0.1', function ()
     for (const [dir, ids] of [[a, ['deal-1', 'deal-2']], [b, ['deal-1']]] as Array<[string, string[]]>) {
       for (const id of ids) assert.equal((await runBin(['ledger', 'append', await file(id), '--data-dir', dir])).code, 0)
     }
-    const da = await startDaemon(a, [])
+    const da = await startDaemon(a, LOOPBACK)
     running.push(da)
-    const db = await startDaemon(b, ['--bootstrap', da.addr])
+    const db = await startDaemon(b, [...LOOPBACK, '--bootstrap', da.addr])
     running.push(db)
 
     const cp = await runBin(['ledger', 'checkpoint', '--data-dir', a, '--json'])
@@ -84,11 +66,11 @@ describe('e2e: ledger and audits against real daemons on 127.0.0.1', function ()
     assert.equal((await runBin(['audit', 'peer', '/ip4/127.0.0.1/tcp/1', '--state-dir', state])).code, 2)
 
     // The provider swaps its ledger for a shorter history signed with the same key, and restarts.
-    assert.equal(await stop(da), 0)
+    assert.equal(await stopDaemon(da), 0)
     running.splice(running.indexOf(da), 1)
     await rename(dataDirPaths(a).ledger, join(tmp.path, 'a-ledger-old'))
     assert.equal((await runBin(['ledger', 'append', await file('deal-9'), '--data-dir', a])).code, 0)
-    const again = await startDaemon(a, [])
+    const again = await startDaemon(a, LOOPBACK)
     running.push(again)
     const r = await runBin(['audit', 'peer', again.addr, '--state-dir', state, '--json'], { timeoutMs: 30_000 })
     assert.equal(r.code, 1, r.stdout + r.stderr)
@@ -98,6 +80,6 @@ describe('e2e: ledger and audits against real daemons on 127.0.0.1', function ()
     assert.equal(evidence.length, 1)
     assert.equal(verifyEvidence(JSON.parse(await readFile(report.evidence, 'utf8'))).kind, 'rollback')
 
-    assert.deepEqual(await Promise.all(running.splice(0).map(stop)), [0, 0])
+    assert.deepEqual(await Promise.all(running.splice(0).map(async d => await stopDaemon(d))), [0, 0])
   })
 })
