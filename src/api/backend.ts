@@ -7,6 +7,17 @@ export interface PublishResult {
   record: RecordJson
 }
 
+/** What an append did: where the entry is, and which parties cosigned the new checkpoint. */
+export interface LedgerAppendResult {
+  index: number
+  /** Base64 leaf hash. */
+  leafHash: string
+  /** True if the same entry was already in the ledger (nothing was appended). */
+  existing: boolean
+  size: number
+  cosigners: string[]
+}
+
 /** The operations behind the routes. Each may throw a FulcrumError, shown to the client with its code. */
 export interface ApiBackend {
   /** Publishes an offer: a draft (signed here with the node's key) or a signed record in JSON form. */
@@ -19,6 +30,11 @@ export interface ApiBackend {
   search: (filter: OfferFilter, limit: number | undefined, cursor: string | undefined) => Promise<{ records: RecordJson[], nextCursor?: string }>
   /** Connected peers. */
   peers: () => Array<{ peerId: string, addresses: string[] }>
+  /**
+   * Appends an agreement ledger entry (JSON `{ type, body, sigs }`, signed by every party, this
+   * node among them) to the node's ledger, and asks the other parties to cosign.
+   */
+  appendEntry: (body: unknown) => Promise<LedgerAppendResult>
   /** Liveness and a few counters. */
   health: () => Record<string, unknown>
 }

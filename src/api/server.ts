@@ -11,6 +11,7 @@
  * - `POST /offers`             publish a draft (signed by the node) or a signed record
  * - `DELETE /offers/:id`       withdraw one of the node's offers
  * - `POST /search`             `{ filter, limit?, cursor? }` → a page of the catalog
+ * - `POST /ledger/entries`     append a signed agreement entry to the node's ledger
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -74,6 +75,7 @@ export class ApiServer {
       if (result === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no offer ${id ?? ''} of this node`)
       return [200, result]
     }],
+    ['POST', /^\/v1\/ledger\/entries$/, async (req) => [201, await this.backend.appendEntry(await readJson(req))]],
     ['POST', /^\/v1\/search$/, async (req) => {
       const body = await readJson(req) as { filter?: unknown, limit?: unknown, cursor?: unknown }
       if (typeof body !== 'object' || body === null) throw new FulcrumError(ApiError.BAD_REQUEST, 'body is { filter, limit?, cursor? }')

@@ -6,6 +6,8 @@ import { FulcrumError } from '../errors/index.js'
 import type { Discovery, CatalogView } from '../discovery/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
 import { decodeRecord } from '../offers/index.js'
+import { entryFromJson } from '../ledger/index.js'
+import type { LedgerService } from '../ledger-protocol/index.js'
 
 /** Components of the backend. */
 export interface BackendComponents {
@@ -14,6 +16,8 @@ export interface BackendComponents {
   catalog: CatalogView
   libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs'>
   now: () => number
+  /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
+  ledger: Pick<LedgerService, 'append'> & { size: () => number }
   /** Extra health fields (counters of other modules). */
   health?: () => Record<string, unknown>
 }
@@ -42,6 +46,10 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       const page = await c.catalog.query(filter, { limit: limit ?? 20, now: c.now(), ...(cursor === undefined ? {} : { cursor }) })
       const records = page.records.map(b => recordToJson(decodeRecord(b)))
       return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
+    },
+    async appendEntry (body) {
+      const r = await c.ledger.append(entryFromJson(body))
+      return { index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners }
     },
     peers () {
       const peers = new Map<string, string[]>()

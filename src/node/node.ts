@@ -1,7 +1,9 @@
 /**
  * `createNode()`: the one place where a Fulcrum node's modules are wired together. Each module
- * receives only the components it uses. Order of start: catalog, libp2p, discovery, bootstrap,
- * API (and `api.json`); stop runs in reverse, so nothing accepted is lost.
+ * receives only the components it uses. The stores (catalog, ledger log) open first; `start()`
+ * starts libp2p, discovery, the ledger service, bootstrap, the catalog sweeper and the API (and
+ * `api.json`) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
+ * accepted is lost.
  */
 import { writeFile, rm } from 'node:fs/promises'
 import { Catalog } from '../catalog/index.js'
@@ -54,6 +56,12 @@ export interface FulcrumNode {
   stop: () => Promise<void>
 }
 
+/** One part of a running node: started in order, stopped in reverse. */
+interface Part {
+  start: () => Promise<void> | void
+  stop: () => Promise<void> | void
+}
+
 /** Creates a node from a data directory (see module doc). Nothing runs until `start()`. */
 export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const paths = dataDirPaths(init.dataDir)
@@ -62,6 +70,7 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
   const catalog = await Catalog.open(paths.catalog)
+  const ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
   const view = catalogView(catalog)
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
@@ -75,13 +84,20 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
     start: false
   })
   const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, init.discovery)
-  const ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
   const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
-  const bootstrapper = new Bootstrapper(libp2p, config.bootstrap, logger.child({ component: 'bootstrap' }))
-  const api = init.api === false ? undefined : new ApiServer(nodeBackend({ identity, discovery, catalog: view, libp2p, now }), await loadApiToken(init.dataDir), logger.child({ component: 'api' }))
-  const onDisconnect = (): void => { bootstrapper.reconnectIfAlone() }
-  let sweeper: ReturnType<typeof setInterval> | undefined
+  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
+  const api = init.api === false ? undefined : new ApiServer(backend, await loadApiToken(init.dataDir), logger.child({ component: 'api' }))
   let apiUrl: string | undefined
+  const parts: Part[] = [
+    { start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
+    discovery,
+    ledger,
+    bootstrapPart(libp2p, config, logger),
+    sweeperPart(catalog, now),
+    ...(api === undefined ? [] : [apiPart(api, config, paths.api, url => { apiUrl = url })])
+  ]
+  let started = 0
+  let closed = false
 
   return {
     identity,
@@ -93,33 +109,56 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
     get apiUrl () { return apiUrl },
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
-      await libp2p.start()
-      await discovery.start()
-      await ledger.start()
-      libp2p.addEventListener('peer:disconnect', onDisconnect)
-      bootstrapper.start()
-      sweeper = setInterval(() => { void catalog.sweep(now()).catch(() => {}) }, SWEEP_INTERVAL_MS)
-      sweeper.unref?.()
-      if (api !== undefined) {
-        apiUrl = await api.start(config.apiPort)
-        await writeFile(paths.api, JSON.stringify({ url: apiUrl, pid: process.pid }) + '\n', { mode: 0o600 })
-      }
+      for (; started < parts.length; started++) await (parts[started] as Part).start()
       logger.info('node started', { component: 'node', addresses: libp2p.getMultiaddrs().map(String), api: apiUrl })
     },
     async stop () {
-      if (api !== undefined) {
-        await api.stop()
-        await rm(paths.api, { force: true })
+      // Stops what was started, in reverse, including after a start that failed half way.
+      for (; started > 0; started--) await (parts[started - 1] as Part).stop()
+      if (!closed) {
+        closed = true
+        await ledgerLog.close()
+        await catalog.close()
       }
-      clearInterval(sweeper)
-      bootstrapper.stop()
-      libp2p.removeEventListener('peer:disconnect', onDisconnect)
-      await ledger.stop()
-      await discovery.stop()
-      await libp2p.stop()
-      await ledgerLog.close()
-      await catalog.close()
       logger.info('node stopped', { component: 'node' })
+    }
+  }
+}
+
+/** Bootstrap dialing, with a reconnect when the node finds itself alone. */
+function bootstrapPart (libp2p: FulcrumLibp2p, config: NodeConfig, logger: Logger): Part {
+  const bootstrapper = new Bootstrapper(libp2p, config.bootstrap, logger.child({ component: 'bootstrap' }))
+  const onDisconnect = (): void => { bootstrapper.reconnectIfAlone() }
+  return {
+    start: () => { libp2p.addEventListener('peer:disconnect', onDisconnect); bootstrapper.start() },
+    stop: () => { bootstrapper.stop(); libp2p.removeEventListener('peer:disconnect', onDisconnect) }
+  }
+}
+
+/** The periodic sweep of expired catalog records. */
+function sweeperPart (catalog: Catalog, now: () => number): Part {
+  let timer: ReturnType<typeof setInterval> | undefined
+  return {
+    start: () => {
+      timer = setInterval(() => { void catalog.sweep(now()).catch(() => {}) }, SWEEP_INTERVAL_MS)
+      timer.unref?.()
+    },
+    stop: () => { clearInterval(timer) }
+  }
+}
+
+/** The control API, and `api.json` telling the CLI where it is while it runs. */
+function apiPart (api: ApiServer, config: NodeConfig, apiJsonPath: string, setUrl: (url: string | undefined) => void): Part {
+  return {
+    start: async () => {
+      const url = await api.start(config.apiPort)
+      setUrl(url)
+      await writeFile(apiJsonPath, JSON.stringify({ url, pid: process.pid }) + '\n', { mode: 0o600 })
+    },
+    stop: async () => {
+      await api.stop()
+      await rm(apiJsonPath, { force: true })
+      setUrl(undefined)
     }
   }
 }

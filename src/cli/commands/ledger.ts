@@ -11,13 +11,17 @@ import { createWriteStream } from 'node:fs'
 import { dataDirPaths, loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
-  cosignerVerifierKey, entryFromJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
+  cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
 } from '../../ledger/index.js'
+import type { Entry } from '../../ledger/index.js'
 import { LogError, MAX_LEAVES_PER_READ, MerkleLog, appendEntry, openLogForReading } from '../../log/index.js'
 import type { ReadableLog } from '../../log/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, requireString, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
 import { readJson } from '../files.js'
+import { ApiClient, ApiError } from '../../api/index.js'
+import type { LedgerAppendResult } from '../../api/index.js'
+import type { Identity } from '../../identity/index.js'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
@@ -133,7 +137,7 @@ export const ledgerProofCommand: Command = {
 
 /** `fulcrum ledger append`: the offline way to record a signed entry (see module doc). */
 export const ledgerAppendCommand: Command = {
-  summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger; the daemon must be stopped',
+  summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger, through the daemon if it runs (which asks the other parties to cosign)',
   usage: 'FILE --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
@@ -148,18 +152,36 @@ export const ledgerAppendCommand: Command = {
       io.err(`fulcrum ledger append: invalid entry: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
     }
-    const log = await MerkleLog.open(dataDirPaths(dir).ledger, { signer: identity })
     try {
-      const r = await appendEntry(log, identity.peerId, entry)
-      if (args.values.json === true) printJson(io, { index: r.index, leafHash: b64(r.leafHash), existing: r.existing, size: log.size })
-      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${log.size}`)
+      const r = await appendThroughDaemonOrStore(dir, identity, entry)
+      if (args.values.json === true) printJson(io, r)
+      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${r.size}` + (r.cosigners.length > 0 ? `; cosigned by ${r.cosigners.join(', ')}` : ''))
       return ExitCode.OK
     } catch (err) {
       if (!(err instanceof FulcrumError) || !(err.code.startsWith('LEDGER_') || err.code === 'LOG_DUPLICATE_ID')) throw err
       io.err(`fulcrum ledger append: refused: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
-    } finally {
-      await log.close()
     }
+  }
+}
+
+/**
+ * Appends through the running daemon's API (which also asks the other parties to cosign), or,
+ * when no daemon runs, straight to the store.
+ */
+async function appendThroughDaemonOrStore (dir: string, identity: Identity, entry: Entry): Promise<LedgerAppendResult> {
+  let api: ApiClient | undefined
+  try {
+    api = await ApiClient.forDataDir(dir)
+  } catch (err) {
+    if (!(err instanceof FulcrumError) || err.code !== ApiError.NOT_RUNNING) throw err
+  }
+  if (api !== undefined) return await api.call<LedgerAppendResult>('POST', '/v1/ledger/entries', entryToJson(entry))
+  const log = await MerkleLog.open(dataDirPaths(dir).ledger, { signer: identity })
+  try {
+    const r = await appendEntry(log, identity.peerId, entry)
+    return { index: r.index, leafHash: b64(r.leafHash), existing: r.existing, size: log.size, cosigners: [] }
+  } finally {
+    await log.close()
   }
 }

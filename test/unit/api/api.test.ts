@@ -17,6 +17,10 @@ const backend: ApiBackend = {
   ownOffers: async () => [record],
   search: async (filter, limit) => ({ records: [record], ...(limit === 1 ? { nextCursor: 'c' } : {}), ...(filter.type === 'boom' ? (() => { throw new Error('boom') })() : {}) }),
   peers: () => [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }],
+  appendEntry: async (body) => {
+    if ((body as { type?: unknown }).type !== 'agreement') throw new FulcrumError('LEDGER_MALFORMED_ENTRY', 'not an entry', { path: 'type' })
+    return { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] }
+  },
   health: () => ({ status: 'ok' })
 }
 
@@ -38,6 +42,11 @@ describe('api: local control API', () => {
   }
 
   it('listens on 127.0.0.1 only', () => { assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/) })
+
+  it('appends ledger entries and answers a malformed one with its code and path', async () => {
+    assert.deepEqual(await client.call('POST', '/v1/ledger/entries', { type: 'agreement' }), { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] })
+    await assert.rejects(client.call('POST', '/v1/ledger/entries', { type: 'bogus' }), (e: unknown) => isFulcrumError(e, 'LEDGER_MALFORMED_ENTRY') && e.path === 'type')
+  })
 
   it('serves health, peers, own offers, publish, withdraw and search', async () => {
     assert.deepEqual(await client.call('GET', '/v1/health'), { status: 'ok' })
