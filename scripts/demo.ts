@@ -5,7 +5,9 @@
  * loopback ports, each on its own embedded store under `.fulcrum-demo/` (kept between runs, so a
  * second run shows the stores surviving restarts). Each publishes example offers from
  * config/examples through its control API; gossip carries them to the others; then a light client
- * searches one node, verifying every offer itself. The federation keeps running until Ctrl-C.
+ * searches one node, verifying every offer itself. Then Milan and Paris sign an agreement (Milan
+ * buys managed PostgreSQL from Paris), both append it to their ledgers through their daemons, and
+ * an auditor checks it in both logs. The federation keeps running until Ctrl-C.
  *
  * Flags: `--exit` stops after the searches (also when CI is set); `--dir DIR` puts the data dirs
  * elsewhere. Everything listens on 127.0.0.1 only.
@@ -13,10 +15,13 @@
 import { spawn, execFile } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { loadIdentity } from '../src/datadir/index.js'
+import { entryToJson, signEntryBody } from '../src/ledger/index.js'
+import type { EntryBody } from '../src/ledger/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin', 'fulcrum.js')
@@ -78,6 +83,36 @@ async function stopAll (): Promise<void> {
   }))
 }
 
+/**
+ * Milan buys two PostgreSQL instances from Paris: both parties sign the agreement with their
+ * node keys, each appends it to its own ledger (the daemon asks the other to cosign), and an
+ * auditor checks that both logs hold the same agreement. (Composed orders will produce such
+ * agreements through quotes, holds and a commit certificate.)
+ */
+async function agreement (addrs: string[]): Promise<void> {
+  const [milan, paris] = await Promise.all(['milan', 'paris'].map(async n => await loadIdentity(join(demoDir, n))))
+  if (milan === undefined || paris === undefined) throw new Error('demo identities missing')
+  const parties = [milan, paris].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))
+  const now = Date.now()
+  const body: EntryBody = {
+    id: `demo-${now}`,
+    parties: parties.map(p => p.peerId),
+    createdAt: now,
+    terms: { offer: `${paris.peerId}/par-pg16-8x32`, buyer: milan.peerId, quantity: 2, price: '389', currency: 'EUR', unit: 'month' }
+  }
+  const file = join(demoDir, `${body.id}.json`)
+  await writeFile(file, JSON.stringify(entryToJson({ type: 'agreement', body, sigs: parties.map(p => signEntryBody('agreement', body, p)) }), null, 2))
+  say(`\nAgreement ${body.id}: Milan buys 2 × par-pg16-8x32 from Paris, signed by both.`)
+  for (const name of ['milan', 'paris']) say(`  ${name.padEnd(10)} ${await fulcrum(['ledger', 'append', file, '--data-dir', join(demoDir, name)])}`)
+  const [milanAddr, , parisAddr] = addrs as [string, string, string]
+  say('\nAuditor: is the same agreement in both parties\' ledgers?')
+  say(await fulcrum(['audit', 'agreement', body.id, '--peer', milanAddr, '--peer', parisAddr]))
+  say('\nAuditor: audit the Paris ledger (consistent with the last audit, every new entry valid):')
+  say(await fulcrum(['audit', 'peer', parisAddr, '--state-dir', join(demoDir, 'auditor')]))
+  say('\nThe Paris ledger\'s latest signed checkpoint (a C2SP tlog-checkpoint note):')
+  say(await fulcrum(['ledger', 'checkpoint', '--data-dir', join(demoDir, 'paris')]))
+}
+
 async function main (): Promise<void> {
   if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm install` (it builds the project) first')
   await mkdir(demoDir, { recursive: true })
@@ -107,11 +142,13 @@ async function main (): Promise<void> {
   say(await fulcrum(['search', '--peer', last, '--country', 'EU']))
   say('\nVMs with at least 4 vCPUs under 0.10 EUR/hour:')
   say(await fulcrum(['search', '--peer', last, '--type', 'compute.vm', '--min-vcpu', '4', '--max-price', '0.10', '--currency', 'EUR']))
+  await agreement(addrs)
   if (exitAfter) return
   say(`\nThe federation keeps running. In another terminal, try:
   node bin/fulcrum.js search --peer ${last} --type db.postgresql --cert secnumcloud
   node bin/fulcrum.js offer list --data-dir ${join(demoDir, 'milan')}
   node bin/fulcrum.js peers --data-dir ${join(demoDir, 'frankfurt')}
+  node bin/fulcrum.js ledger export --data-dir ${join(demoDir, 'paris')} --out paris-ledger.json && node bin/fulcrum.js audit bundle paris-ledger.json
 Press Ctrl-C to stop the nodes.`)
   await new Promise<void>(res => { process.once('SIGINT', res); process.once('SIGTERM', res) })
 }
