@@ -6,8 +6,8 @@
  * (`DISCOVERY_BAD_MESSAGE`, `LEDGER_PROTO_BAD_MESSAGE`, ...).
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical } from './index.js'
-import type { CanonicalValue } from './index.js'
+import { decodeCanonical, encodeCanonical } from './canonical.js'
+import type { CanonicalValue } from './canonical.js'
 
 /** How one protocol frames its messages. */
 export interface MessageFormat {
