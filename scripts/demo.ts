@@ -36,6 +36,8 @@ const TOTAL_OFFERS = PROVIDERS.reduce((n, p) => n + p.offers.length, 0)
 /** How long to wait for a daemon to print its address, and for gossip to reach every node. */
 const START_TIMEOUT_MS = 20_000
 const CONVERGE_TIMEOUT_MS = 20_000
+/** How long a daemon may take to stop cleanly after SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 10_000
 
 const { values } = parseArgs({ options: { exit: { type: 'boolean' }, dir: { type: 'string' } } })
 const demoDir = resolve(values.dir ?? join(root, '.fulcrum-demo'))
@@ -78,7 +80,9 @@ async function stopAll (): Promise<void> {
     if (d.exitCode !== null || d.signalCode !== null) return
     const exited = new Promise(res => d.once('exit', res))
     d.kill('SIGTERM')
-    await Promise.race([exited, new Promise(res => setTimeout(res, 10_000))])
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([exited, new Promise(res => { timer = setTimeout(res, STOP_TIMEOUT_MS) })])
+    clearTimeout(timer)
     if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL')
   }))
 }
