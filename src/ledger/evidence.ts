@@ -9,11 +9,14 @@
  *   not prove it only appended (an honest log can always produce a valid proof on demand).
  * - `rollback`: a checkpoint seen first, then a signed checkpoint of a smaller size. The
  *   signatures are conclusive; the order is the witness's statement (`observedAt`).
+ *
+ * A Fulcrum origin (`fulcrum/ledger/v1/<peer id>`) names its key: evidence about it must carry
+ * that peer's own verifier key, or anyone could sign "evidence" against any node.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { LedgerError } from './errors.js'
 import { bytesEqual } from './hash.js'
-import { openCheckpoint } from './checkpoint.js'
+import { ORIGIN_PREFIX, ledgerVerifierKey, openCheckpoint, peerIdOfOrigin } from './checkpoint.js'
 import type { SignedCheckpoint } from './checkpoint.js'
 import { parseVerifierKey, strictBase64 } from './note.js'
 import { verifyConsistency } from './verify.js'
@@ -43,10 +46,16 @@ export interface Evidence {
 export interface VerifiedEvidence {
   kind: EvidenceKind
   origin: string
+  /** The node whose log it is, when the origin is a Fulcrum origin (its key is then `vkey`). */
+  peerId?: string
   sizes: [number, number]
+  /** The two signed roots, base64, in the order of `checkpoints`. */
+  roots: [string, string]
 }
 
-const badEvidence = (why: string): FulcrumError => new FulcrumError(LedgerError.BAD_EVIDENCE, `evidence: ${why}`)
+/** `cause`: the error that made a checkpoint fail (its code says why: bad signature, malformed...). */
+const badEvidence = (why: string, cause?: unknown): FulcrumError =>
+  new FulcrumError(LedgerError.BAD_EVIDENCE, `evidence: ${why}`, cause === undefined ? {} : { cause })
 
 /** Builds an evidence object from two verified checkpoints of the same log. */
 export function makeEvidence (kind: EvidenceKind, vkey: string, first: SignedCheckpoint, second: SignedCheckpoint,
@@ -74,11 +83,17 @@ export function verifyEvidence (input: unknown): VerifiedEvidence {
     a = openCheckpoint(String(ev.checkpoints[0]), key)
     b = openCheckpoint(String(ev.checkpoints[1]), key)
   } catch (err) {
-    if (isFulcrumError(err)) throw badEvidence(`a checkpoint does not verify (${err.code})`)
+    if (isFulcrumError(err)) throw badEvidence(`a checkpoint does not verify (${err.code})`, err)
     throw err
   }
+  const origin = a.checkpoint.origin
+  const peerId = peerIdOfOrigin(origin)
+  if (origin.startsWith(ORIGIN_PREFIX) && (peerId === undefined || ev.vkey !== ledgerVerifierKey(peerId))) {
+    throw badEvidence(`the vkey is not the key of the node named by the origin ${origin}`)
+  }
   const [m, n] = [a.checkpoint.size, b.checkpoint.size]
-  const result: VerifiedEvidence = { kind: ev.kind as EvidenceKind, origin: a.checkpoint.origin, sizes: [m, n] }
+  const roots: [string, string] = [Buffer.from(a.checkpoint.root).toString('base64'), Buffer.from(b.checkpoint.root).toString('base64')]
+  const result: VerifiedEvidence = { kind: ev.kind as EvidenceKind, origin, ...(peerId === undefined ? {} : { peerId }), sizes: [m, n], roots }
   switch (ev.kind) {
     case 'split-view':
       if (m !== n || bytesEqual(a.checkpoint.root, b.checkpoint.root)) throw badEvidence('a split view needs equal sizes and different roots')

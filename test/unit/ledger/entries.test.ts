@@ -4,7 +4,7 @@ import { encodeCanonical } from '../../../src/encoding/index.js'
 import {
   bodyHash, decodeEntry, encodeEntry, entrySigningBytes, makeEvidence, openNodeCheckpoint, originOf, signCheckpoint,
   verifyEntrySignatures, verifyEvidence, ledgerVerifierKey, leafHash, rootFromLeafHashes, buildProof, consistencyProofRanges,
-  memoryNodeReader
+  memoryNodeReader, formatVerifierKey, KeyType
 } from '../../../src/ledger/index.js'
 import type { EntryBody } from '../../../src/ledger/index.js'
 import { signedEntry, testBody, testIdentity } from './fixtures.js'
@@ -74,7 +74,8 @@ describe('ledger: evidence', () => {
 
   it('a split view (same size, two roots) is conclusive evidence', () => {
     const ev = JSON.parse(JSON.stringify(makeEvidence('split-view', vkey, cp(leaves), cp(forked)))) as unknown
-    assert.deepEqual(verifyEvidence(ev), { kind: 'split-view', origin, sizes: [5, 5] })
+    const roots = [rootFromLeafHashes(leaves), rootFromLeafHashes(forked)].map(r => Buffer.from(r).toString('base64'))
+    assert.deepEqual(verifyEvidence(ev), { kind: 'split-view', origin, peerId: carol.peerId, sizes: [5, 5], roots })
     assert.throws(() => verifyEvidence(makeEvidence('split-view', vkey, cp(leaves), cp(leaves))), code('LEDGER_BAD_EVIDENCE'))
   })
 
@@ -92,5 +93,15 @@ describe('ledger: evidence', () => {
     assert.throws(() => verifyEvidence(forged), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, vkey: ledgerVerifierKey(alice.peerId) }), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, type: 'x' }), code('LEDGER_BAD_EVIDENCE'))
+  })
+
+  it('refuses evidence about a node signed by another key named after it', () => {
+    // Mallory signs checkpoints under carol's origin with his own key: his vkey verifies them,
+    // but the origin names carol, whose key is derived from her peer id.
+    const mallory = testIdentity(4)
+    const forge = (hashes: Uint8Array[]): string => signCheckpoint({ origin, size: hashes.length, root: rootFromLeafHashes(hashes), extensions: [] }, mallory)
+    const fakeVkey = formatVerifierKey(origin, KeyType.ED25519, mallory.publicKey)
+    const ev = { type: 'fulcrum-ledger-evidence/v1', kind: 'split-view', vkey: fakeVkey, checkpoints: [forge(leaves), forge(forked)] }
+    assert.throws(() => verifyEvidence(ev), code('LEDGER_BAD_EVIDENCE'))
   })
 })
