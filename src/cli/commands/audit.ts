@@ -1,13 +1,17 @@
 /**
- * `fulcrum audit bundle|peer|agreement`: auditors' checks. Exit 0 when everything verifies,
- * 1 when violations were found (each with its code), 2 for usage or I/O errors.
+ * `fulcrum audit bundle|peer|agreement|evidence`: auditors' checks. Exit 0 when everything
+ * verifies (for `evidence`: the file proves misbehaviour), 1 when violations were found (each
+ * with its code; for `evidence`: the file is not valid evidence), 2 for usage or I/O errors.
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { auditBundle } from '../../audit/index.js'
 import type { Finding } from '../../audit/index.js'
+import { isFulcrumError } from '../../errors/index.js'
 import { isPeerId } from '../../identity/index.js'
+import { LedgerError, verifyEvidence } from '../../ledger/index.js'
+import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
 import { FileStateStore, LedgerClient, auditAgreement, auditPeer } from '../../ledger-protocol/index.js'
 import { createLightLibp2pNode, ipOfMultiaddr, parseMultiaddrs } from '../../network/index.js'
 import type { ProtocolDialer } from '../../network/index.js'
@@ -133,5 +137,93 @@ export const auditAgreementCommand: Command = {
     })
     const title = `agreement ${id}: parties ${report.parties.join(', ') || '(unknown)'}${report.bodyHash === undefined ? '' : `, body hash ${report.bodyHash}`}`
     return reportFindings(io, args.values.json === true, title, { ...report })
+  }
+}
+
+/**
+ * Largest evidence file read: two checkpoint notes (a few hundred bytes each) and at most ~64
+ * proof hashes of 44 base64 characters make a few KiB; anything far bigger is not evidence.
+ */
+export const MAX_EVIDENCE_BYTES = 64 * 1024
+/** Largest time a Date holds (ms from the epoch); `observedAt` beyond it is not shown. */
+const MAX_DATE_MS = 8.64e15
+
+const KIND_NAMES: Record<EvidenceKind, string> = {
+  'split-view': 'split view (two different roots signed for the same size)',
+  rollback: 'rollback (a smaller checkpoint signed after a larger one was seen)',
+  inconsistent: 'fork / inconsistent (the log served a consistency proof that fails)'
+}
+
+/** What a verified evidence file proves, stated no more strongly than it does. */
+function provesText (v: VerifiedEvidence, proofHashes: number): string {
+  const [m, n] = v.sizes
+  switch (v.kind) {
+    case 'split-view':
+      return `the log signed two different roots for size ${m}: an honest log has one root per size (conclusive)`
+    case 'rollback':
+      return `the log signed both checkpoints; that size ${m} was seen before size ${n} is the observer's statement ` +
+        '(an honest log also once signed the smaller one), so this proves a rollback only as far as the observer is trusted'
+    case 'inconsistent':
+      return `the log signed both checkpoints, and the consistency proof it served for sizes ${m} -> ${n} ` +
+        `(${proofHashes} hashes) fails: an honest log can always prove that it only appended, so it did not ` +
+        '(a fork is the likely cause; the file alone does not show which entries differ)'
+  }
+}
+
+/** `fulcrum audit evidence`: re-checks an evidence file with `verifyEvidence` (protocols/ledger-v1.md §6.4). */
+export const auditEvidenceCommand: Command = {
+  summary: 'check an evidence file (from audit peer or a node\'s witness): valid proof of a split view, rollback or fork?',
+  usage: 'FILE [--json]',
+  positionals: [1, 1],
+  options: { ...JSON_OPTION },
+  async run (args, io) {
+    const file = args.positionals[0] as string
+    const json = args.values.json === true
+    const input = await readJson(file, MAX_EVIDENCE_BYTES)
+    let v: VerifiedEvidence
+    try {
+      v = verifyEvidence(input)
+    } catch (err) {
+      if (!isFulcrumError(err, LedgerError.BAD_EVIDENCE)) throw err
+      const cause = isFulcrumError(err.cause) ? err.cause.code : undefined
+      if (json) {
+        printJson(io, { ok: false, file, code: err.code, message: err.message, ...(cause === undefined ? {} : { cause }) })
+      } else {
+        io.out(`evidence ${file}: NOT VALID EVIDENCE`)
+        io.out(`INVALID ${err.code}${cause === undefined ? '' : ` (${cause})`}: ${err.message}`)
+      }
+      return ExitCode.INVALID
+    }
+    const ev = input as { proof?: unknown[], observedBy?: unknown, observedAt?: unknown }
+    const proofHashes = Array.isArray(ev.proof) ? ev.proof.length : 0
+    const observedBy = typeof ev.observedBy === 'string' ? ev.observedBy : undefined
+    const observedAt = typeof ev.observedAt === 'number' && Number.isSafeInteger(ev.observedAt) && Math.abs(ev.observedAt) <= MAX_DATE_MS ? ev.observedAt : undefined
+    const checkpoints = v.sizes.map((size, i) => ({ size, root: v.roots[i] as string }))
+    const proves = provesText(v, proofHashes)
+    if (json) {
+      printJson(io, {
+        ok: true,
+        file,
+        kind: v.kind,
+        origin: v.origin,
+        ...(v.peerId === undefined ? {} : { peer: v.peerId }),
+        checkpoints,
+        ...(v.kind === 'inconsistent' ? { proofHashes } : {}),
+        ...(observedBy === undefined ? {} : { observedBy }),
+        ...(observedAt === undefined ? {} : { observedAt }),
+        proves
+      })
+    } else {
+      io.out(`evidence ${file}: VALID, proves misbehaviour`)
+      io.out(`log:  ${v.origin}${v.peerId === undefined ? ' (not a Fulcrum node origin)' : ` (peer ${v.peerId})`}`)
+      io.out(`kind: ${v.kind}: ${KIND_NAMES[v.kind]}`)
+      checkpoints.forEach((c, i) => { io.out(`checkpoint ${i + 1}${i === 0 ? ' (seen first)' : ''}: size ${c.size}, root ${c.root}`) })
+      io.out(`proves: ${proves}`)
+      if (observedBy !== undefined || observedAt !== undefined) {
+        const when = observedAt === undefined ? '' : ` at ${new Date(observedAt).toISOString()}`
+        io.out(`observed${observedBy === undefined ? '' : ` by ${observedBy}`}${when} (the observer's statement, not signed)`)
+      }
+    }
+    return ExitCode.OK
   }
 }

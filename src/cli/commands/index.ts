@@ -8,7 +8,7 @@ import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
-import { auditAgreementCommand, auditBundleCommand, auditPeerCommand } from './audit.js'
+import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
   init: initCommand,
@@ -28,5 +28,6 @@ export const commands: Record<string, Command> = {
   'ledger append': ledgerAppendCommand,
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
-  'audit agreement': auditAgreementCommand
+  'audit agreement': auditAgreementCommand,
+  'audit evidence': auditEvidenceCommand
 }
