@@ -101,7 +101,7 @@ export async function lightClient (records: VerifiedRecord[]): Promise<string[][
   try {
     await preload(fed.nodes[0] as FulcrumNode, records)
     const target = (fed.nodes[0] as FulcrumNode).libp2p.getMultiaddrs()
-    const filter: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR'], maxPrice: { amount: '0.05', unit: 'hour' }, minSpecs: { vcpu: 16 } }
+    const filter: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR'], currency: 'EUR', maxPrice: { amount: '0.05', unit: 'hour' }, minSpecs: { vcpu: 16 } }
     const broad: OfferFilter = { type: 'compute.vm', countries: ['IT', 'FR', 'DE', 'ES'] }
     const cases: Array<[string, OfferFilter, number, string]> = [
       ['first page: 20 cheapest compute.vm in IT or FR, 16+ vCPU, under 0.05 EUR/h', filter, 20, 'p95 <= 25 ms'],

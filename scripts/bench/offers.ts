@@ -81,7 +81,7 @@ async function insertAndQuery (dir: string, n: number): Promise<{ insertRate: nu
   const filters: OfferFilter[] = [
     { type: 'compute.vm', countries: ['EU'], minSpecs: { vcpu: 8 } },
     { type: 'db.postgresql', countries: ['FR', 'DE'], certifications: ['secnumcloud'] },
-    { maxPrice: { amount: '0.5', unit: 'hour' }, minAvailability: '99.95' },
+    { currency: 'EUR', maxPrice: { amount: '0.5', unit: 'hour' }, minAvailability: '99.95' },
     { type: 'container.kubernetes', countries: ['CH'], minCapacity: 90, minSpecs: { memoryGiB: 256 } },
     {}
   ]

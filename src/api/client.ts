@@ -35,7 +35,9 @@ export class ApiClient {
 
   /** The client of the daemon running on `dataDir`. */
   static async forDataDir (dataDir: string): Promise<ApiClient> {
-    const [info, token] = await Promise.all([readApiInfo(dataDir), loadApiToken(dataDir)])
+    // The token first: a directory that was never initialised says so (DATADIR_NOT_INITIALISED).
+    const token = await loadApiToken(dataDir)
+    const info = await readApiInfo(dataDir)
     return new ApiClient(info.url, token)
   }
 

@@ -4,11 +4,16 @@
  * part of the program that writes to the console.
  */
 import '../polyfill.js'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { FulcrumError, describeError } from '../errors/index.js'
-import { ExitCode, CliError } from './command.js'
+import { ExitCode, CliError, isInvalidInput } from './command.js'
 import type { CliIO, Command } from './command.js'
 import { commands } from './commands/index.js'
+
+/** package.json relative to this module, from src/cli (tsx) and from dist/src/cli alike. */
+const PACKAGE_JSON = import.meta.url.includes('/dist/') ? '../../../package.json' : '../../package.json'
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function runCli (argv: string[], io: CliIO): Promise<number> {
@@ -18,11 +23,18 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
       io.out(helpText())
       return ExitCode.OK
     }
-    io.err(`fulcrum: unknown command '${argv.join(' ')}' (${CliError.USAGE})\n\n${helpText()}`)
+    if (argv[0] === '--version' || argv[0] === 'version') {
+      io.out(`fulcrum ${await version()}`)
+      return ExitCode.OK
+    }
+    const words = argv.filter(a => !a.startsWith('-')).slice(0, 2)
+    const group = Object.keys(commands).filter(k => k.startsWith(`${words[0] ?? ''} `))
+    const known = group.length > 0 ? helpText(group) : helpText()
+    io.err(`fulcrum: ${CliError.USAGE}: ${group.length > 0 && words.length === 1 ? `'${words[0] ?? ''}' needs a subcommand` : `unknown command '${words.join(' ')}'`}\n\n${known}`)
     return ExitCode.ERROR
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: fulcrum ${name} ${command.usage}\n\n${command.summary}`)
+    io.out(`usage: fulcrum ${name} ${command.usage}\n\n${command.summary}${command.details === undefined ? '' : `\n\n${command.details}`}`)
     return ExitCode.OK
   }
   let args
@@ -34,7 +46,9 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
     }
     args = { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals }
   } catch (err) {
-    io.err(`fulcrum ${name}: ${(err as Error).message} (${CliError.USAGE})\nusage: fulcrum ${name} ${command.usage}`)
+    // node:util's parseArgs appends advice about '--' that does not apply here.
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '')
+    io.err(`fulcrum ${name}: ${CliError.USAGE}: ${message}\nusage: fulcrum ${name} ${command.usage}`)
     return ExitCode.ERROR
   }
   try {
@@ -43,6 +57,7 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
     if (err instanceof FulcrumError) {
       io.err(`fulcrum ${name}: ${err.code}: ${err.message}`)
       if (err.code === CliError.USAGE) io.err(`usage: fulcrum ${name} ${command.usage}`)
+      if (isInvalidInput(err.code)) return ExitCode.INVALID
     } else {
       io.err(`fulcrum ${name}: ${describeError(err)}`)
     }
@@ -60,8 +75,13 @@ function findCommand (argv: string[]): { command?: Command, name: string, rest: 
   return { name: argv.slice(0, 2).join(' '), rest: [] }
 }
 
-function helpText (): string {
-  const width = Math.max(...Object.keys(commands).map(k => k.length))
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-  return `usage: fulcrum <command> [flags]   (fulcrum <command> --help for its flags)\n\ncommands:\n${lines.join('\n')}`
+function helpText (names: string[] = Object.keys(commands)): string {
+  const width = Math.max(...names.map(k => k.length))
+  const lines = names.map(name => `  ${name.padEnd(width)}  ${commands[name]?.summary ?? ''}`)
+  return `usage: fulcrum <command> [flags]   (fulcrum <command> --help for its flags; fulcrum --version)\n\ncommands:\n${lines.join('\n')}`
+}
+
+async function version (): Promise<string> {
+  const pkg = JSON.parse(await readFile(fileURLToPath(new URL(PACKAGE_JSON, import.meta.url)), 'utf8')) as { version: string }
+  return pkg.version
 }

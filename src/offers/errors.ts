@@ -22,6 +22,8 @@ export const OfferError = {
   BAD_PROVIDER: 'OFFER_BAD_PROVIDER',
   /** The signature does not verify for the provider's key over these exact bytes. */
   BAD_SIGNATURE: 'OFFER_BAD_SIGNATURE',
+  /** A JSON offer without a signature: a draft, to be signed first. */
+  UNSIGNED: 'OFFER_UNSIGNED',
   /** The record's expiry time has passed. */
   EXPIRED: 'OFFER_EXPIRED',
   /** The record was issued further in the future than the allowed clock skew. */

@@ -7,7 +7,7 @@ import { FulcrumError } from '../errors/index.js'
 import { OfferError } from './errors.js'
 import { toNanos } from './decimal.js'
 import type { Offer } from './model.js'
-import { BILLING_UNITS, COUNTRIES, CURRENCIES, EU_COUNTRIES, isKnownServiceType } from './vocabulary.js'
+import { BILLING_UNITS, CERTIFICATIONS, COUNTRIES, CURRENCIES, EU_COUNTRIES, NAMESPACED, isKnownServiceType } from './vocabulary.js'
 
 /** What a customer asks for. Every present criterion must hold. */
 export interface OfferFilter {
@@ -19,7 +19,10 @@ export interface OfferFilter {
   provider?: string
   /** Only offers priced in this currency (no exchange rates are applied). */
   currency?: string
-  /** Highest price, normalised per hour of the same dimension as `unit` (see BILLING_UNITS). */
+  /**
+   * Highest price in `currency` (required with it), normalised per hour of the same dimension as
+   * `unit` (see BILLING_UNITS): 73 per month equals 0.1 per hour; other dimensions never match.
+   */
   maxPrice?: { amount: string, unit: string }
   /** Certifications that must all be held. */
   certifications?: string[]
@@ -61,6 +64,7 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
     checks.push(o => o.price.currency === currency)
   }
   if (maxPrice !== undefined) {
+    if (currency === undefined) bad('currency', 'a maximum price needs a currency: prices are never converted between currencies')
     const unit = BILLING_UNITS[maxPrice.unit] ?? bad('maxPrice.unit', `unit must be one of ${Object.keys(BILLING_UNITS).join(', ')}`)
     let limit: bigint
     try { limit = toNanos(maxPrice.amount) * 1000n / BigInt(unit.hours) } catch { return bad('maxPrice.amount', 'not a decimal') }
@@ -69,6 +73,9 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
   const certs = filter.certifications
   if (certs !== undefined) {
     if (!Array.isArray(certs) || certs.length > FILTER_LIMITS.certifications) bad('certifications', 'too many')
+    certs.forEach((c, i) => {
+      if (!CERTIFICATIONS.has(c) && !NAMESPACED.test(c)) bad(`certifications[${i}]`, `unknown certification (known: ${[...CERTIFICATIONS].join(', ')}, or x-<org>.<name>)`)
+    })
     checks.push(o => certs.every(c => o.certifications.includes(c)))
   }
   if (minCapacity !== undefined) {

@@ -28,6 +28,9 @@ export function recordFromJson (value: unknown): OfferRecord {
     throw new FulcrumError(OfferError.MALFORMED, 'a signed record is an object { v, kind, body, signature }')
   }
   const { signature, ...rest } = value as Record<string, unknown>
+  if (signature === undefined && !('body' in rest)) {
+    throw new FulcrumError(OfferError.UNSIGNED, 'this is an unsigned offer draft, not a signed record: sign it with `fulcrum offer sign` or publish it with `fulcrum offer publish`')
+  }
   if (typeof signature !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(signature)) {
     throw new FulcrumError(OfferError.BAD_SIGNATURE, 'signature must be 64 bytes in base64', { path: 'signature' })
   }

@@ -26,18 +26,17 @@ export const offerSignCommand: Command = {
       lifetimeMs = Number(days) * DAY_MS
       if (!Number.isFinite(lifetimeMs) || lifetimeMs <= 0 || lifetimeMs > MAX_OFFER_LIFETIME_MS) usageError('--lifetime-days must be a number of days from 1 to 30')
     }
-    let offer
-    try {
-      offer = completeOffer(draft, { provider: identity.peerId, now: Date.now(), ...(lifetimeMs === undefined ? {} : { lifetimeMs }) })
-    } catch (err) {
-      if (!(err instanceof FulcrumError)) throw err
-      io.err(`fulcrum offer sign: invalid offer: ${err.code}: ${err.message}`)
-      return ExitCode.INVALID
-    }
-    const text = JSON.stringify(recordToJson(signOffer(offer, identity)), null, 2)
+    // An invalid draft throws OFFER_*: the CLI exits 1 with the code and the field path.
+    const offer = completeOffer(draft, { provider: identity.peerId, now: Date.now(), ...(lifetimeMs === undefined ? {} : { lifetimeMs }) })
+    const record = signOffer(offer, identity)
+    const text = JSON.stringify(recordToJson(record), null, 2)
     const out = args.values.out
-    if (typeof out === 'string') await writeFile(out, text + '\n')
-    else io.out(text)
+    if (typeof out === 'string') {
+      await writeFile(out, text + '\n')
+      io.err(`signed ${offer.id} seq ${offer.seq}, expires ${new Date(offer.expiresAt).toISOString()}: wrote ${out}`)
+    } else {
+      io.out(text)
+    }
     return ExitCode.OK
   }
 }

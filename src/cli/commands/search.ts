@@ -8,6 +8,7 @@ import type { SearchResult } from '../../client/index.js'
 import { recordToJson } from '../../offers/index.js'
 import type { Offer, OfferFilter } from '../../offers/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import { BILLING_UNITS, CERTIFICATIONS, SERVICE_TYPES } from '../../offers/index.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { listSetting } from './daemon.js'
 
@@ -98,6 +99,20 @@ export const searchCommand: Command = {
   summary: 'search offers as a light client: asks nodes, verifies every offer itself, merges',
   usage: '[--type T] [--country CC]... [--jurisdiction CC]... [--max-price X [--price-unit U]] [--currency C] [--cert C]... ' +
     '[--min-vcpu N] [--min-memory GIB] [--min-spec KEY=N]... [--min-availability P] [--min-capacity N] [--peer MULTIADDR]... [--dht] [--data-dir DIR] [--json]',
+  details: [
+    'Nodes to ask: --peer (repeatable), else FULCRUM_PEERS (comma-separated), else the config\'s peers',
+    '(--data-dir). --dht also asks the providers the DHT index names for --type and each --country.',
+    '',
+    `--type: ${Object.keys(SERVICE_TYPES).join(', ')}, or x-<org>.<name>.`,
+    '--country, --jurisdiction: ISO 3166-1 codes, or EU for the 27 member states.',
+    '--max-price X --currency C [--price-unit U]: prices are never converted between currencies, so',
+    `  --currency is required; X is per --price-unit (default hour; ${Object.keys(BILLING_UNITS).join(', ')}) and`,
+    '  offers are compared per hour of the same dimension (73 EUR/month = 0.1 EUR/hour); offers billed',
+    '  in another dimension (per GiB, per request) never match a per-hour maximum.',
+    `--cert (all required): ${[...CERTIFICATIONS].join(', ')}, or x-<org>.<name>.`,
+    '--min-spec KEY=N: any numeric spec, e.g. gpuCount=2, storageGiB=500.',
+    'Every offer returned is verified by this client (signature, expiry, filter); nodes are not trusted.'
+  ].join('\n'),
   options: {
     ...JSON_OPTION,
     type: { type: 'string' },

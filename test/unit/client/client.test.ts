@@ -33,11 +33,11 @@ describe('client: fulcrum search flags', () => {
   it('turn into an offer filter', async () => {
     const { filterFromArgs } = await import('../../../src/cli/commands/search.js')
     const filter = filterFromArgs({
-      values: { type: 'compute.vm', country: ['IT', 'FR'], 'max-price': '0.05', cert: ['iso-27001'], 'min-vcpu': '8', 'min-spec': ['diskGiB=100'] },
+      values: { type: 'compute.vm', country: ['IT', 'FR'], currency: 'EUR', 'max-price': '0.05', cert: ['iso-27001'], 'min-vcpu': '8', 'min-spec': ['diskGiB=100'] },
       positionals: []
     })
     assert.deepEqual(filter, {
-      type: 'compute.vm', countries: ['IT', 'FR'], maxPrice: { amount: '0.05', unit: 'hour' }, certifications: ['iso-27001'], minSpecs: { vcpu: 8, diskGiB: 100 }
+      type: 'compute.vm', countries: ['IT', 'FR'], currency: 'EUR', maxPrice: { amount: '0.05', unit: 'hour' }, certifications: ['iso-27001'], minSpecs: { vcpu: 8, diskGiB: 100 }
     })
   })
 

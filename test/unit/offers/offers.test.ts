@@ -83,7 +83,7 @@ describe('offer filters', () => {
 
   it('normalises monthly prices to hourly for comparison', () => {
     assert.equal(normalisedPrice(vm({ price: { amount: '73', currency: 'EUR', unit: 'month' } })), normalisedPrice(vm({ price: { amount: '0.1', currency: 'EUR', unit: 'hour' } })))
-    const f = compileFilter({ maxPrice: { amount: '50', unit: 'month' } })
+    const f = compileFilter({ currency: 'EUR', maxPrice: { amount: '50', unit: 'month' } })
     assert.equal(f.matches(vm({ price: { amount: '0.06', currency: 'EUR', unit: 'hour' } })), true) // 43.8/month
     assert.equal(f.matches(vm({ price: { amount: '0.07', currency: 'EUR', unit: 'hour' } })), false) // 51.1/month
     assert.equal(f.matches(vm({ price: { amount: '0.01', currency: 'EUR', unit: 'gib-hour' } })), false, 'another dimension never matches')
@@ -107,8 +107,10 @@ describe('offer filters', () => {
     for (const [filter, path] of [
       [{ countries: ['ZZ'] }, 'filter.countries[0]'],
       [{ type: 'vm' }, 'filter.type'],
-      [{ maxPrice: { amount: 'cheap', unit: 'hour' } }, 'filter.maxPrice.amount'],
-      [{ maxPrice: { amount: '1', unit: 'week' } }, 'filter.maxPrice.unit'],
+      [{ currency: 'EUR', maxPrice: { amount: 'cheap', unit: 'hour' } }, 'filter.maxPrice.amount'],
+      [{ maxPrice: { amount: '1', unit: 'hour' } }, 'filter.currency'],
+      [{ certifications: ['ISO-27001'] }, 'filter.certifications[0]'],
+      [{ currency: 'EUR', maxPrice: { amount: '1', unit: 'week' } }, 'filter.maxPrice.unit'],
       [{ currency: 'eur' }, 'filter.currency'],
       [{ minSpecs: { vcpu: -1 } }, 'filter.minSpecs.vcpu']
     ] as const) {
