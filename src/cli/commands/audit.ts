@@ -151,7 +151,7 @@ const MAX_DATE_MS = 8.64e15
 const KIND_NAMES: Record<EvidenceKind, string> = {
   'split-view': 'split view (two different roots signed for the same size)',
   rollback: 'rollback (a smaller checkpoint signed after a larger one was seen)',
-  inconsistent: 'fork / inconsistent (the log served a consistency proof that fails)'
+  inconsistent: 'fork / inconsistent (a consistency proof between the two checkpoints fails)'
 }
 
 /** What a verified evidence file proves, stated no more strongly than it does. */
@@ -164,9 +164,10 @@ function provesText (v: VerifiedEvidence, proofHashes: number): string {
       return `the log signed both checkpoints; that size ${m} was seen before size ${n} is the observer's statement ` +
         '(an honest log also once signed the smaller one), so this proves a rollback only as far as the observer is trusted'
     case 'inconsistent':
-      return `the log signed both checkpoints, and the consistency proof it served for sizes ${m} -> ${n} ` +
-        `(${proofHashes} hashes) fails: an honest log can always prove that it only appended, so it did not ` +
-        '(a fork is the likely cause; the file alone does not show which entries differ)'
+      return `the log signed both checkpoints (conclusive); the consistency proof for sizes ${m} -> ${n} (${proofHashes} hashes) ` +
+        'fails, but it is not signed: that the log served it is the observer\'s statement. An honest log can always prove ' +
+        'that it only appended, so anyone can settle it by asking the log for that proof (a fork is the likely cause; ' +
+        'the file does not show which entries differ)'
   }
 }
 
@@ -200,6 +201,8 @@ export const auditEvidenceCommand: Command = {
     const observedAt = typeof ev.observedAt === 'number' && Number.isSafeInteger(ev.observedAt) && Math.abs(ev.observedAt) <= MAX_DATE_MS ? ev.observedAt : undefined
     const checkpoints = v.sizes.map((size, i) => ({ size, root: v.roots[i] as string }))
     const proves = provesText(v, proofHashes)
+    /** Only a split view needs nobody's word: the other kinds rest partly on the observer's. */
+    const conclusive = v.kind === 'split-view'
     if (json) {
       printJson(io, {
         ok: true,
@@ -211,10 +214,11 @@ export const auditEvidenceCommand: Command = {
         ...(v.kind === 'inconsistent' ? { proofHashes } : {}),
         ...(observedBy === undefined ? {} : { observedBy }),
         ...(observedAt === undefined ? {} : { observedAt }),
+        conclusive,
         proves
       })
     } else {
-      io.out(`evidence ${file}: VALID, proves misbehaviour`)
+      io.out(`evidence ${file}: VALID (${conclusive ? 'conclusive on its own' : 'signatures conclusive, part rests on the observer'})`)
       io.out(`log:  ${v.origin}${v.peerId === undefined ? ' (not a Fulcrum node origin)' : ` (peer ${v.peerId})`}`)
       io.out(`kind: ${v.kind}: ${KIND_NAMES[v.kind]}`)
       checkpoints.forEach((c, i) => { io.out(`checkpoint ${i + 1}${i === 0 ? ' (seen first)' : ''}: size ${c.size}, root ${c.root}`) })

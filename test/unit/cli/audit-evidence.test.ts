@@ -27,7 +27,7 @@ function evidenceOf (r: UpdateResult): Evidence {
   return r.evidence
 }
 
-interface Valid { ok: true, kind: string, origin: string, peer: string, checkpoints: Array<{ size: number, root: string }>, proofHashes?: number, proves: string }
+interface Valid { ok: true, conclusive: boolean, kind: string, origin: string, peer: string, checkpoints: Array<{ size: number, root: string }>, proofHashes?: number, proves: string }
 interface Invalid { ok: false, code: string, cause?: string }
 
 describe('fulcrum audit evidence', () => {
@@ -56,6 +56,7 @@ describe('fulcrum audit evidence', () => {
     assert.equal(out.kind, 'split-view')
     assert.equal(out.origin, origin)
     assert.equal(out.peer, owner.peerId)
+    assert.equal(out.conclusive, true)
     assert.deepEqual(out.checkpoints, [{ size: 5, root: b64(rootFromLeafHashes(hashes.slice(0, 5))) }, { size: 5, root: b64(rootFromLeafHashes(forked.slice(0, 5))) }])
     const text = await cli(['audit', 'evidence', file])
     assert.equal(text.code, 0)
@@ -70,6 +71,7 @@ describe('fulcrum audit evidence', () => {
     assert.deepEqual(out.checkpoints.map(c => c.size), [6, 3])
     assert.equal(out.observedBy, testIdentity(41).peerId)
     assert.equal(out.observedAt, 1_790_000_000_000)
+    assert.equal(out.conclusive, false)
   })
 
   it('accepts a fork (inconsistent, exit 0) and counts the failing proof it holds', async () => {
@@ -79,6 +81,7 @@ describe('fulcrum audit evidence', () => {
     assert.equal(out.kind, 'inconsistent')
     assert.deepEqual(out.checkpoints.map(c => c.size), [4, 9])
     assert.equal(out.proofHashes, fork.proof?.length)
+    assert.equal(out.conclusive, false)
     assert.equal((await cli(['audit', 'evidence', join(dir.path, 'fork.json')])).code, 0)
   })
 
