@@ -25,13 +25,17 @@ export interface BootstrapComponents {
   getConnections: () => unknown[]
 }
 
-/** Parses multiaddrs, throwing `NET_BAD_ADDRESS` on the first bad one. */
-export function parseMultiaddrs (addrs: readonly string[]): Multiaddr[] {
+/**
+ * Parses multiaddrs, throwing `NET_BAD_ADDRESS` naming the first bad one. `what` names the setting
+ * in the message (e.g. 'listen address').
+ */
+export function parseMultiaddrs (addrs: readonly string[], what = 'address'): Multiaddr[] {
   return addrs.map(a => {
     try {
       return multiaddr(a)
     } catch (err) {
-      throw new FulcrumError(NetworkError.BAD_ADDRESS, `not a multiaddr: ${a}`, { cause: err })
+      throw new FulcrumError(NetworkError.BAD_ADDRESS,
+        `${what} ${JSON.stringify(a)} is not a multiaddr (${(err as Error).message}); expected e.g. /ip4/127.0.0.1/tcp/4001`, { cause: err })
     }
   })
 }
@@ -45,7 +49,7 @@ export class Bootstrapper implements Startable {
   private running = false
 
   constructor (private readonly components: BootstrapComponents, bootstrap: readonly string[], private readonly log: Logger = silentLogger) {
-    this.peers = parseMultiaddrs(bootstrap)
+    this.peers = parseMultiaddrs(bootstrap, 'bootstrap address')
   }
 
   start (): void {

@@ -2,6 +2,8 @@
 export const NetworkError = {
   /** A configured multiaddr or CIDR range does not parse. */
   BAD_ADDRESS: 'NET_BAD_ADDRESS',
+  /** The node could not listen on a configured address (in use, not on this machine, no permission). */
+  LISTEN_FAILED: 'NET_LISTEN_FAILED',
   /** A peer-facing message exceeded its protocol's size cap. */
   MESSAGE_TOO_LARGE: 'NET_MESSAGE_TOO_LARGE',
   /** A request or stream did not complete within its timeout. */

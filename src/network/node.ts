@@ -21,7 +21,11 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createHash } from 'node:crypto'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { FulcrumError } from '../errors/index.js'
 import { parseRanges, rangeConnectionGater } from './gater.js'
+import { parseMultiaddrs } from './bootstrap.js'
+import { NetworkError } from './errors.js'
 
 /** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
 export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
@@ -91,19 +95,81 @@ export const LIBP2P_DEFAULTS = {
 }
 
 /**
+ * Parses listen addresses: each must be a multiaddr the TCP transport can listen on,
+ * `/ip4/ADDR/tcp/PORT` or `/ip6/ADDR/tcp/PORT`. Throws `NET_BAD_ADDRESS` naming the first bad one.
+ */
+export function parseListenAddrs (addrs: readonly string[]): Multiaddr[] {
+  return parseMultiaddrs(addrs, 'listen address').map((ma, i) => {
+    const names = ma.getComponents().map(c => c.name)
+    if (names.length !== 2 || (names[0] !== 'ip4' && names[0] !== 'ip6') || names[1] !== 'tcp') {
+      throw new FulcrumError(NetworkError.BAD_ADDRESS,
+        `listen address ${JSON.stringify(addrs[i])} is not a TCP address; expected /ip4/ADDR/tcp/PORT or /ip6/ADDR/tcp/PORT`)
+    }
+    return ma
+  })
+}
+
+/** Why a listen failed, for the common errno codes; anything else keeps the system's message. */
+const LISTEN_ERRNO: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use (another process, perhaps another fulcrum daemon, listens on that port)',
+  EADDRNOTAVAIL: 'address not available (no such local address on this machine)',
+  EACCES: 'permission denied (ports below 1024 need privileges)'
+}
+
+/** `NET_LISTEN_FAILED` for a failed `libp2p.start()`, naming each address that failed and why. */
+function listenError (err: unknown, failures: ReadonlyMap<string, unknown>, listen: readonly string[]): unknown {
+  if ((err as Error | undefined)?.name !== 'UnsupportedListenAddressesError') return err
+  const causes = failures.size > 0
+    ? [...failures].map(([addr, e]) => {
+        const code = (e as NodeJS.ErrnoException).code
+        return `${addr}: ${(code !== undefined ? LISTEN_ERRNO[code] : undefined) ?? (e as Error).message}${code === undefined ? '' : ` [${code}]`}`
+      })
+    : [`${listen.join(', ')}: ${(err as Error).message}`]
+  return new FulcrumError(NetworkError.LISTEN_FAILED, `cannot listen on ${causes.join('; ')}`, { cause: [...failures.values()][0] ?? err })
+}
+
+/** The TCP transport, recording the error of every listen that fails (libp2p keeps only their text). */
+function recordingTcp (failures: Map<string, unknown>): ReturnType<typeof tcp> {
+  const factory = tcp()
+  return (components) => {
+    const transport = factory(components)
+    const createListener = transport.createListener.bind(transport)
+    transport.createListener = (options) => {
+      const listener = createListener(options)
+      const listen = listener.listen.bind(listener)
+      listener.listen = async (ma) => {
+        try {
+          await listen(ma)
+        } catch (err) {
+          failures.set(ma.toString(), err)
+          throw err
+        }
+      }
+      return listener
+    }
+    return transport
+  }
+}
+
+/**
  * Creates a libp2p node for Fulcrum. Connections from and to 127.0.0.0/8 are exempt from the
  * per-IP inbound rate limit (many local nodes would otherwise get ECONNRESET). Throws
- * `NET_BAD_ADDRESS` for a malformed CIDR range.
+ * `NET_BAD_ADDRESS` for a malformed CIDR range or listen address, before creating anything. Its
+ * `start()` (also when `init.start` starts it here) throws `NET_LISTEN_FAILED` naming the address
+ * and the cause (e.g. EADDRINUSE) if a listen address cannot be listened on; libp2p has then
+ * stopped whatever it had started, other listeners included.
  */
 export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLibp2p> {
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
+  parseListenAddrs(init.listen)
   const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
   const keepPrivate = init.keepPrivateAddresses ?? true
-  return await createLibp2p<FulcrumServices>({
+  const failures = new Map<string, unknown>()
+  const node = await createLibp2p<FulcrumServices>({
     privateKey,
-    start: init.start ?? true,
+    start: false,
     addresses: { listen: init.listen },
-    transports: [tcp()],
+    transports: [recordingTcp(failures)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: rangeConnectionGater(ranges),
@@ -141,6 +207,17 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
       })
     }
   })
+  const start = node.start.bind(node)
+  node.start = async () => {
+    failures.clear()
+    try {
+      await start()
+    } catch (err) {
+      throw listenError(err, failures, init.listen)
+    }
+  }
+  if (init.start ?? true) await node.start()
+  return node
 }
 
 /** Options of {@link createLightLibp2pNode}. */

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { createIdentity } from '../../../src/identity/index.js'
 import {
-  createLibp2pNode, serveProtocol, request, openSession, parseRanges, rangeConnectionGater, NetworkError, DHT_PROTOCOL
+  createLibp2pNode, serveProtocol, request, openSession, parseListenAddrs, parseRanges, rangeConnectionGater, NetworkError, DHT_PROTOCOL
 } from '../../../src/network/index.js'
 import type { FulcrumLibp2p } from '../../../src/network/index.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
@@ -27,6 +28,32 @@ describe('network', () => {
     it('rejects a malformed range with NET_BAD_ADDRESS', () => {
       assert.throws(() => parseRanges(['127.0.0.0/33']), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS))
       assert.throws(() => parseRanges(['nope']), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS))
+    })
+  })
+
+  describe('listen addresses', () => {
+    it('accepts TCP addresses over IPv4 and IPv6 only, refusing others with NET_BAD_ADDRESS', () => {
+      assert.equal(parseListenAddrs(['/ip4/127.0.0.1/tcp/0', '/ip6/::1/tcp/4001']).length, 2)
+      for (const bad of ['127.0.0.1:4001', '', '/ip4/127.0.0.1/udp/4001', '/ip4/127.0.0.1', '/dns4/localhost/tcp/4001', '/ip4/127.0.0.1/tcp/4001/ws']) {
+        assert.throws(() => parseListenAddrs([bad]), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS), bad)
+      }
+    })
+
+    it('a port in use fails start with NET_LISTEN_FAILED (cause EADDRINUSE), and a later start works', async () => {
+      const a = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const addr = (a.getMultiaddrs()[0] as Multiaddr).decapsulateCode(421).toString()
+      try {
+        const b = await createLibp2pNode({ seed: createIdentity().seed, listen: [addr], start: false })
+        await assert.rejects(b.start(), (err: Error) => isFulcrumError(err, NetworkError.LISTEN_FAILED) && (err.cause as { code?: string }).code === 'EADDRINUSE')
+        assert.equal(b.status, 'stopped')
+        await a.stop()
+        await b.start()
+        assert.equal(b.getMultiaddrs().length, 1)
+        await b.stop()
+      } finally {
+        await a.stop()
+      }
+      await rejectsWith(createLibp2pNode({ seed: createIdentity().seed, listen: ['localhost:4001'] }), NetworkError.BAD_ADDRESS)
     })
   })
 
