@@ -74,12 +74,26 @@ export class Catalog {
 
   private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
 
-  /** Opens (creating if needed) the catalog at `path` and loads it into memory. */
+  /**
+   * Opens (creating if needed) the catalog at `path` and loads it into memory. Throws
+   * `CATALOG_LOCKED` if another process has it open (as `MerkleLog.open` throws `LOG_LOCKED`).
+   */
   static async open (path: string): Promise<Catalog> {
     const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    await db.open()
+    try {
+      await db.open()
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause
+      if (cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(CatalogError.LOCKED, `${path} is in use by another process (is the daemon running?)`, { cause: err })
+      throw new FulcrumError(CatalogError.IO, `cannot open the catalog at ${path}`, { cause: err })
+    }
     const catalog = new Catalog(db)
-    await catalog.load()
+    try {
+      await catalog.load()
+    } catch (err) {
+      await db.close()
+      throw err
+    }
     return catalog
   }
 

@@ -23,7 +23,9 @@ export const DataDirError = {
   /** `fulcrum init` on a directory that already holds an identity. */
   ALREADY_INITIALISED: 'DATADIR_ALREADY_INITIALISED',
   /** A file in the directory is unreadable or malformed. */
-  CORRUPT: 'DATADIR_CORRUPT'
+  CORRUPT: 'DATADIR_CORRUPT',
+  /** A store of the directory is held open by another process (usually its running daemon). */
+  LOCKED: 'DATADIR_LOCKED'
 } as const
 
 /** Node configuration, as in config/default.json. */
@@ -141,4 +143,34 @@ async function exists (path: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/**
+ * The pid that `api.json` names, if the file is there and that process is alive; undefined
+ * otherwise (no daemon, or one that died without removing the file).
+ */
+export async function runningDaemonPid (dir: string): Promise<number | undefined> {
+  let pid: unknown
+  try {
+    pid = (JSON.parse(await readFile(dataDirPaths(dir).api, 'utf8')) as { pid?: unknown }).pid
+  } catch {
+    return undefined
+  }
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined
+  }
+  return pid
+}
+
+/** `DATADIR_LOCKED` for a store of `dir` that another process holds, naming the daemon's pid if known. */
+export async function dataDirLocked (dir: string, cause: unknown): Promise<FulcrumError> {
+  const root = dataDirPaths(dir).root
+  const pid = await runningDaemonPid(dir)
+  return new FulcrumError(DataDirError.LOCKED, pid === undefined
+    ? `another process (probably a fulcrum daemon) is using ${root}: its stores are locked; stop it first or use another --data-dir`
+    : `another fulcrum daemon is using ${root} (pid ${pid} from api.json); stop it first or use another --data-dir`, { cause })
 }

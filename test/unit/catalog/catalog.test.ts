@@ -15,6 +15,10 @@ describe('catalog', () => {
   beforeEach(async () => { dir = await tempDir(); catalog = await Catalog.open(join(dir.path, 'catalog')) })
   afterEach(async () => { await catalog.close(); await dir.cleanup() })
 
+  it('refuses a second opener of the same store with CATALOG_LOCKED', async () => {
+    await assert.rejects(Catalog.open(join(dir.path, 'catalog')), (e: unknown) => isFulcrumError(e, CatalogError.LOCKED))
+  })
+
   it('stores a new offer and reports a duplicate', async () => {
     assert.equal((await catalog.insert(verified(alice))).decision, 'store')
     assert.equal((await catalog.insert(verified(alice))).decision, 'duplicate')
