@@ -14,6 +14,8 @@ export const ApiError = {
   TIMEOUT: 'API_TIMEOUT',
   /** An unexpected failure in the daemon. HTTP 500. */
   INTERNAL: 'API_INTERNAL',
+  /** (server) The API cannot listen on its port (in use, no permission). */
+  LISTEN_FAILED: 'API_LISTEN_FAILED',
   /** (client) No daemon answers at the address in the data dir's api.json. */
   UNREACHABLE: 'API_UNREACHABLE',
   /** (client) No api.json in the data dir: the daemon is not running. */

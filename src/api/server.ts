@@ -49,8 +49,12 @@ export class ApiServer {
     server.requestTimeout = REQUEST_TIMEOUT_MS
     server.headersTimeout = HEADERS_TIMEOUT_MS
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, API_HOST, () => { server.off('error', reject); resolve() })
+      const fail = (err: NodeJS.ErrnoException): void => {
+        const why = err.code === 'EADDRINUSE' ? 'port already in use (another process, perhaps another fulcrum daemon, listens on it)' : err.message
+        reject(new FulcrumError(ApiError.LISTEN_FAILED, `cannot listen on ${API_HOST}:${port}: ${why}${err.code === undefined ? '' : ` [${err.code}]`}`, { cause: err }))
+      }
+      server.once('error', fail)
+      server.listen(port, API_HOST, () => { server.off('error', fail); resolve() })
     })
     this.server = server
     return `http://${API_HOST}:${(server.address() as AddressInfo).port}`
