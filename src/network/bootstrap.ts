@@ -29,15 +29,20 @@ export interface BootstrapComponents {
  * Parses multiaddrs, throwing `NET_BAD_ADDRESS` naming the first bad one. `what` names the setting
  * in the message (e.g. 'listen address').
  */
-export function parseMultiaddrs (addrs: readonly string[], what = 'address'): Multiaddr[] {
+export function parseMultiaddrs (addrs: readonly string[], what = 'address', example = '/ip4/127.0.0.1/tcp/4001'): Multiaddr[] {
   return addrs.map(a => {
     try {
       return multiaddr(a)
     } catch (err) {
       throw new FulcrumError(NetworkError.BAD_ADDRESS,
-        `${what} ${JSON.stringify(a)} is not a multiaddr (${(err as Error).message}); expected e.g. /ip4/127.0.0.1/tcp/4001`, { cause: err })
+        `${what} ${JSON.stringify(a)} is not a multiaddr (${(err as Error).message}); expected e.g. ${example}`, { cause: err })
     }
   })
+}
+
+/** Parses bootstrap addresses, throwing `NET_BAD_ADDRESS` naming the first bad one. */
+export function parseBootstrapAddrs (addrs: readonly string[]): Multiaddr[] {
+  return parseMultiaddrs(addrs, 'bootstrap address', '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...')
 }
 
 /** Keeps the node connected to its bootstrap peers (see module doc). */
@@ -49,7 +54,7 @@ export class Bootstrapper implements Startable {
   private running = false
 
   constructor (private readonly components: BootstrapComponents, bootstrap: readonly string[], private readonly log: Logger = silentLogger) {
-    this.peers = parseMultiaddrs(bootstrap, 'bootstrap address')
+    this.peers = parseBootstrapAddrs(bootstrap)
   }
 
   start (): void {
