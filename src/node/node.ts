@@ -3,21 +3,25 @@
  * receives only the components it uses. The stores (catalog, ledger log) open first; `start()`
  * starts libp2p, discovery, the ledger service, bootstrap, the catalog sweeper and the API (and
  * `api.json`) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
- * accepted is lost.
+ * accepted is lost. A `start()` that fails stops what it had started and closes the stores itself,
+ * then throws the error that made it fail (`NET_LISTEN_FAILED`, `API_LISTEN_FAILED`, ...), never
+ * one from the cleanup (which stops only the parts that did start: a failed `libp2p.start()` has
+ * already stopped libp2p, and stopping discovery then would throw "Pubsub is not started").
  */
 import { writeFile, rm } from 'node:fs/promises'
-import { Catalog } from '../catalog/index.js'
-import { dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
+import { Catalog, CatalogError } from '../catalog/index.js'
+import { dataDirLocked, dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
 import type { NodeConfig } from '../datadir/index.js'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
-import { Bootstrapper, createLibp2pNode } from '../network/index.js'
+import { isFulcrumError, describeError } from '../errors/index.js'
+import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, parseRanges } from '../network/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
 import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
-import { MerkleLog } from '../log/index.js'
+import { LogError, MerkleLog } from '../log/index.js'
 import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
 import { join } from 'node:path'
 import { catalogView } from './catalog-view.js'
@@ -62,15 +66,75 @@ interface Part {
   stop: () => Promise<void> | void
 }
 
-/** Creates a node from a data directory (see module doc). Nothing runs until `start()`. */
+/**
+ * Creates a node from a data directory (see module doc). Nothing runs until `start()`.
+ * Configured addresses are checked before anything opens (`NET_BAD_ADDRESS` naming the bad one);
+ * a store held by another process is `DATADIR_LOCKED`. If creation fails, whatever it opened is closed.
+ */
 export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const paths = dataDirPaths(init.dataDir)
   const identity = await loadIdentity(init.dataDir)
   const config: NodeConfig = { ...await loadConfig(init.dataDir), ...init.config }
+  parseListenAddrs(config.listen)
+  parseBootstrapAddrs(config.bootstrap)
+  parseRanges(config.allowedDialRanges)
+  const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
-  const catalog = await Catalog.open(paths.catalog)
-  const ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
+  const { catalog, ledgerLog } = await openStores(init.dataDir, paths, identity)
+  try {
+    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog })
+  } catch (err) {
+    await closeAll([ledgerLog, catalog])
+    throw err
+  }
+}
+
+/** Opens the catalog, then the ledger log; a store another process holds is `DATADIR_LOCKED`. */
+async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPaths>, identity: Identity): Promise<{ catalog: Catalog, ledgerLog: MerkleLog }> {
+  const locked = async (err: unknown): Promise<unknown> =>
+    isFulcrumError(err, CatalogError.LOCKED) || isFulcrumError(err, LogError.LOCKED) ? await dataDirLocked(dataDir, err) : err
+  let catalog: Catalog
+  try {
+    catalog = await Catalog.open(paths.catalog)
+  } catch (err) {
+    throw await locked(err)
+  }
+  try {
+    return { catalog, ledgerLog: await MerkleLog.open(paths.ledger, { signer: identity }) }
+  } catch (err) {
+    await catalog.close()
+    throw await locked(err)
+  }
+}
+
+/** Closes each of `closables` in order, even if one fails; returns the failures. */
+async function closeAll (closables: Array<{ close: () => Promise<void> }>): Promise<unknown[]> {
+  const errors: unknown[] = []
+  for (const c of closables) {
+    try {
+      await c.close()
+    } catch (err) {
+      errors.push(err)
+    }
+  }
+  return errors
+}
+
+interface Assembly {
+  init: NodeInit
+  paths: ReturnType<typeof dataDirPaths>
+  identity: Identity
+  config: NodeConfig
+  apiToken: string | undefined
+  now: () => number
+  logger: Logger
+  catalog: Catalog
+  ledgerLog: MerkleLog
+}
+
+/** Wires the modules of a node around its open stores. */
+async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog }: Assembly): Promise<FulcrumNode> {
   const view = catalogView(catalog)
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
@@ -86,9 +150,10 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, init.discovery)
   const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
-  const api = init.api === false ? undefined : new ApiServer(backend, await loadApiToken(init.dataDir), logger.child({ component: 'api' }))
+  const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
+    // A failed libp2p.start() stops what libp2p itself had started (listeners included).
     { start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
     discovery,
     ledger,
@@ -98,6 +163,26 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   ]
   let started = 0
   let closed = false
+
+  /**
+   * Stops the parts that started, in reverse (a part whose start failed undid itself), then closes
+   * the stores. Carries on past a failure so that nothing stays open; returns the failures.
+   */
+  const shutDown = async (): Promise<unknown[]> => {
+    const errors: unknown[] = []
+    for (; started > 0; started--) {
+      try {
+        await (parts[started - 1] as Part).stop()
+      } catch (err) {
+        errors.push(err)
+      }
+    }
+    if (!closed) {
+      closed = true
+      errors.push(...await closeAll([ledgerLog, catalog]))
+    }
+    return errors
+  }
 
   return {
     identity,
@@ -109,18 +194,23 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
     get apiUrl () { return apiUrl },
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
-      for (; started < parts.length; started++) await (parts[started] as Part).start()
+      if (closed) throw new Error('this node was stopped: create a new one')
+      try {
+        for (; started < parts.length; started++) await (parts[started] as Part).start()
+      } catch (err) {
+        // A failed start leaves nothing running: the caller sees the error that stopped it, not
+        // one from cleaning up.
+        logger.debug('start failed', { component: 'node', error: describeError(err) })
+        for (const e of await shutDown()) logger.warn('cleanup after a failed start failed', { component: 'node', error: describeError(e) })
+        throw err
+      }
       logger.info('node started', { component: 'node', addresses: libp2p.getMultiaddrs().map(String), api: apiUrl })
     },
     async stop () {
-      // Stops what was started, in reverse, including after a start that failed half way.
-      for (; started > 0; started--) await (parts[started - 1] as Part).stop()
-      if (!closed) {
-        closed = true
-        await ledgerLog.close()
-        await catalog.close()
-      }
+      // Also after a start that failed half way (then there is nothing left to do).
+      const errors = await shutDown()
       logger.info('node stopped', { component: 'node' })
+      if (errors.length > 0) throw errors[0]
     }
   }
 }
@@ -152,8 +242,13 @@ function apiPart (api: ApiServer, config: NodeConfig, apiJsonPath: string, setUr
   return {
     start: async () => {
       const url = await api.start(config.apiPort)
+      try {
+        await writeFile(apiJsonPath, JSON.stringify({ url, pid: process.pid }) + '\n', { mode: 0o600 })
+      } catch (err) {
+        await api.stop()
+        throw err
+      }
       setUrl(url)
-      await writeFile(apiJsonPath, JSON.stringify({ url, pid: process.pid }) + '\n', { mode: 0o600 })
     },
     stop: async () => {
       await api.stop()

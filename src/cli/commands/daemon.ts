@@ -53,17 +53,21 @@ export const startCommand: Command = {
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
     if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
     const logger = createLogger(entry => { io.err(JSON.stringify(entry)) }, level)
+    // createNode checks the addresses and opens the stores; a failed start stops and closes
+    // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
     const node = await createNode({ dataDir, config: startOverrides(args, io), logger })
-    const stopped = new Promise<string>(resolve => {
-      process.once('SIGINT', () => { resolve('SIGINT') })
-      process.once('SIGTERM', () => { resolve('SIGTERM') })
-    })
+    let onSignal: (signal: NodeJS.Signals) => void = () => {}
+    const stopped = new Promise<NodeJS.Signals>(resolve => { onSignal = resolve })
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     try {
       await node.start()
       io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}`)
       const signal = await stopped
       logger.info('stopping', { component: 'node', signal })
     } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
       await node.stop()
     }
     return ExitCode.OK
