@@ -16,7 +16,8 @@ import {
   compileFilter, decodeRecord, normalisedPrice, recordExpiresAt, recordKey, sha256
 } from '../offers/index.js'
 import type { CompiledFilter, OfferFilter, OfferRecord, VerifiedRecord } from '../offers/index.js'
-import { CatalogError, decideInsert, encodeEvidence, makeEvidence } from './decide.js'
+import { decideInsert, encodeEvidence, makeEvidence } from './decide.js'
+import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
 import type { Indexed } from './price-index.js'

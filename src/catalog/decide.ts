@@ -14,6 +14,7 @@ import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import { MAX_RECORD_BYTES, decodeRecord, verifyRecordSignature } from '../offers/index.js'
 import type { OfferRecord, VerifiedRecord } from '../offers/index.js'
+import { CatalogError } from './errors.js'
 
 /** The catalog's decision for one record. */
 export type InsertDecision = 'store' | 'duplicate' | 'stale' | 'equivocation'
@@ -52,18 +53,6 @@ export function makeEvidence (a: Uint8Array, b: Uint8Array): EquivocationEvidenc
 export function encodeEvidence (e: EquivocationEvidence): Uint8Array {
   return encodeCanonical({ v: 1, type: 'offer-equivocation', records: [...e.records] })
 }
-
-/** Error codes of the catalog. */
-export const CatalogError = {
-  /** Evidence does not prove an equivocation (not two distinct, validly signed records for one id and seq). */
-  BAD_EVIDENCE: 'CATALOG_BAD_EVIDENCE',
-  /** A query cursor that this catalog did not issue. */
-  BAD_CURSOR: 'CATALOG_BAD_CURSOR',
-  /** Another process (usually the daemon) has the store open. */
-  LOCKED: 'CATALOG_LOCKED',
-  /** The store could not be opened. */
-  IO: 'CATALOG_IO'
-} as const
 
 /**
  * Checks evidence: two different canonical records, both validly signed by the same provider,
