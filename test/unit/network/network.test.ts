@@ -16,11 +16,14 @@ async function rejectsWith (p: Promise<unknown>, code: string): Promise<void> {
 
 describe('network', () => {
   describe('connection gater', () => {
-    it('allows loopback and refuses every other address', () => {
+    it('allows the configured ranges and refuses every other address', () => {
+      // Only asks the gater: nothing is dialled. (198.51.100.0/24 is TEST-NET-2, RFC 5737.)
       const gater = rangeConnectionGater(parseRanges(['127.0.0.0/8']))
       assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/127.0.0.1/tcp/1')), false)
       assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/127.9.9.9/tcp/1')), false)
-      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/10.0.0.1/tcp/1')), true)
+      assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip4/198.51.100.7/tcp/1')), true)
+      const narrow = rangeConnectionGater(parseRanges(['127.0.0.1/32']))
+      assert.equal(narrow.denyDialMultiaddr?.(multiaddr('/ip4/127.0.0.2/tcp/1')), true)
       assert.equal(gater.denyDialMultiaddr?.(multiaddr('/ip6/::1/tcp/1')), true)
       assert.equal(gater.denyDialMultiaddr?.(multiaddr('/dns4/example.com/tcp/1')), true)
     })
@@ -127,8 +130,18 @@ describe('network', () => {
     })
 
     it('fails to dial an address outside the allowed ranges with NET_DIAL_FAILED', async () => {
-      await rejectsWith(request(a, multiaddr(`/ip4/10.255.255.1/tcp/4001/p2p/${b.peerId.toString()}`), PROTO, Uint8Array.from([1]),
-        { limits: { messageTimeoutMs: 2000 } }), NetworkError.DIAL_FAILED)
+      // A server on 127.0.0.2 that `a` (127.0.0.0/8) reaches, but a node allowed 127.0.0.1 only must
+      // not: a gater bug could only ever reach loopback.
+      const c = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.2/tcp/0'] })
+      const narrow = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'], allowedDialRanges: ['127.0.0.1/32'] })
+      try {
+        await serveProtocol(c, PROTO, async () => Uint8Array.from([7]))
+        assert.deepEqual(await request(a, c.getMultiaddrs(), PROTO, Uint8Array.from([1])), Uint8Array.from([7]))
+        await rejectsWith(request(narrow, c.getMultiaddrs(), PROTO, Uint8Array.from([1]), { limits: { messageTimeoutMs: 2000 } }), NetworkError.DIAL_FAILED)
+      } finally {
+        await narrow.stop()
+        await c.stop()
+      }
     })
   })
 })
