@@ -40,6 +40,11 @@ export interface NodeConfig {
   ipColocationWhitelist: string[]
   /** Peers a light client asks by default (multiaddrs with /p2p/). */
   peers: string[]
+  /**
+   * Re-sign the node's own offers before they expire, so they live as long as the daemon runs
+   * (false: offers end at the expiry they were published with).
+   */
+  renewOwnOffers: boolean
 }
 
 /** Paths of the files in a data directory. */

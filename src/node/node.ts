@@ -147,7 +147,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     appSpecificScore: penalties.score,
     start: false
   })
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, init.discovery)
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
   const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))

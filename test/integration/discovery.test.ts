@@ -66,6 +66,19 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     for (const m of fed) assert.equal(m.node.catalog.query({}, { now: Date.now() }).entries.length, 1, 'still served after the first expiry')
   })
 
+  it('does not renew its own offers when the config says renewOwnOffers: false', async () => {
+    fed = await startFederation(2, { config: { renewOwnOffers: false }, discovery: { republishCheckMs: 100 } })
+    const a = (fed[0] as Member).node
+    const first = liveOffer(a.identity, 'short', 1500)
+    await a.discovery.publish(first)
+    await everyoneHolds(a.identity.peerId, 'short', first.body.seq)
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, first.body.expiresAt + 300 - Date.now())))
+    for (const m of fed) {
+      assert.equal(m.node.catalog.get(a.identity.peerId, 'short')?.record.body.seq, first.body.seq, 'never re-signed')
+      assert.equal(m.node.catalog.query({}, { now: Date.now() }).entries.length, 0, 'ended at its expiry')
+    }
+  })
+
   it('brings a late joiner to the full catalog by sync, without republication', async () => {
     fed = await startFederation(5)
     const a = (fed[0] as Member).node
