@@ -106,7 +106,7 @@ describe('catalog', () => {
       seen.push(...page.entries.map(e => e.record.body.id))
       cursor = page.nextCursor
     } while (cursor !== undefined)
-    const expected = records.map(r => r.record.body as { id: string, location: { country: string }, service: { specs: { vcpu: number } } })
+    const expected = records.map(r => r.record.body as unknown as { id: string, location: { country: string }, service: { specs: { vcpu: number } } })
       .filter(o => o.location.country === 'DE' && o.service.specs.vcpu >= 3).map(o => o.id).reverse()
     assert.deepEqual(seen, expected)
     assert.throws(() => catalog.query({}, { now: T0, cursor: 'garbage' }), (e: unknown) => isFulcrumError(e, CatalogError.BAD_CURSOR))

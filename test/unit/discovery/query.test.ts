@@ -13,7 +13,7 @@ describe('discovery: query protocol messages', () => {
     const req = {
       filter: {
         type: 'compute.vm', countries: ['IT', 'EU'], jurisdictions: ['IT'], provider: 'p', currency: 'EUR',
-        currency: 'EUR', maxPrice: { amount: '0.05', unit: 'hour' }, certifications: ['iso-27001'], minCapacity: 2, minAvailability: '99.9', minSpecs: { vcpu: 8 }
+        maxPrice: { amount: '0.05', unit: 'hour' }, certifications: ['iso-27001'], minCapacity: 2, minAvailability: '99.9', minSpecs: { vcpu: 8 }
       },
       limit: 20,
       cursor: 'abc'

@@ -112,7 +112,8 @@ describe('ledger: C2SP checkpoints and cosignatures', () => {
     assert.equal(cs.time, 1_790_000_000)
     assert.equal(parseVerifierKey(cosignerVerifierKey(witness.peerId)).type, KeyType.COSIGNATURE_V1)
     const moved = { ...parsed, signatures: [...parsed.signatures, { ...sig, signature: sig.signature.slice() }] }
-    ;(moved.signatures[1]?.signature as Uint8Array)[7] ^= 1 // a different time
+    const moving = moved.signatures[1]?.signature as Uint8Array
+    moving[7] = (moving[7] as number) ^ 1 // a different time
     assert.throws(() => verifyCosignature(moved, cosignerVerifierKey(witness.peerId)), code('LEDGER_BAD_COSIGNATURE'))
     assert.throws(() => verifyCosignature(parsed, cosignerVerifierKey(witness.peerId)), code('LEDGER_BAD_COSIGNATURE'))
     // The log key cannot pass for the cosigner key (type 0x04 changes the key id).

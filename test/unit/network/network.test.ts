@@ -47,7 +47,7 @@ describe('network', () => {
       const addr = (a.getMultiaddrs()[0] as Multiaddr).decapsulateCode(421).toString()
       try {
         const b = await createLibp2pNode({ seed: createIdentity().seed, listen: [addr], start: false })
-        await assert.rejects(b.start(), (err: Error) => isFulcrumError(err, NetworkError.LISTEN_FAILED) && (err.cause as { code?: string }).code === 'EADDRINUSE')
+        await assert.rejects(async () => { await b.start() }, (err: Error) => isFulcrumError(err, NetworkError.LISTEN_FAILED) && (err.cause as { code?: string }).code === 'EADDRINUSE')
         assert.equal(b.status, 'stopped')
         await a.stop()
         await b.start()

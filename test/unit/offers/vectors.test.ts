@@ -6,9 +6,23 @@ import { decodeRecord, encodeRecord, offerSigningBytes, verifyRecordBytes, withd
 import type { Offer, Withdrawal } from '../../../src/offers/index.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
 
-const file = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as ReturnType<typeof buildVectors> & Record<string, string> & {
-  offer: Offer, withdrawal: Withdrawal, now: number, invalid: Array<{ name: string, record: string, now: number, code: string }>
+interface VectorFile {
+  seed: string
+  publicKey: string
+  peerId: string
+  now: number
+  offer: Offer
+  offerSigningBytes: string
+  offerSignature: string
+  offerRecord: string
+  offerDigest: string
+  withdrawal: Withdrawal
+  withdrawalSigningBytes: string
+  withdrawalSignature: string
+  withdrawalRecord: string
+  invalid: Array<{ name: string, record: string, now: number, code: string }>
 }
+const file = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as VectorFile
 const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'))
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
