@@ -28,8 +28,8 @@ export interface ApiBackend {
   ownOffers: () => Promise<RecordJson[]>
   /** A page of the catalog matching a filter. */
   search: (filter: OfferFilter, limit: number | undefined, cursor: string | undefined) => Promise<{ records: RecordJson[], nextCursor?: string }>
-  /** Connected peers. */
-  peers: () => Array<{ peerId: string, addresses: string[] }>
+  /** Connected peers, with the addresses they listen on (dialable, e.g. for `--peer`). */
+  peers: () => Promise<Array<{ peerId: string, addresses: string[] }>>
   /**
    * Appends an agreement ledger entry (JSON `{ type, body, sigs }`, signed by every party, this
    * node among them) to the node's ledger, and asks the other parties to cosign.

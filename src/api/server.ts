@@ -71,7 +71,7 @@ export class ApiServer {
 
   private readonly routes: Array<[string, RegExp, Handler]> = [
     ['GET', /^\/v1\/health$/, async () => [200, this.backend.health()]],
-    ['GET', /^\/v1\/peers$/, async () => [200, { peers: this.backend.peers() }]],
+    ['GET', /^\/v1\/peers$/, async () => [200, { peers: await this.backend.peers() }]],
     ['GET', /^\/v1\/offers$/, async () => [200, { offers: await this.backend.ownOffers() }]],
     ['POST', /^\/v1\/offers$/, async (req) => [201, await this.backend.publish(await readJson(req))]],
     ['DELETE', /^\/v1\/offers\/([^/]+)$/, async (_req, [id]) => {

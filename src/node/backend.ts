@@ -5,6 +5,7 @@ import { completeOffer, isRecordJson, recordFromJson, recordToJson, signOffer, O
 import { FulcrumError } from '../errors/index.js'
 import type { Discovery, CatalogView } from '../discovery/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
+import type { PeerId } from '@libp2p/interface'
 import { decodeRecord } from '../offers/index.js'
 import { entryFromJson } from '../ledger/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
@@ -14,7 +15,7 @@ export interface BackendComponents {
   identity: Identity
   discovery: Discovery
   catalog: CatalogView
-  libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs'>
+  libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs' | 'peerStore'>
   now: () => number
   /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
   ledger: Pick<LedgerService, 'append'> & { size: () => number }
@@ -51,13 +52,20 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       const r = await c.ledger.append(entryFromJson(body))
       return { index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners }
     },
-    peers () {
-      const peers = new Map<string, string[]>()
+    async peers () {
+      // The address of an inbound connection is the peer's ephemeral source port: show what the
+      // peer listens on (learnt by identify), falling back to the connection's address.
+      const peers = new Map<string, { id: PeerId, seen: string[] }>()
       for (const conn of c.libp2p.getConnections()) {
         const id = conn.remotePeer.toString()
-        peers.set(id, [...(peers.get(id) ?? []), conn.remoteAddr.toString()])
+        const entry = peers.get(id) ?? { id: conn.remotePeer, seen: [] }
+        entry.seen.push(conn.remoteAddr.toString())
+        peers.set(id, entry)
       }
-      return [...peers].map(([peerId, addresses]) => ({ peerId, addresses }))
+      return await Promise.all([...peers].map(async ([peerId, { id, seen }]) => {
+        const listening = await c.libp2p.peerStore.get(id).then(p => p.addresses.map(a => a.multiaddr.encapsulate(`/p2p/${peerId}`).toString()), () => [])
+        return { peerId, addresses: listening.length > 0 ? listening : seen }
+      }))
     },
     health () {
       return {

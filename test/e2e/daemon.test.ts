@@ -40,6 +40,11 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
     assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/)
 
     await waitFor(async () => (await runBin(['peers', '--data-dir', a, '--json'])).stdout.includes('12D3KooW'), 10_000, 'peers')
+    // Peers are shown at the addresses they listen on (dialable), not at inbound source ports.
+    await waitFor(async () => {
+      const peers = JSON.parse((await runBin(['peers', '--data-dir', a, '--json'])).stdout) as Array<{ addresses: string[] }>
+      return [daemons[1] as Daemon, daemons[2] as Daemon].every(d => peers.some(p => p.addresses.includes(d.addr)))
+    }, 10_000, 'peers at their listen addresses')
     const published = await runBin(['offer', 'publish', example, '--data-dir', a, '--json'])
     assert.equal(published.code, 0, published.stderr)
     assert.equal((JSON.parse(published.stdout) as { decision: string }).decision, 'store')

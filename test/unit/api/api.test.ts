@@ -16,7 +16,7 @@ const backend: ApiBackend = {
   withdraw: async (id) => id === 'x' ? { decision: 'store', record } : undefined,
   ownOffers: async () => [record],
   search: async (filter, limit) => ({ records: [record], ...(limit === 1 ? { nextCursor: 'c' } : {}), ...(filter.type === 'boom' ? (() => { throw new Error('boom') })() : {}) }),
-  peers: () => [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }],
+  peers: async () => [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }],
   appendEntry: async (body) => {
     if ((body as { type?: unknown }).type !== 'agreement') throw new FulcrumError('LEDGER_MALFORMED_ENTRY', 'not an entry', { path: 'type' })
     return { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] }
