@@ -19,9 +19,6 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { loadIdentity } from '../src/datadir/index.js'
-import { entryToJson, signEntryBody } from '../src/ledger/index.js'
-import type { EntryBody } from '../src/ledger/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = join(root, 'bin', 'fulcrum.js')
@@ -89,24 +86,27 @@ async function stopAll (): Promise<void> {
 
 /**
  * Milan buys two PostgreSQL instances from Paris: both parties sign the agreement with their
- * node keys, each appends it to its own ledger (the daemon asks the other to cosign), and an
- * auditor checks that both logs hold the same agreement. (Composed orders will produce such
- * agreements through quotes, holds and a commit certificate.)
+ * node keys (`fulcrum ledger sign`, in turn), each appends it to its own ledger (the daemon asks
+ * the other party to cosign), and an auditor checks that both logs hold the same agreement.
+ * (Composed orders will produce such agreements through quotes, holds and a commit certificate.)
  */
 async function agreement (addrs: string[]): Promise<void> {
-  const [milan, paris] = await Promise.all(['milan', 'paris'].map(async n => await loadIdentity(join(demoDir, n))))
-  if (milan === undefined || paris === undefined) throw new Error('demo identities missing')
-  const parties = [milan, paris].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))
+  const peerId = async (name: string): Promise<string> =>
+    (JSON.parse(await fulcrum(['id', '--data-dir', join(demoDir, name), '--json'])) as { peerId: string }).peerId
+  const milan = { peerId: await peerId('milan') }
+  const paris = { peerId: await peerId('paris') }
   const now = Date.now()
-  const body: EntryBody = {
+  const body = {
     id: `demo-${now}`,
-    parties: parties.map(p => p.peerId),
+    parties: [milan.peerId, paris.peerId].sort(),
     createdAt: now,
     terms: { offer: `${paris.peerId}/par-pg16-8x32`, buyer: milan.peerId, quantity: 2, price: '389', currency: 'EUR', unit: 'month' }
   }
   const file = join(demoDir, `${body.id}.json`)
-  await writeFile(file, JSON.stringify(entryToJson({ type: 'agreement', body, sigs: parties.map(p => signEntryBody('agreement', body, p)) }), null, 2))
-  say(`\nAgreement ${body.id}: Milan buys 2 × par-pg16-8x32 from Paris, signed by both.`)
+  await writeFile(file, JSON.stringify({ type: 'agreement', body }, null, 2))
+  // Each party adds its signature in turn; the entry is complete when all have signed.
+  for (const name of ['milan', 'paris']) await fulcrum(['ledger', 'sign', file, '--data-dir', join(demoDir, name), '--out', file])
+  say(`\nAgreement ${body.id}: Milan buys 2 × par-pg16-8x32 from Paris, signed by both (fulcrum ledger sign).`)
   for (const name of ['milan', 'paris']) say(`  ${name.padEnd(10)} ${await fulcrum(['ledger', 'append', file, '--data-dir', join(demoDir, name)])}`)
   const [milanAddr, , parisAddr] = addrs as [string, string, string]
   say('\nAuditor: is the same agreement in both parties\' ledgers?')

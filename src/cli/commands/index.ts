@@ -7,7 +7,7 @@ import { idCommand, initCommand } from './identity.js'
 import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
-import { ledgerAppendCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
+import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -25,6 +25,7 @@ export const commands: Record<string, Command> = {
   'ledger vkey': ledgerVkeyCommand,
   'ledger export': ledgerExportCommand,
   'ledger proof': ledgerProofCommand,
+  'ledger sign': ledgerSignCommand,
   'ledger append': ledgerAppendCommand,
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,

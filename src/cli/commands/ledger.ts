@@ -7,11 +7,12 @@
  * writes, so it needs the store free (stop the daemon first).
  */
 import { once } from 'node:events'
+import { writeFile } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
 import { dataDirPaths, loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
-  cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
+  addEntrySignature, cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
 } from '../../ledger/index.js'
 import type { Entry } from '../../ledger/index.js'
 import { LogError, MAX_LEAVES_PER_READ, MerkleLog, appendEntry, openLogForReading } from '../../log/index.js'
@@ -162,6 +163,33 @@ export const ledgerAppendCommand: Command = {
       io.err(`fulcrum ledger append: refused: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
     }
+  }
+}
+
+export const ledgerSignCommand: Command = {
+  summary: 'add this data dir\'s signature to an entry its parties sign in turn (JSON { type, body, sigs? }; null = not signed yet)',
+  usage: 'FILE --data-dir DIR [--out FILE]',
+  positionals: [1, 1],
+  options: { ...DATA_DIR_OPTION, out: { type: 'string' } },
+  async run (args, io) {
+    const identity = await loadIdentity(dataDirOf(args, io))
+    let signed
+    try {
+      signed = addEntrySignature(await readJson(args.positionals[0] as string), identity)
+    } catch (err) {
+      if (!(err instanceof FulcrumError) || !err.code.startsWith('LEDGER_')) throw err
+      io.err(`fulcrum ledger sign: invalid entry: ${err.code}: ${err.message}`)
+      return ExitCode.INVALID
+    }
+    const text = JSON.stringify(signed.entry, null, 2)
+    const out = args.values.out
+    if (typeof out === 'string') await writeFile(out, text + '\n')
+    else io.out(text)
+    const n = signed.entry.sigs.length
+    io.err(`signed as ${identity.peerId}; ${n - signed.missing} of ${n} signatures` +
+      (signed.missing === 0 ? ': ready for `fulcrum ledger append`' : `: ${signed.missing} part${signed.missing === 1 ? 'y' : 'ies'} still to sign`) +
+      (typeof out === 'string' ? `; wrote ${out}` : ''))
+    return ExitCode.OK
   }
 }
 
