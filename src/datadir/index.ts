@@ -35,6 +35,8 @@ export interface NodeConfig {
   apiPort: number
   /** CIDR ranges the node may dial; anything else is refused by the connection gater. */
   allowedDialRanges: string[]
+  /** CIDR ranges inbound connections may come from; absent or empty: any address. */
+  allowedInboundRanges?: string[]
   maxConnections: number
   /** IPs exempt from gossipsub's IP colocation penalty (several nodes behind one address). */
   ipColocationWhitelist: string[]

@@ -1,7 +1,7 @@
 /**
  * The connection gater: the node dials only addresses inside configured CIDR ranges (by default
  * 127.0.0.0/8), so that tests can never reach outside loopback and operators can confine a
- * federation to its networks. Non-IP addresses (dns, circuit relays) are refused outright since
+ * federation to its networks; optionally it also accepts inbound connections only from ranges. Non-IP addresses (dns, circuit relays) are refused outright since
  * they cannot be checked against a range before dialing.
  */
 import { BlockList, isIP } from 'node:net'
@@ -43,12 +43,18 @@ export function ipOfMultiaddr (ma: Multiaddr): string | undefined {
   return first.value
 }
 
-/** A libp2p connection gater that refuses to dial any address outside `ranges`. */
-export function rangeConnectionGater (ranges: AddressRanges): ConnectionGater {
+/**
+ * A libp2p connection gater that refuses to dial any address outside `ranges` and, when
+ * `inbound` is given, refuses inbound connections from addresses outside it (checked before the
+ * encryption handshake, so a refused peer costs no crypto).
+ */
+export function rangeConnectionGater (ranges: AddressRanges, inbound?: AddressRanges): ConnectionGater {
+  const outside = (set: AddressRanges, ma: Multiaddr): boolean => {
+    const ip = ipOfMultiaddr(ma)
+    return ip === undefined || !set.contains(ip)
+  }
   return {
-    denyDialMultiaddr: (ma: Multiaddr) => {
-      const ip = ipOfMultiaddr(ma)
-      return ip === undefined || !ranges.contains(ip)
-    }
+    denyDialMultiaddr: (ma: Multiaddr) => outside(ranges, ma),
+    ...(inbound === undefined ? {} : { denyInboundConnection: (conn: { remoteAddr: Multiaddr }) => outside(inbound, conn.remoteAddr) })
   }
 }

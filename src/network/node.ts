@@ -66,6 +66,8 @@ export interface Libp2pNodeInit {
   listen: string[]
   /** CIDR ranges the node may dial (default 127.0.0.0/8). */
   allowedDialRanges?: string[]
+  /** CIDR ranges inbound connections may come from (default: any address). */
+  allowedInboundRanges?: string[]
   /** Upper bound on open connections. */
   maxConnections?: number
   /**
@@ -161,6 +163,7 @@ function recordingTcp (failures: Map<string, unknown>): ReturnType<typeof tcp> {
  */
 export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLibp2p> {
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
+  const inbound = init.allowedInboundRanges === undefined ? undefined : parseRanges(init.allowedInboundRanges)
   parseListenAddrs(init.listen)
   const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
   const keepPrivate = init.keepPrivateAddresses ?? true
@@ -172,7 +175,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     transports: [recordingTcp(failures)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: rangeConnectionGater(ranges),
+    connectionGater: rangeConnectionGater(ranges, inbound),
     connectionManager: {
       maxConnections: init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,

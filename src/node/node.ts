@@ -78,6 +78,7 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   parseListenAddrs(config.listen)
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)
+  parseRanges(config.allowedInboundRanges ?? [])
   const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
@@ -141,6 +142,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     seed: identity.seed,
     listen: config.listen,
     allowedDialRanges: config.allowedDialRanges,
+    ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
     ipColocationWhitelist: config.ipColocationWhitelist,
     topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS },

@@ -143,6 +143,21 @@ describe('network', () => {
         await c.stop()
       }
     })
+
+    it('refuses inbound connections from outside allowedInboundRanges, and accepts them from inside', async () => {
+      // Loopback connections come from 127.0.0.1: one server admits only 127.0.0.2, the other 127.0.0.1.
+      const closed = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'], allowedInboundRanges: ['127.0.0.2/32'] })
+      const open = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'], allowedInboundRanges: ['127.0.0.1/32'] })
+      try {
+        for (const n of [closed, open]) await serveProtocol(n, PROTO, async () => Uint8Array.from([9]))
+        assert.deepEqual(await request(a, open.getMultiaddrs(), PROTO, Uint8Array.from([1])), Uint8Array.from([9]))
+        await assert.rejects(request(a, closed.getMultiaddrs(), PROTO, Uint8Array.from([1]), { limits: { messageTimeoutMs: 2000 } }),
+          (e: unknown) => isFulcrumError(e, NetworkError.DIAL_FAILED) || isFulcrumError(e, NetworkError.STREAM_CLOSED))
+      } finally {
+        await closed.stop()
+        await open.stop()
+      }
+    })
   })
 })
 
