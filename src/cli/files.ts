@@ -1,6 +1,7 @@
 /** Reading input files for commands, with a size limit and coded errors. */
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { FulcrumError } from '../errors/index.js'
+import type { CliIO } from './command.js'
 
 /** Error codes of CLI input. */
 export const InputError = {
@@ -45,4 +46,18 @@ export async function readJson (path: string, maxBytes = MAX_INPUT_BYTES): Promi
   } catch (err) {
     throw new FulcrumError(InputError.BAD_JSON, `${path} is not valid JSON: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/**
+ * Writes a command's JSON result to `out` when given (the `--out FILE` flag), else to standard
+ * output. Returns a suffix for the command's status line: `; wrote FILE`, or nothing.
+ */
+export async function emitJson (io: CliIO, out: unknown, value: unknown): Promise<string> {
+  const text = JSON.stringify(value, null, 2)
+  if (typeof out !== 'string') {
+    io.out(text)
+    return ''
+  }
+  await writeFile(out, text + '\n')
+  return `; wrote ${out}`
 }

@@ -7,7 +7,6 @@
  * writes, so it needs the store free (stop the daemon first).
  */
 import { once } from 'node:events'
-import { writeFile } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
 import { dataDirPaths, loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
@@ -19,7 +18,7 @@ import { LogError, MAX_LEAVES_PER_READ, MerkleLog, appendEntry, openLogForReadin
 import type { ReadableLog } from '../../log/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, requireString, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
-import { readJson } from '../files.js'
+import { emitJson, readJson } from '../files.js'
 import { ApiClient, ApiError } from '../../api/index.js'
 import type { LedgerAppendResult } from '../../api/index.js'
 import type { Identity } from '../../identity/index.js'
@@ -181,14 +180,11 @@ export const ledgerSignCommand: Command = {
       io.err(`fulcrum ledger sign: invalid entry: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
     }
-    const text = JSON.stringify(signed.entry, null, 2)
-    const out = args.values.out
-    if (typeof out === 'string') await writeFile(out, text + '\n')
-    else io.out(text)
+    const wrote = await emitJson(io, args.values.out, signed.entry)
     const n = signed.entry.sigs.length
     io.err(`signed as ${identity.peerId}; ${n - signed.missing} of ${n} signatures` +
       (signed.missing === 0 ? ': ready for `fulcrum ledger append`' : `: ${signed.missing} part${signed.missing === 1 ? 'y' : 'ies'} still to sign`) +
-      (typeof out === 'string' ? `; wrote ${out}` : ''))
+      wrote)
     return ExitCode.OK
   }
 }

@@ -1,5 +1,4 @@
 /** `fulcrum offer sign` and `fulcrum offer verify`: offline signing and checking of offers. */
-import { writeFile } from 'node:fs/promises'
 import { loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
@@ -8,7 +7,7 @@ import {
 import type { OfferRecord } from '../../offers/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
 import type { CliIO, Command } from '../command.js'
-import { readInput } from '../files.js'
+import { emitJson, readInput } from '../files.js'
 
 const DAY_MS = 86_400_000
 
@@ -29,14 +28,8 @@ export const offerSignCommand: Command = {
     // An invalid draft throws OFFER_*: the CLI exits 1 with the code and the field path.
     const offer = completeOffer(draft, { provider: identity.peerId, now: Date.now(), ...(lifetimeMs === undefined ? {} : { lifetimeMs }) })
     const record = signOffer(offer, identity)
-    const text = JSON.stringify(recordToJson(record), null, 2)
-    const out = args.values.out
-    if (typeof out === 'string') {
-      await writeFile(out, text + '\n')
-      io.err(`signed ${offer.id} seq ${offer.seq}, expires ${new Date(offer.expiresAt).toISOString()}: wrote ${out}`)
-    } else {
-      io.out(text)
-    }
+    const wrote = await emitJson(io, args.values.out, recordToJson(record))
+    io.err(`signed ${offer.id} seq ${offer.seq}, expires ${new Date(offer.expiresAt).toISOString()}${wrote}`)
     return ExitCode.OK
   }
 }
