@@ -2,7 +2,7 @@
  * Strict decoding helpers for discovery messages: canonical CBOR (encoding/) plus shape checks
  * that reject unknown fields, wrong types and over-long values with `DISCOVERY_BAD_MESSAGE`.
  */
-import { decodeVersionedMessage, encodeVersionedMessage, expectMap, throwBadMessage } from '../encoding/index.js'
+import { decodeVersionedMessage, encodeVersionedMessage, fieldReader, throwBadMessage } from '../encoding/index.js'
 import type { CanonicalValue, MessageFormat } from '../encoding/index.js'
 import { DiscoveryError } from './errors.js'
 import { MAX_PROTOCOL_MESSAGE_BYTES } from './constants.js'
@@ -31,34 +31,15 @@ export function decodeMessage (bytes: Uint8Array, allowed: readonly string[]): R
   return decodeVersionedMessage(FORMAT, bytes, allowed)
 }
 
+/** The discovery-v1 field readers (`encoding/fields.ts`), failing with `DISCOVERY_BAD_MESSAGE`. */
+export const read = fieldReader(DiscoveryError.BAD_MESSAGE)
 /** A map (plain object). */
-export function asMap (v: unknown, path: string): Record<string, unknown> {
-  return expectMap(DiscoveryError.BAD_MESSAGE, v, path)
-}
-
+export const asMap = read.map
 /** An array of at most `max` elements. */
-export function asArray (v: unknown, path: string, max: number): unknown[] {
-  if (!Array.isArray(v)) return badMessage(path, 'expected an array')
-  if (v.length > max) return badMessage(path, `more than ${max} elements`)
-  return v
-}
-
+export const asArray = read.array
 /** A string of at most `max` characters. */
-export function asString (v: unknown, path: string, max: number): string {
-  if (typeof v !== 'string') return badMessage(path, 'expected a string')
-  if (v.length > max) return badMessage(path, `longer than ${max}`)
-  return v
-}
-
+export const asString = read.str
 /** An unsigned safe integer. */
-export function asUint (v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return badMessage(path, 'expected an unsigned integer')
-  return v
-}
-
+export const asUint = read.uint
 /** A byte string, of exactly `length` bytes if given. */
-export function asBytes (v: unknown, path: string, length?: number): Uint8Array {
-  if (!(v instanceof Uint8Array)) return badMessage(path, 'expected bytes')
-  if (length !== undefined && v.length !== length) return badMessage(path, `expected ${length} bytes`)
-  return v
-}
+export const asBytes = (v: unknown, path: string, length?: number): Uint8Array => read.bytes(v, path, length)

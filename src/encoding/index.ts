@@ -4,3 +4,4 @@
  */
 export * from './canonical.js'
 export * from './message.js'
+export * from './fields.js'

@@ -4,7 +4,7 @@
  * Decoding is strict: unknown versions, ops and fields are rejected with `LEDGER_PROTO_BAD_MESSAGE`.
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeVersionedMessage, encodeVersionedMessage } from '../encoding/index.js'
+import { decodeVersionedMessage, encodeVersionedMessage, fieldReader } from '../encoding/index.js'
 import type { CanonicalValue, MessageFormat } from '../encoding/index.js'
 import { HASH_SIZE, MAX_ENTRY_BYTES, MAX_ID_LENGTH, MAX_NOTE_BYTES } from '../ledger/index.js'
 import { LedgerProtocolError } from './errors.js'
@@ -27,22 +27,11 @@ export type LedgerRequest =
 /** An error answer. `size` is set on `LEDGER_PROTO_CONFLICT` (the witness's known size). */
 export interface ErrorAnswer { code: string, message: string, size?: number }
 
-const bad = (path: string, why: string): never => { throw new FulcrumError(LedgerProtocolError.BAD_MESSAGE, why, { path }) }
-
-function uint (v: unknown, path: string): number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : bad(path, 'expected an unsigned integer')
-}
-function str (v: unknown, path: string, max: number): string {
-  return typeof v === 'string' && v.length <= max ? v : bad(path, `expected a string of at most ${max}`)
-}
-function bytes (v: unknown, path: string, length?: number, max = Infinity): Uint8Array {
-  if (!(v instanceof Uint8Array) || (length !== undefined && v.length !== length) || v.length > max) return bad(path, 'bad bytes')
-  return v
-}
-function list<T> (v: unknown, path: string, max: number, item: (x: unknown, p: string) => T): T[] {
-  if (!Array.isArray(v) || v.length > max) return bad(path, `expected an array of at most ${max}`)
-  return v.map((x, i) => item(x, `${path}[${i}]`))
-}
+/** The ledger-v1 field readers (`encoding/fields.ts`), failing with `LEDGER_PROTO_BAD_MESSAGE`. */
+const fields = fieldReader(LedgerProtocolError.BAD_MESSAGE)
+const { bad, uint, list } = fields
+const str = (v: unknown, path: string, max: number): string => fields.str(v, path, max)
+const bytes = (v: unknown, path: string, length?: number, max = Infinity): Uint8Array => fields.bytes(v, path, length, max)
 const hashes = (v: unknown, path: string): Uint8Array[] => list(v, path, MAX_PROOF_HASHES, (x, p) => bytes(x, p, HASH_SIZE))
 
 /** Encodes a message with the version field. */
