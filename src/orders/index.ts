@@ -1,0 +1,6 @@
+/**
+ * Composed orders (protocols/order-v1.md): order documents, the planner, the negotiation state
+ * machines of customers and providers, and the agreement they produce. Pure: no network, no disk,
+ * no clock that is not passed in.
+ */
+export * from './plan.js'
