@@ -12,7 +12,8 @@ import type { ProtocolDialer, Session } from '../network/index.js'
 import { decodeAnswer, encodeRequest, read } from './codec.js'
 import type { LedgerRequest } from './codec.js'
 import { LedgerProtocolError } from './errors.js'
-import { LEDGER_PROTOCOL, MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT_MS, SESSION_TIMEOUT_MS, MAX_REQUESTS_PER_SESSION, MAX_CONCURRENT_SESSIONS } from './constants.js'
+import { LEDGER_PROTOCOL, MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT_MS, SESSION_TIMEOUT_MS, MAX_REQUESTS_PER_SESSION, MAX_CONCURRENT_SESSIONS,
+  MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS } from './constants.js'
 import { Witness } from './witness.js'
 
 /** Limits of ledger-v1 sessions for `openSession`/`serveProtocol`. */
@@ -21,7 +22,9 @@ export const LEDGER_LIMITS = {
   messageTimeoutMs: MESSAGE_TIMEOUT_MS,
   sessionTimeoutMs: SESSION_TIMEOUT_MS,
   maxRequestsPerSession: MAX_REQUESTS_PER_SESSION,
-  maxConcurrentSessions: MAX_CONCURRENT_SESSIONS
+  maxConcurrentSessions: MAX_CONCURRENT_SESSIONS,
+  maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
+  firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS
 }
 
 /** A leaf with its inclusion proof. */

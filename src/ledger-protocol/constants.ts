@@ -22,6 +22,10 @@ export const SESSION_TIMEOUT_MS = 120_000
 export const MAX_REQUESTS_PER_SESSION = 10_000
 /** §Messages: inbound sessions served at once across all peers (bounds disk reads). */
 export const MAX_CONCURRENT_SESSIONS = 32
+/** §Limits: inbound sessions one peer holds at once (a counterparty cosigns, observes and audits: 3). */
+export const MAX_SESSIONS_PER_PEER = 4
+/** §Limits: the first request of a session must start within this of the stream opening. */
+export const FIRST_REQUEST_TIMEOUT_MS = 2_000
 /** §Messages: a proof has at most 2 x 64 hashes (trees below 2^64 leaves). */
 export const MAX_PROOF_HASHES = 128
 /** §Gossip: the node re-announces its checkpoint this often, for peers that missed it. */
