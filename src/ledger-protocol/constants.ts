@@ -34,5 +34,12 @@ export const ANNOUNCE_INTERVAL_MS = 60_000
 export const MAX_CONCURRENT_OBSERVATIONS = 4
 /** §Cosigning: counterparties asked to cosign at once after an append. */
 export const MAX_CONCURRENT_COSIGN_REQUESTS = 8
+/**
+ * §Cosigning: after an append, counterparties have this long to cosign before the append returns
+ * with the rest pending (an honest peer answers in one round trip; a dial plus a request each
+ * within the 10 s message timeout). Well below the API's 30 s request timeout, so an append
+ * through the API always reports what happened.
+ */
+export const COSIGN_DEADLINE_MS = 10_000
 /** §Cosigning: cosignatures kept per checkpoint (one per counterparty; the note limit is 100 lines). */
 export const MAX_COSIGNATURES = 64

@@ -22,7 +22,7 @@ import { NetworkError } from './errors.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
 import { DEFAULT_PROTOCOL_LIMITS } from './reqresp.js'
-import { isEndOfStream, plain, toNetworkError } from './stream-util.js'
+import { isEndOfStream, plain, raceSignal, toNetworkError } from './stream-util.js'
 import type { ProtocolLimits, ProtocolRegistrar, RequestHandler } from './reqresp.js'
 
 /** One admitted inbound session. */
@@ -172,26 +172,4 @@ function firstByteDeadline (stream: Stream, ms: number): { signal: AbortSignal, 
   stream.addEventListener('message', clear)
   if (stream.readBufferLength > 0) clear()
   return { signal: ctl.signal, clear }
-}
-
-/**
- * `promise`, or a rejection as soon as `signal` fires (with `NET_TIMEOUT` or `NET_ABORTED`); a late
- * result or error of `promise` is dropped.
- */
-async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {})
-    throw toNetworkError(signal.reason, signal)
-  }
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(toNetworkError(signal.reason, signal)) }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([promise, aborted])
-  } finally {
-    signal.removeEventListener('abort', onAbort as () => void)
-    promise.catch(() => {})
-  }
 }

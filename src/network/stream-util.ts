@@ -1,4 +1,4 @@
-/** Small helpers shared by the client and server sides of request/response (not exported by the module). */
+/** Small helpers shared by the client and server sides of request/response (only raceSignal is exported by the module). */
 import { FulcrumError } from '../errors/index.js'
 import { NetworkError } from './errors.js'
 
@@ -32,4 +32,26 @@ export function toNetworkError (err: unknown, signal: AbortSignal, callerSignal?
     return new FulcrumError(NetworkError.MESSAGE_TOO_LARGE, (err as Error).message, { cause: err })
   }
   return new FulcrumError(NetworkError.STREAM_CLOSED, `stream failed: ${(err as Error).message}`, { cause: err })
+}
+
+/**
+ * `promise`, or a rejection as soon as `signal` fires (with `NET_TIMEOUT` or `NET_ABORTED`); a late
+ * result or error of `promise` is dropped.
+ */
+export async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {})
+    throw toNetworkError(signal.reason, signal)
+  }
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(toNetworkError(signal.reason, signal)) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort as () => void)
+    promise.catch(() => {})
+  }
 }
