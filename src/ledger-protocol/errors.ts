@@ -20,7 +20,7 @@ export const LedgerProtocolError = {
   UNAVAILABLE: 'LEDGER_PROTO_UNAVAILABLE',
   /**
    * (local) The entry was appended durably, but some counterparties had not cosigned by the
-   * deadline or when the service stopped: they are asked again on the next append or announce.
+   * deadline or when the service stopped; the next append they are a party to asks them again.
    */
   COSIGN_PENDING: 'LEDGER_PROTO_COSIGN_PENDING'
 } as const

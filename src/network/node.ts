@@ -38,11 +38,12 @@ export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
  */
 export const MAX_INCOMING_PENDING_CONNECTIONS = 64
 /**
- * A socket that has not finished its handshake (noise, muxer) within this is closed. A loopback
- * handshake takes milliseconds and a distant one well under a second; 5 s (libp2p: 10 s) halves how
- * long a silent socket holds one of the pending slots.
+ * A socket that has not finished its handshake (noise, muxer) within this is closed, whatever its
+ * address. libp2p's default of 10 s: a loopback handshake takes milliseconds, but a node whose
+ * event loop is loaded (seen here: an honest handshake past 5 s on a machine at load 24) must not
+ * drop honest peers. A silent socket holds one of the pending slots that long.
  */
-export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000
 /**
  * Connections with one peer id: two when both dial each other at once, with room for a reconnect
  * while the old connection closes; one identity cannot take many of the node's connections.
