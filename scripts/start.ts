@@ -22,5 +22,5 @@ if (!existsSync(dataDirPaths(dataDir).identity)) {
   const id = await initDataDir(dataDir, { listen: [FIRST_RUN_LISTEN], apiPort: FIRST_RUN_API_PORT })
   process.stdout.write(`initialised ${dataDir} (peer id ${id.peerId})\n`)
 }
-const io = { out: (t: string) => process.stdout.write(t + '\n'), err: (t: string) => process.stderr.write(t + '\n'), env: process.env }
+const io = { out: (t: string) => process.stdout.write(t + '\n'), err: (t: string) => process.stderr.write(t + '\n'), env: process.env, stderrIsTTY: process.stderr.isTTY === true }
 process.exitCode = await runCli(['start', '--data-dir', dataDir, ...process.argv.slice(2)], io)
