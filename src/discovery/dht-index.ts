@@ -64,7 +64,13 @@ export class DhtIndex implements Startable {
   private controller = new AbortController()
   private running = false
 
-  constructor (private readonly dht: KadDHT, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  private readonly retryMs: { first: number, max: number }
+
+  /** `retryMs` overrides the backoff of failed provides (tests shorten it). */
+  constructor (private readonly dht: KadDHT, private readonly log: Logger, private readonly now: () => number = Date.now,
+    retryMs: Partial<{ first: number, max: number }> = {}) {
+    this.retryMs = { first: FIRST_RETRY_MS, max: MAX_RETRY_MS, ...retryMs }
+  }
 
   start (): void {
     this.running = true
@@ -110,8 +116,8 @@ export class DhtIndex implements Startable {
       const key = await indexKey(entry.type, entry.country)
       const peers = await retry(async (s) => await provideOnce(this.dht, key, AbortSignal.any([s, AbortSignal.timeout(DHT_OPERATION_TIMEOUT_MS)])), {
         signal,
-        firstDelayMs: FIRST_RETRY_MS,
-        maxDelayMs: MAX_RETRY_MS,
+        firstDelayMs: this.retryMs.first,
+        maxDelayMs: this.retryMs.max,
         onRetry: (err, attempt, delayMs) => { this.log.debug('DHT provide failed, retrying', { key: id, attempt, retryMs: delayMs, err: (err as Error).message }) }
       })
       entry.providedAt = this.now()
