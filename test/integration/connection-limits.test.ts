@@ -55,7 +55,7 @@ describe('network: connection limits hold on loopback', function () {
   })
 
   it('raw sockets that never handshake hold at most the pending slots and are closed at the handshake deadline', async () => {
-    const deadlineMs = 3000
+    const deadlineMs = 8000
     target = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'], maxConnections: 20, inboundUpgradeTimeoutMs: deadlineMs })
     const port = Number(target.getMultiaddrs()[0]?.getComponents().find(c => c.name === 'tcp')?.value)
     const rssBefore = process.memoryUsage().rss
@@ -68,8 +68,8 @@ describe('network: connection limits hold on loopback', function () {
       socket.once('close', () => { resolve(Date.now() - connected) })
     })))
     const rssAfter = process.memoryUsage().rss
-    // A refused socket is closed as soon as the node gets to it (up to about 1 s while it accepts 500
-    // at once); one that held a pending slot lives until the deadline.
+    // A refused socket is closed as soon as the node gets to it (about 1 s while it accepts 500 at
+    // once, 2-3 s on a machine at load 30); one that held a pending slot lives until the deadline.
     const held = lifetimes.filter(ms => ms >= deadlineMs * 0.8).length
     const last = Date.now() - started
     console.log(`      raw sockets: 500 opened, ${held} held a handshake slot until the deadline, all closed after ${last} ms; ` +
