@@ -4,3 +4,5 @@
  * no clock that is not passed in.
  */
 export * from './plan.js'
+export * from './document-errors.js'
+export * from './document.js'
