@@ -6,3 +6,7 @@
 export * from './plan.js'
 export * from './document-errors.js'
 export * from './document.js'
+export * from './planner-types.js'
+export * from './planner.js'
+export { itemFilter, describeItem, monthlyCost, unitsPerMonth } from './planner-candidates.js'
+export { MAX_SEARCH_NODES } from './planner-search.js'
