@@ -11,7 +11,7 @@ import { CUSTOM_SPEC_KEY, EU_COUNTRIES, SERVICE_TYPES } from '../offers/index.js
 import { OrderDocError, OrderDocumentError } from './document-errors.js'
 import type { DocIssue } from './document-errors.js'
 import { orderDocumentSchema, zodIssues } from './document-schema.js'
-export { MAX_ORDER_ITEMS, MAX_TERM_MONTHS, BUDGET_UNITS, isCountryOrEu } from './document-schema.js'
+export { MAX_DOCUMENT_ITEMS, MAX_DOCUMENT_TERM_MONTHS, BUDGET_UNITS, isCountryOrEu } from './document-schema.js'
 
 /** The highest unit price an item accepts: compared as `fulcrum search --max-price` does. */
 export interface PriceLimit {
