@@ -101,10 +101,34 @@ export function validateOrderDocument (value: unknown): OrderDocument {
 /** Like {@link validateOrderDocument} but returns the issues instead of throwing. */
 export function checkOrderDocument (value: unknown): { ok: true, document: OrderDocument } | { ok: false, issues: DocIssue[] } {
   const parsed = orderDocumentSchema.safeParse(value)
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error.issues, value) }
+  if (!parsed.success) return { ok: false, issues: sortIssues(zodIssues(parsed.error.issues, value)) }
   const document = parsed.data as OrderDocument
   const issues = semanticIssues(document)
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, document }
+  return issues.length > 0 ? { ok: false, issues: sortIssues(issues) } : { ok: true, document }
+}
+
+/** Path segments: keys, and array indexes as numbers. */
+function segments (path: string): Array<string | number> {
+  return [...path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map(m => m[1] !== undefined ? Number(m[1]) : m[2] ?? '')
+}
+
+/**
+ * Issues in a fixed order (order-v1 §1.5): by path, segment by segment, indexes as numbers, keys
+ * by UTF-16 code units, a prefix first; equal paths keep their order.
+ */
+function sortIssues (issues: DocIssue[]): DocIssue[] {
+  const keyed = issues.map(issue => ({ issue, segs: segments(issue.path) }))
+  keyed.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.segs.length, b.segs.length); i++) {
+      const x = a.segs[i] as string | number
+      const y = b.segs[i] as string | number
+      if (x === y) continue
+      if (typeof x === 'number' && typeof y === 'number') return x - y
+      return String(x) < String(y) ? -1 : 1
+    }
+    return a.segs.length - b.segs.length
+  })
+  return keyed.map(k => k.issue)
 }
 
 /** The countries a list of codes stands for (`EU` expanded), or undefined for "any". */
