@@ -61,6 +61,7 @@ export function planOrder (doc: OrderDocument, records: readonly VerifiedRecord[
   if (best.size === 0) {
     if (budget.exhausted) return fail([{ code: OrderDocError.PLAN_SEARCH_LIMIT, constraint: 'search', message: `search: no combination found within ${budget.limit} search steps (order-v1 §2.5)` }])
     const relaxed = distinct ? cheapestPerCurrency(partitions, false, budget) : new Map()
+    if (relaxed.size === 0 && budget.exhausted) return fail([{ code: OrderDocError.PLAN_SEARCH_LIMIT, constraint: 'search', message: `search: no combination found within ${budget.limit} search steps (order-v1 §2.5)` }])
     return fail([relaxed.size > 0 ? explainDistinct(doc, partitions.map(p => p.lists)) : explainCapacity(doc, lists)])
   }
   if (best.size > 1) {

@@ -50,7 +50,12 @@ export async function planFromPeers (doc: OrderDocument, peers: string[], now: (
   const lacking = new Set(outcome.reasons.flatMap(r => r.item === undefined ? [] : [r.item]))
   const loose = doc.items.filter(i => lacking.has(i.name)).map((item): OfferFilter => isPinned(item) ? { provider: item.offer.provider } : { type: item.type })
   if (loose.length === 0) return { outcome, sources: first.sources }
-  const more = await fetchOffers(peers, loose, EXPLAIN_RESULTS_PER_NODE)
+  let more: Fetched
+  try {
+    more = await fetchOffers(peers, loose, EXPLAIN_RESULTS_PER_NODE)
+  } catch {
+    return { outcome, sources: first.sources } // the explanation without the nearest offers is still true
+  }
   outcome = planOrder(doc, [...first.records, ...more.records], now())
   return { outcome, sources: first.sources }
 }

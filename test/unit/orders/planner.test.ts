@@ -200,6 +200,9 @@ describe('orders: planner', () => {
     const offers = [vmOffer(1, 'a', '0.05'), vmOffer(2, 'b', '0.04')]
     const [r] = reasons(planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxSteps: 1 }))
     assert.equal(r?.code, OrderDocError.PLAN_SEARCH_LIMIT)
+    // Distinct providers fail quickly; the search without them, to explain why, runs out of steps.
+    const [r2] = reasons(planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers.slice(0, 1), NOW, { maxSteps: 2 }))
+    assert.equal(r2?.code, OrderDocError.PLAN_SEARCH_LIMIT)
     const partial = planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxSteps: 4 })
     assert.ok(partial.ok)
     assert.equal(partial.search.exhaustive, false)
