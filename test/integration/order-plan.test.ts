@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { initDataDir } from '../../src/datadir/index.js'
-import { completeOffer, signOffer } from '../../src/offers/index.js'
+import { completeOffer, recordFromJson, signOffer, verifyRecord } from '../../src/offers/index.js'
 import { createIdentity } from '../../src/identity/index.js'
 import { cli } from '../helpers/cli.js'
 import { testIdentity } from '../helpers/offers.js'
@@ -55,17 +55,20 @@ describe('cli: fulcrum order plan against three provider nodes (integration)', f
 
     const json = await cli(['order', 'plan', join(ORDERS, 'three-providers.json'), ...peers, '--json'])
     assert.equal(json.code, 0, json.err)
-    const out = JSON.parse(json.out) as { ok: boolean, plan: { items: Array<{ name: string, offer: string, provider: string }>, total: unknown }, costs: { term: string } }
-    assert.deepEqual(out.plan.items.map(i => `${i.name}=${i.offer}`), ['app=mil-vm-4x16', 'backups=fra-s3-standard', 'db=par-pg16-8x32'])
-    assert.deepEqual(out.plan.items.map(i => i.provider), members.map(m => m.node.identity.peerId))
-    assert.deepEqual(out.plan.total, { amount: '470.9616', currency: 'EUR', unit: 'month' })
+    const out = JSON.parse(json.out) as { ok: boolean, items: Array<{ name: string, offer: string, provider: string, quantity: number, record: unknown }>, term: unknown, total: unknown, costs: { term: string } }
+    assert.deepEqual(out.items.map(i => `${i.name}=${i.offer}`), ['app=mil-vm-4x16', 'backups=fra-s3-standard', 'db=par-pg16-8x32'])
+    assert.deepEqual(out.items.map(i => i.provider), members.map(m => m.node.identity.peerId))
+    assert.deepEqual(out.total, { amount: '470.9616', currency: 'EUR', unit: 'month' })
+    assert.deepEqual(out.term, { months: 1 })
+    // Each item carries its signed offer: the output is a saved plan that verifies on its own.
+    for (const item of out.items) assert.equal(verifyRecord(recordFromJson(item.record), Date.now()).record.body.id, item.offer)
   })
 
   it('plans the order with a pinned offer', async () => {
     const r = await cli(['order', 'plan', join(ORDERS, 'pinned-offer.json'), ...peers, '--json'])
     assert.equal(r.code, 0, r.err)
-    const out = JSON.parse(r.out) as { plan: { items: Array<{ name: string, offer: string }> }, costs: { term: string } }
-    assert.deepEqual(out.plan.items.map(i => `${i.name}=${i.offer}`), ['app=mil-vm-4x16', 'db=par-pg16-8x32'])
+    const out = JSON.parse(r.out) as { items: Array<{ name: string, offer: string }>, costs: { term: string } }
+    assert.deepEqual(out.items.map(i => `${i.name}=${i.offer}`), ['app=mil-vm-4x16', 'db=par-pg16-8x32'])
     assert.equal(out.costs.term, '6034.56')
   })
 

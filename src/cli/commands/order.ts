@@ -78,27 +78,28 @@ export function renderPlan (outcome: Extract<PlanOutcome, { ok: true }>): string
     (outcome.search.exhaustive ? '' : ' (search limit reached: the cheapest found, not proven cheapest)')].join('\n')
 }
 
-/** The JSON form of a plan outcome (`--json`). */
+/**
+ * The JSON form of a plan outcome (`--json`). A plan's top level is a saved plan
+ * `{ items: [{ name, record, quantity, ... }], term, total }` that `order place` takes as is.
+ */
 export function outcomeToJson (outcome: PlanOutcome, sources: SourceReport[]): unknown {
   if (!outcome.ok) return { ok: false, reasons: outcome.reasons, search: outcome.search, sources }
   const { plan, costs } = outcome
   return {
     ok: true,
-    plan: {
-      items: plan.items.map((item, i) => ({
-        name: item.name,
-        provider: item.record.body.provider,
-        offer: item.record.body.id,
-        seq: item.record.body.seq,
-        location: item.record.body.location,
-        quantity: item.quantity,
-        price: item.record.body.price,
-        perMonth: costs.items[i]?.perMonth,
-        record: recordToJson(item.record)
-      })),
-      term: plan.term,
-      total: plan.total
-    },
+    items: plan.items.map((item, i) => ({
+      name: item.name,
+      provider: item.record.body.provider,
+      offer: item.record.body.id,
+      seq: item.record.body.seq,
+      location: item.record.body.location,
+      quantity: item.quantity,
+      price: item.record.body.price,
+      perMonth: costs.items[i]?.perMonth,
+      record: recordToJson(item.record)
+    })),
+    term: plan.term,
+    total: plan.total,
     costs,
     search: outcome.search,
     sources
