@@ -7,7 +7,7 @@
  * unique names, contradictions). Every problem becomes a {@link DocIssue} with a stable
  * `ORDER_DOC_*` code and a path such as `items[1].countries[0]`.
  */
-import { CUSTOM_SPEC_KEY, EU_COUNTRIES, SERVICE_TYPES } from '../offers/index.js'
+import { CUSTOM_SPEC_KEY, EU_COUNTRIES, FILTER_LIMITS, SERVICE_TYPES } from '../offers/index.js'
 import { OrderDocError, OrderDocumentError } from './document-errors.js'
 import type { DocIssue } from './document-errors.js'
 import { orderDocumentSchema, zodIssues } from './document-schema.js'
@@ -167,6 +167,10 @@ function semanticIssues (doc: OrderDocument): DocIssue[] {
     if (first !== undefined) add(OrderDocError.DUPLICATE_NAME, `${at}.name`, `${JSON.stringify(item.name)} is already the name of items[${first}]`)
     else seen.set(item.name, i)
     if (isPinned(item)) return
+    const certs = new Set([...(c.certifications ?? []), ...(item.certifications ?? [])])
+    if (certs.size > FILTER_LIMITS.certifications) {
+      add(OrderDocError.INVALID_FIELD, `${at}.certifications`, `with constraints.certifications, ${certs.size} certifications; at most ${FILTER_LIMITS.certifications} per item`)
+    }
     for (const key of Object.keys(item.minSpecs ?? {})) {
       const allowed = numericSpecs(item.type)
       const ok = allowed === undefined ? CUSTOM_SPEC_KEY.test(key) : allowed.includes(key)
