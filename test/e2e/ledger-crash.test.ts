@@ -54,7 +54,7 @@ async function checkStore (dir: string, acked: Map<number, string>, previous?: {
 }
 
 describe('e2e: ledger crash safety (a real process killed with SIGKILL)', function () {
-  this.timeout(60_000)
+  this.timeout(180_000)
   let dir: Awaited<ReturnType<typeof tempDir>>
   before(async () => { dir = await tempDir() })
   after(async () => { await dir.cleanup() })

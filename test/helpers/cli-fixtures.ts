@@ -85,8 +85,8 @@ function splitViewEvidence (): unknown {
 /** The offline commands, as arguments of `fulcrum`, with `init` writing into `fresh` (a dir that must not exist yet). */
 export function offlineCommands (f: CliFixtures, fresh: string): Record<string, string[]> {
   return {
-    help: ['--help'],
-    version: ['--version'],
+    '--help': ['--help'],
+    '--version': ['--version'],
     init: ['init', '--data-dir', fresh],
     id: ['id', '--data-dir', f.dataDir],
     'offer sign': ['offer', 'sign', f.draft, '--data-dir', f.dataDir, '--out', f.out],

@@ -73,7 +73,7 @@ export const commands: Record<string, CommandEntry> = {
   },
   'ledger sign': {
     summary: 'add this data dir\'s signature to an entry its parties sign in turn (JSON { type, body, sigs? }; null = not signed yet)',
-    load: async () => (await import('./ledger.js')).ledgerSignCommand
+    load: async () => (await import('./ledger-sign.js')).ledgerSignCommand
   },
   'ledger append': {
     summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger, through the daemon if it runs (which asks the other parties to cosign)',

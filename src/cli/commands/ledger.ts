@@ -11,14 +11,14 @@ import { createWriteStream } from 'node:fs'
 import { dataDirPaths, loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
-  addEntrySignature, cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
+  cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
 } from '../../ledger/index.js'
 import type { Entry } from '../../ledger/index.js'
 import { LogError, MAX_LEAVES_PER_READ, MerkleLog, appendEntry, openLogForReading } from '../../log/index.js'
 import type { ReadableLog } from '../../log/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, requireString, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
-import { emitJson, readJson } from '../files.js'
+import { readJson } from '../files.js'
 import { ApiClient, ApiError } from '../../api/index.js'
 import type { LedgerAppendResult } from '../../api/index.js'
 import type { Identity } from '../../identity/index.js'
@@ -157,29 +157,6 @@ export const ledgerAppendCommand: Command = {
       io.err(`fulcrum ledger append: refused: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
     }
-  }
-}
-
-export const ledgerSignCommand: Command = {
-  usage: 'FILE --data-dir DIR [--out FILE]',
-  positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, out: { type: 'string' } },
-  async run (args, io) {
-    const identity = await loadIdentity(dataDirOf(args, io))
-    let signed
-    try {
-      signed = addEntrySignature(await readJson(args.positionals[0] as string), identity)
-    } catch (err) {
-      if (!(err instanceof FulcrumError) || !err.code.startsWith('LEDGER_')) throw err
-      io.err(`fulcrum ledger sign: invalid entry: ${err.code}: ${err.message}`)
-      return ExitCode.INVALID
-    }
-    const wrote = await emitJson(io, args.values.out, signed.entry)
-    const n = signed.entry.sigs.length
-    io.err(`signed as ${identity.peerId}; ${n - signed.missing} of ${n} signatures` +
-      (signed.missing === 0 ? ': ready for `fulcrum ledger append`' : `: ${signed.missing} part${signed.missing === 1 ? 'y' : 'ies'} still to sign`) +
-      wrote)
-    return ExitCode.OK
   }
 }
 
