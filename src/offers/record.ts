@@ -100,7 +100,10 @@ export function recordFromValue (value: unknown): OfferRecord {
     throw new FulcrumError(OfferError.BAD_SIGNATURE, `sig must be ${SIGNATURE_LENGTH} bytes`, { path: 'sig' })
   }
   const prefix = (err: unknown): never => {
-    if (err instanceof FulcrumError) throw new FulcrumError(err.code, err.message.replace(/^[^:]*: /, ''), { path: `body.${err.path ?? ''}`.replace(/\.$/, '') })
+    if (err instanceof FulcrumError) {
+      const path = err.path === undefined || err.path === '$' ? 'body' : `body.${err.path}`
+      throw new FulcrumError(err.code, err.message.replace(/^[^:]*: /, ''), { path })
+    }
     throw err
   }
   if (r.kind === 'offer') {
