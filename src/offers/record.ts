@@ -155,7 +155,8 @@ function checkRecord (record: OfferRecord, now: number, options: VerifyOptions):
     throw new FulcrumError(OfferError.FROM_FUTURE, `issued ${record.body.issuedAt - now} ms in the future`, { path: 'body.issuedAt' })
   }
   if (now >= recordExpiresAt(record)) {
-    throw new FulcrumError(OfferError.EXPIRED, `expired at ${new Date(recordExpiresAt(record)).toISOString()}`, { path: 'body.expiresAt' })
+    // A withdrawal has no expiresAt: its retention runs from issuedAt.
+    throw new FulcrumError(OfferError.EXPIRED, `expired at ${new Date(recordExpiresAt(record)).toISOString()}`, { path: record.kind === 'offer' ? 'body.expiresAt' : 'body.issuedAt' })
   }
 }
 
