@@ -22,7 +22,7 @@ interface Member { id: Identity, libp2p: FulcrumLibp2p, log: MerkleLog, service:
 
 
 describe('ledger protocol: nodes on 127.0.0.1', function () {
-  this.timeout(120_000)
+  this.timeout(240_000)
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const members: Member[] = []
 
