@@ -3,7 +3,7 @@
  * the running node through its control API, found via the data dir.
  */
 import type { NodeConfig } from '../../datadir/index.js'
-import { createLogger } from '../../logging/index.js'
+import { createPinoLogger } from '../../logging/pino.js'
 import type { LogLevel } from '../../logging/index.js'
 import { ApiClient } from '../../api/index.js'
 import type { PublishResult } from '../../api/index.js'
@@ -50,7 +50,7 @@ export const startCommand: Command = {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
     if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
-    const logger = createLogger(entry => { io.err(JSON.stringify(entry)) }, level)
+    const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
     // createNode checks the addresses and opens the stores; a failed start stops and closes
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
     // Loaded here, not at the top: the API commands in this module must not load libp2p.

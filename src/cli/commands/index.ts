@@ -94,5 +94,9 @@ export const commands: Record<string, CommandEntry> = {
   'audit evidence': {
     summary: 'check an evidence file (from audit peer or a node\'s witness): valid proof of a split view, rollback or fork?',
     load: async () => (await import('./audit.js')).auditEvidenceCommand
+  },
+  'order plan': {
+    summary: 'plan an order: the cheapest combination of live, verified offers meeting every constraint',
+    load: async () => (await import('./order.js')).orderPlanCommand
   }
 }
