@@ -11,6 +11,13 @@ export const LedgerProtocolError = {
   /** The peer served data that does not verify against its own signed checkpoint. */
   BAD_DATA: 'LEDGER_PROTO_BAD_DATA',
   /** The witness refuses: the log showed an inconsistent history (evidence kept). */
-  EQUIVOCATION: 'LEDGER_PROTO_EQUIVOCATION'
+  EQUIVOCATION: 'LEDGER_PROTO_EQUIVOCATION',
+  /**
+   * The witness refuses to cosign or observe a log it does not follow: the requester shares no
+   * agreement with it (none in the request) and is not in its `followLogs`.
+   */
+  NOT_FOLLOWED: 'LEDGER_PROTO_NOT_FOLLOWED',
+  /** The witness already follows as many logs as its limit (`witness.maxLogs`) allows. */
+  WITNESS_FULL: 'LEDGER_PROTO_WITNESS_FULL'
 } as const
 export type LedgerProtocolErrorCode = typeof LedgerProtocolError[keyof typeof LedgerProtocolError]

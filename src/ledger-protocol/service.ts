@@ -9,7 +9,7 @@ import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { appendEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
-import { cosignerVerifierKey, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
+import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import { serveProtocol } from '../network/index.js'
@@ -47,7 +47,12 @@ export interface LedgerServiceInit {
   /** Gossip and witness checkpoints (default true). */
   gossip?: boolean
   announceIntervalMs?: number
+  /** Logs (peer ids) to witness and cosign besides counterparties (config `witness.followLogs`). */
+  followLogs?: string[]
 }
+
+/** Entries read per page when collecting counterparties from this node's log at start. */
+const COUNTERPARTY_SCAN_PAGE = 1024
 
 /** See module doc. */
 export class LedgerService implements Startable {
@@ -60,23 +65,27 @@ export class LedgerService implements Startable {
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
   private readonly cosignedSize = new Map<string, number>()
+  /** Parties of the entries in this node's log, and the configured logs: the logs it follows. */
+  private readonly followed: Set<string>
 
   constructor (private readonly c: LedgerServiceComponents, private readonly init: LedgerServiceInit = {}) {
     this.log = c.logger.child({ component: 'ledger' })
-    this.witness = new Witness(c.state, c.identity, c.now)
+    this.followed = new Set(init.followLogs ?? [])
+    this.witness = new Witness(c.state, c.identity, c.now, { follows: peer => this.followed.has(peer) })
     this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => {
-      // Witness the logs of connected nodes only: their proofs can be fetched, and the number of
-      // logs witnessed stays bounded by the connection limit (anyone can mint a key and gossip).
-      if (c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
+      // Witness only followed logs (counterparties, followLogs) of connected nodes: their proofs
+      // can be fetched, and anyone can mint a key and gossip.
+      if (await this.witness.follows(owner) && c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
     }, this.log)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
+    await this.loadCounterparties()
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
       latestNote: () => this.latestNote(),
-      cosign: async (requester, note, oldSize, proof) => await this.witness.cosign(requester, note, oldSize, proof)
+      cosign: async (requester, note, oldSize, proof, shared) => await this.witness.cosign(requester, note, oldSize, proof, shared)
     }), LEDGER_LIMITS, this.log)
     if (this.init.gossip !== false) {
       this.gossip.start()
@@ -108,7 +117,8 @@ export class LedgerService implements Startable {
   async append (entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
-    const cosigners = await this.collectCosignatures(others)
+    for (const p of others) this.followed.add(p)
+    const cosigners = await this.collectCosignatures(others, result.index)
     await this.announce()
     return { ...result, cosigners }
   }
@@ -130,14 +140,17 @@ export class LedgerService implements Startable {
     return result
   }
 
-  /** Asks `peers` to cosign the current checkpoint; returns those who did. */
-  async collectCosignatures (peers: string[]): Promise<string[]> {
+  /**
+   * Asks `peers` to cosign the current checkpoint; returns those who did. `entryIndex` names an
+   * entry of this log signed by each of them, shown to witnesses that do not follow this log yet.
+   */
+  async collectCosignatures (peers: string[], entryIndex?: number): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
     for (let i = 0; i < peers.length; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await this.requestCosignature(p, text)
+          const sig = await this.requestCosignature(p, text, entryIndex)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
@@ -149,14 +162,17 @@ export class LedgerService implements Startable {
     return done
   }
 
-  private async requestCosignature (peer: string, text: string): Promise<NoteSignature> {
+  private async requestCosignature (peer: string, text: string, entryIndex?: number): Promise<NoteSignature> {
     const size = Witness.open(text, this.c.identity.peerId).checkpoint.size
+    const shared = entryIndex === undefined || entryIndex >= size
+      ? undefined
+      : { entry: await this.c.log.leaf(entryIndex), index: entryIndex, proof: await this.c.log.inclusionProof(entryIndex, size) }
     return await this.withClient(peer, async client => {
       let oldSize = Math.min(this.cosignedSize.get(peer) ?? 0, size)
       let sig: NoteSignature | undefined
       for (let attempt = 0; sig === undefined; attempt++) {
         try {
-          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size))
+          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size), shared)
         } catch (err) {
           // tlog-witness: a conflict tells the size the witness knows; retry once from there.
           if (attempt > 0 || !isFulcrumError(err, LedgerProtocolError.CONFLICT)) throw err
@@ -168,6 +184,19 @@ export class LedgerService implements Startable {
       this.cosignedSize.set(peer, size)
       return sig
     })
+  }
+
+  /** Adds the parties of every entry in this node's log to the followed logs. */
+  private async loadCounterparties (): Promise<void> {
+    for (let i = 0; i < this.c.log.size; i += COUNTERPARTY_SCAN_PAGE) {
+      for (const leaf of await this.c.log.leaves(i, Math.min(this.c.log.size, i + COUNTERPARTY_SCAN_PAGE))) {
+        try {
+          for (const p of decodeEntry(leaf).body.parties) if (p !== this.c.identity.peerId) this.followed.add(p)
+        } catch (err) {
+          this.log.warn('unreadable entry in own log', { code: (err as { code?: string }).code })
+        }
+      }
+    }
   }
 
   private async withClient<T> (peer: string, fn: (c: LedgerClient) => Promise<T>): Promise<T> {

@@ -86,10 +86,26 @@ describe('ledger: evidence', () => {
     assert.equal(verifyEvidence(makeEvidence('inconsistent', vkey, cp(leaves.slice(0, 3)), cp(forked), { proof: forkProof })).kind, 'inconsistent')
   })
 
-  it('rejects evidence whose checkpoints are not signed by the log', () => {
-    const ev = makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)))
+  it('refuses a rollback made of a checkpoint and an older one consistent with it; accepts one whose proof fails', async () => {
+    const honest = await buildProof(consistencyProofRanges(2, 5), memoryNodeReader(leaves))
+    assert.throws(() => verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)))), code('LEDGER_BAD_EVIDENCE'))
+    assert.throws(() => verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)), { proof: honest })), code('LEDGER_BAD_EVIDENCE'))
+    const forkProof = await buildProof(consistencyProofRanges(3, 5), memoryNodeReader(forked))
+    assert.equal(verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(forked.slice(0, 3)), { proof: forkProof })).kind, 'rollback')
+  })
+
+  it('keeps only the log\'s own signature lines in evidence (cosignatures prove nothing about the log)', () => {
+    const note = cp(leaves)
+    const withCosig = { ...note, note: { ...note.note, signatures: [...note.note.signatures, { name: 'fulcrum/witness/v1/x', keyId: 1, signature: new Uint8Array(72) }] } }
+    const ev = makeEvidence('split-view', vkey, withCosig, cp(forked))
+    assert.equal(ev.checkpoints[0], note.text)
+  })
+
+  it('rejects evidence whose checkpoints are not signed by the log', async () => {
+    const proof = await buildProof(consistencyProofRanges(3, 5), memoryNodeReader(forked))
+    const ev = makeEvidence('rollback', vkey, cp(leaves), cp(forked.slice(0, 3)), { proof })
     assert.equal(verifyEvidence(ev).kind, 'rollback')
-    const forged = { ...ev, checkpoints: [ev.checkpoints[0], ev.checkpoints[1].replace(/\n2\n/, '\n1\n')] }
+    const forged = { ...ev, checkpoints: [ev.checkpoints[0], ev.checkpoints[1].replace(/\n3\n/, '\n2\n')] }
     assert.throws(() => verifyEvidence(forged), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, vkey: ledgerVerifierKey(alice.peerId) }), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, type: 'x' }), code('LEDGER_BAD_EVIDENCE'))
