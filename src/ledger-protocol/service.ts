@@ -13,6 +13,7 @@ import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignat
 import type { Entry, NoteSignature } from '../ledger/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import { serveProtocol } from '../network/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
 import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
 import { LedgerProtocolError } from './errors.js'
@@ -40,6 +41,8 @@ export interface LedgerServiceComponents {
   state: StateStore
   logger: Logger
   now: () => number
+  /** Gossip penalties shared with the other topics (default: the service's own). */
+  penalties?: PeerPenalties
 }
 
 /** Options of {@link LedgerService}. */
@@ -57,7 +60,7 @@ const COUNTERPARTY_SCAN_PAGE = 1024
 /** See module doc. */
 export class LedgerService implements Startable {
   readonly witness: Witness
-  private readonly gossip: CheckpointGossip
+  readonly gossip: CheckpointGossip
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
@@ -76,7 +79,7 @@ export class LedgerService implements Startable {
       // Witness only followed logs (counterparties, followLogs) of connected nodes: their proofs
       // can be fetched, and anyone can mint a key and gossip.
       if (await this.witness.follows(owner) && c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
-    }, this.log)
+    }, c.penalties ?? new PeerPenalties(c.now), this.log)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
