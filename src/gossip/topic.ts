@@ -17,6 +17,14 @@ import type { PeerPenalties } from './penalties.js'
 import { TokenBuckets } from './rate-limit.js'
 import type { RateLimit } from './rate-limit.js'
 
+/**
+ * A validator that has run this long without the event loop getting a turn yields once (to
+ * `setImmediate`). gossipsub validates queued messages in one chain of promise jobs; without this a
+ * flood of messages that validate quickly starves timers, the API and every other connection
+ * until the whole queue is judged (seen: over 3 s of a stalled API).
+ */
+export const YIELD_AFTER_MS = 10
+
 /** What a topic's validator decided about one message. */
 export type Verdict =
   | { result: 'accept' }
@@ -56,6 +64,7 @@ export interface TopicStats {
 export class GossipTopic implements Startable {
   readonly stats: TopicStats = { accepted: 0, ignored: 0, rejected: 0, throttled: 0 }
   private readonly buckets: TokenBuckets
+  private lastYield = performance.now()
 
   constructor (
     private readonly pubsub: TopicPubSub,
@@ -86,6 +95,10 @@ export class GossipTopic implements Startable {
 
   /** The topic validator: gossipsub relays only what this returns `Accept` for. */
   readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => {
+    if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
+      await new Promise(resolve => setImmediate(resolve))
+      this.lastYield = performance.now()
+    }
     const peer = from.toString()
     if (msg.data.length > this.rules.maxBytes) return this.reject(peer, 'TOPIC_OVERSIZED')
     if (!this.buckets.take(peer)) {
