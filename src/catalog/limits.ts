@@ -27,10 +27,11 @@ export interface CatalogLimits {
 }
 
 /**
- * Defaults: 200,000 records (about 1 GiB of memory at today's ~5 KB per record; raise it as the
- * per-record cost falls) and 1,000 per provider (far above the offers one provider publishes).
+ * Defaults: 1,000,000 records (the size the node is built to hold in under 1 GiB; BENCHMARKS.md
+ * measures the memory per record) and 5,000 per provider (far above the offers one provider
+ * publishes: one SKU per service, region and zone).
  */
-export const DEFAULT_CATALOG_LIMITS: CatalogLimits = { maxRecords: 200_000, maxRecordsPerProvider: 1_000 }
+export const DEFAULT_CATALOG_LIMITS: CatalogLimits = { maxRecords: 1_000_000, maxRecordsPerProvider: 5_000 }
 
 /** What the limits say about a new key of `provider`. */
 export type Admission = { admit: true, evict?: string } | { admit: false }

@@ -55,9 +55,9 @@ export interface NodeConfig {
 
 /** Config `catalogLimits`. */
 export interface CatalogLimitsConfig {
-  /** Records held at most, besides the node's own (integer >= 1; default 200,000). */
+  /** Records held at most, besides the node's own (integer >= 1; default 1,000,000). */
   maxRecords: number
-  /** Records per provider at most (integer >= 1; default 1,000). */
+  /** Records per provider at most (integer >= 1; default 5,000). */
   maxRecordsPerProvider: number
   /** Gossip records per second, across all peers, from providers the catalog holds nothing of (> 0; default 50). */
   newProviderRecordsPerSecond: number
