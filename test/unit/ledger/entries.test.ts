@@ -4,7 +4,7 @@ import { encodeCanonical } from '../../../src/encoding/index.js'
 import {
   bodyHash, decodeEntry, encodeEntry, entrySigningBytes, makeEvidence, openNodeCheckpoint, originOf, signCheckpoint,
   verifyEntrySignatures, verifyEvidence, ledgerVerifierKey, leafHash, rootFromLeafHashes, buildProof, consistencyProofRanges,
-  memoryNodeReader, formatVerifierKey, KeyType
+  memoryNodeReader, formatVerifierKey, KeyType, cosign, cosignerNameOf, formatNote
 } from '../../../src/ledger/index.js'
 import type { EntryBody } from '../../../src/ledger/index.js'
 import { signedEntry, testBody, testIdentity } from './fixtures.js'
@@ -95,10 +95,14 @@ describe('ledger: evidence', () => {
   })
 
   it('keeps only the log\'s own signature lines in evidence (cosignatures prove nothing about the log)', () => {
-    const note = cp(leaves)
-    const withCosig = { ...note, note: { ...note.note, signatures: [...note.note.signatures, { name: 'fulcrum/witness/v1/x', keyId: 1, signature: new Uint8Array(72) }] } }
-    const ev = makeEvidence('split-view', vkey, withCosig, cp(forked))
-    assert.equal(ev.checkpoints[0], note.text)
+    const plain = cp(leaves)
+    const witnesses = [testIdentity(60), testIdentity(61)]
+    const cosigs = witnesses.map(w => cosign(plain.note.text, cosignerNameOf(w.peerId), w, 1_790_000_000))
+    const fat = openNodeCheckpoint(formatNote({ text: plain.note.text, signatures: [...plain.note.signatures, ...cosigs] }), carol.peerId)
+    assert.ok(fat.text.length > plain.text.length)
+    const ev = makeEvidence('split-view', vkey, fat, cp(forked))
+    assert.equal(ev.checkpoints[0], plain.text)
+    assert.equal(verifyEvidence(ev).kind, 'split-view')
   })
 
   it('rejects evidence whose checkpoints are not signed by the log', async () => {
