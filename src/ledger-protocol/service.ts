@@ -11,11 +11,11 @@ import { appendEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
 import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
-import { isFulcrumError } from '../errors/index.js'
-import { serveProtocol } from '../network/index.js'
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { NetworkError, raceSignal, serveProtocol } from '../network/index.js'
 import { PeerPenalties } from '../gossip/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
-import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
+import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, COSIGN_DEADLINE_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
 import { LedgerProtocolError } from './errors.js'
 import { ledgerHandler } from './handlers.js'
 import { LedgerClient, LEDGER_LIMITS } from './client.js'
@@ -52,6 +52,17 @@ export interface LedgerServiceInit {
   announceIntervalMs?: number
   /** Logs (peer ids) to witness and cosign besides counterparties (config `witness.followLogs`). */
   followLogs?: string[]
+  /** How long an append waits for cosignatures (default {@link COSIGN_DEADLINE_MS}). */
+  cosignDeadlineMs?: number
+}
+
+/** What {@link LedgerService.append} did: the durable append, and who cosigned by the deadline. */
+export type LedgerAppendResult = AppendResult & {
+  entry: Entry
+  /** Counterparties whose cosignature of the new checkpoint was obtained. */
+  cosigners: string[]
+  /** Counterparties that had not cosigned by the deadline, or when the service stopped. */
+  pending: string[]
 }
 
 /** Entries read per page when collecting counterparties from this node's log at start. */
@@ -64,6 +75,8 @@ export class LedgerService implements Startable {
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
+  /** Aborted by stop(): every peer-facing operation in flight ends. */
+  private controller = new AbortController()
   /** Cosignatures of the current checkpoint, by cosigner name. */
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
@@ -84,6 +97,7 @@ export class LedgerService implements Startable {
 
   /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
+    this.controller = new AbortController()
     await this.loadCounterparties()
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
@@ -97,8 +111,13 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Leaves the gossip and stops serving (the log stays open: its owner closes it). */
+  /**
+   * Leaves the gossip, stops serving and aborts what is in flight (cosign requests, observations):
+   * an append waiting for cosignatures returns at once with them pending. The log stays open: its
+   * owner closes it.
+   */
   async stop (): Promise<void> {
+    this.controller.abort(new FulcrumError(NetworkError.ABORTED, 'the ledger service stopped'))
     clearInterval(this.timer)
     if (this.init.gossip !== false) this.gossip.stop()
     await this.unserve?.()
@@ -114,16 +133,20 @@ export class LedgerService implements Startable {
   }
 
   /**
-   * Appends a signed entry (this node must be a party), announces the new checkpoint and asks
-   * the other parties to cosign it. Cosigning is best effort: failures are logged, not thrown.
+   * Appends a signed entry (this node must be a party; durable when this returns), asks the other
+   * parties to cosign the new checkpoint, and announces it. Cosigning is best effort and bounded:
+   * it ends at `cosignDeadlineMs`, when `options.signal` fires or when the service stops, and the
+   * parties that had not cosigned are listed in `pending` (failures are logged, not thrown).
    */
-  async append (entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
+  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LedgerAppendResult> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
     for (const p of others) this.followed.add(p)
-    const cosigners = await this.collectCosignatures(others, result.index)
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
+      ...(options.signal === undefined ? [] : [options.signal])])
+    const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
     await this.announce()
-    return { ...result, cosigners }
+    return { ...result, cosigners, pending: others.filter(p => !cosigners.includes(p)) }
   }
 
   /** Publishes the current checkpoint on the gossip topic. */
@@ -136,24 +159,29 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Observes another log's checkpoint, fetching the consistency proof from its node. */
+  /** Observes another log's checkpoint, fetching the consistency proof from its node (aborted by stop()). */
   async observe (owner: string, note: string): Promise<Observation> {
-    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, async c => await c.consistency(m, n)))
+    const signal = this.controller.signal
+    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, signal, async c => await c.consistency(m, n)))
     if (result.status === 'violation') this.log.warn('ledger misbehaviour observed', { peer: owner, code: result.finding.code, evidence: result.evidencePath })
     return result
   }
 
   /**
-   * Asks `peers` to cosign the current checkpoint; returns those who did. `entryIndex` names an
-   * entry of this log signed by each of them, shown to witnesses that do not follow this log yet.
+   * Asks `peers` to cosign the current checkpoint; returns those who did by the time
+   * `options.signal` fires (default: the service's lifetime only; each request still has the
+   * protocol's message deadlines). Returns promptly once the signal fires, whatever the peers do.
+   * `options.entryIndex` names an entry of this log signed by each of them, shown to witnesses
+   * that do not follow this log yet.
    */
-  async collectCosignatures (peers: string[], entryIndex?: number): Promise<string[]> {
+  async collectCosignatures (peers: string[], options: { signal?: AbortSignal, entryIndex?: number } = {}): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
-    for (let i = 0; i < peers.length; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
+    const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
+    for (let i = 0; i < peers.length && !signal.aborted; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await this.requestCosignature(p, text, entryIndex)
+          const sig = await raceSignal(this.requestCosignature(p, text, signal, options.entryIndex), signal)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
@@ -165,12 +193,12 @@ export class LedgerService implements Startable {
     return done
   }
 
-  private async requestCosignature (peer: string, text: string, entryIndex?: number): Promise<NoteSignature> {
+  private async requestCosignature (peer: string, text: string, signal: AbortSignal, entryIndex?: number): Promise<NoteSignature> {
     const size = Witness.open(text, this.c.identity.peerId).checkpoint.size
     const shared = entryIndex === undefined || entryIndex >= size
       ? undefined
       : { entry: await this.c.log.leaf(entryIndex), index: entryIndex, proof: await this.c.log.inclusionProof(entryIndex, size) }
-    return await this.withClient(peer, async client => {
+    return await this.withClient(peer, signal, async client => {
       let oldSize = Math.min(this.cosignedSize.get(peer) ?? 0, size)
       let sig: NoteSignature | undefined
       for (let attempt = 0; sig === undefined; attempt++) {
@@ -202,8 +230,9 @@ export class LedgerService implements Startable {
     }
   }
 
-  private async withClient<T> (peer: string, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
-    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer)
+  /** Runs `fn` on a session with `peer`; `signal` bounds the dial and every request. */
+  private async withClient<T> (peer: string, signal: AbortSignal, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
+    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer, signal)
     try {
       return await fn(client)
     } finally {
