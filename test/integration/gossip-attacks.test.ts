@@ -17,7 +17,8 @@ import { OFFER_TOPIC } from '../../src/discovery/index.js'
 import { CHECKPOINT_TOPIC } from '../../src/ledger-protocol/index.js'
 import { encodeEntry } from '../../src/ledger/index.js'
 import { signedEntry, testBody } from '../unit/ledger/fixtures.js'
-import { startFederation, stopAll, liveOffer, holds, waitFor } from './discovery-federation.js'
+import { startFederation, stopAll, liveOffer, holds } from './discovery-federation.js'
+import { until } from '../helpers/wait.js'
 import type { Member } from './discovery-federation.js'
 
 const LIMITS = { maxRecords: 300, maxRecordsPerProvider: 20, newProviderRecordsPerSecond: 10, newProviderBurst: 30, protectedProviders: [] }
@@ -34,7 +35,7 @@ async function attackerNode (identity: Identity, targets: Member[], topic: strin
   for (const t of targets) await node.dial(t.node.libp2p.getMultiaddrs())
   const ids = targets.map(t => t.node.identity.peerId)
   try {
-    await waitFor(() => ids.every(id => node.services.pubsub.getSubscribers(topic).map(String).includes(id)), 30_000, `the targets' subscriptions (attacker ${started.length})`)
+    await until(() => ids.every(id => node.services.pubsub.getSubscribers(topic).map(String).includes(id)), `the targets' subscriptions (attacker ${started.length})`, 30_000)
   } catch (err) {
     const ps = node.services.pubsub as unknown as { getPeers: () => unknown[] }
     process.stderr.write(`conns ${node.getConnections().map(c => `${c.remotePeer.toString().slice(-6)} ${c.status}`).join(',')} pubsub peers ${ps.getPeers().length} target conns ${targets.map(t => t.node.libp2p.getConnections().length).join(',')}\n`)
@@ -73,7 +74,7 @@ describe('attacks on gossip (a federation of 3 on 127.0.0.1)', function () {
     const [target, , honest] = fed as [Member, Member, Member]
     const first = liveOffer(honest.node.identity, 'honest-1')
     await honest.node.discovery.publish(first)
-    await waitFor(() => fed.every(m => holds(m, honest.node.identity.peerId, 'honest-1')), 10_000, 'the honest offer before the flood')
+    await until(() => fed.every(m => holds(m, honest.node.identity.peerId, 'honest-1')), 'the honest offer before the flood', 10_000)
 
     const sybils = Array.from({ length: SYBIL_PEERS }, () => createIdentity())
     for (const s of sybils) await attackerNode(s, [target], OFFER_TOPIC, attackers)
@@ -103,7 +104,7 @@ describe('attacks on gossip (a federation of 3 on 127.0.0.1)', function () {
     await honestPublished
     dbg(`flood judged: ${latencies.length} searches; stats ${JSON.stringify(target.node.discovery.gossip.stats)}`)
     assert.ok(judged() >= sent, `the target judged ${judged()} of ${sent} messages`)
-    await waitFor(() => fed.every(m => holds(m, honest.node.identity.peerId, 'honest-2')), 20_000, 'the honest offer sent during the flood at every node')
+    await until(() => fed.every(m => holds(m, honest.node.identity.peerId, 'honest-2')), 'the honest offer sent during the flood at every node', 20_000)
     clearInterval(ticker)
     const elapsed = (performance.now() - started) / 1000
     const rssAfter = process.memoryUsage().rss
@@ -137,12 +138,12 @@ describe('attacks on gossip (a federation of 3 on 127.0.0.1)', function () {
     await a.node.ledger.append(deal(2))
     await a.node.ledger.append(deal(3))
     // b follows a (a counterparty); c does not, and must not witness a at all.
-    await waitFor(async () => (await b.node.ledger.witness.latest(a.node.identity.peerId))?.checkpoint.size === 3, 10_000, 'b to witness a at size 3')
+    await until(async () => (await b.node.ledger.witness.latest(a.node.identity.peerId))?.checkpoint.size === 3, 'b to witness a at size 3', 10_000)
     const replay = `${old}\u2014 example.com/replay ${randomBytes(68).toString('base64')}\n`
     const attacker = await attackerNode(createIdentity(), [b, c], CHECKPOINT_TOPIC, attackers)
     const before = [b, c].map(m => m.node.ledger.gossip.stats.ignored)
     await attacker.services.pubsub.publish(CHECKPOINT_TOPIC, new TextEncoder().encode(replay))
-    await waitFor(() => [b, c].every((m, i) => m.node.ledger.gossip.stats.ignored > (before[i] as number)), 10_000, 'b and c to judge the replay')
+    await until(() => [b, c].every((m, i) => m.node.ledger.gossip.stats.ignored > (before[i] as number)), 'b and c to judge the replay', 10_000)
     // Straight to the witness too (as a node that never relayed a's newer checkpoint would): stale.
     assert.equal((await b.node.ledger.observe(a.node.identity.peerId, replay)).status, 'stale')
     for (const m of fed) {
