@@ -6,7 +6,7 @@
  */
 import { FulcrumError } from '../errors/index.js'
 import type { EntryBody } from '../ledger/index.js'
-import { entrySigningBytes } from '../ledger/index.js'
+import { entrySigningBytes, sha256 } from '../ledger/index.js'
 import { parseTerms, providersOf } from './agreement.js'
 import { OrderError } from './errors.js'
 
@@ -49,6 +49,8 @@ export interface CustomerState {
   readonly commitBy: number
   /** The agreement signing bytes (derived from the body). */
   readonly signing: Uint8Array
+  /** SHA-256 of `signing`: the body hash providers return in `held`. */
+  readonly bodyHash: Uint8Array
   /** Entry signatures collected while holding, by party (the customer's own included). */
   readonly sigs: ReadonlyMap<string, Uint8Array>
   /** Providers that acknowledged the decision (committed, or released/unknown after an abort). */
@@ -63,12 +65,14 @@ export interface CustomerState {
 export function customerState (self: string, record: CustomerRecord, lastSent = -Infinity): CustomerState {
   const terms = parseTerms(record.body)
   if (terms.customer !== self) throw new FulcrumError(OrderError.NOT_A_PARTY, 'this node is not the order\'s customer')
+  const signing = entrySigningBytes('agreement', record.body)
   return {
     self,
     record,
     providers: providersOf(terms),
     commitBy: terms.commitBy,
-    signing: entrySigningBytes('agreement', record.body),
+    signing,
+    bodyHash: sha256(signing),
     sigs: new Map(),
     acked: new Set(),
     failures: [],

@@ -7,7 +7,7 @@
  * delivered with retries until every provider acknowledged it or their holds' deadline passed.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { bodyHash as entryBodyHash, bytesEqual, encodeEntry, signEntryBody } from '../ledger/index.js'
+import { bytesEqual, encodeEntry } from '../ledger/index.js'
 import { assembleCertificate } from './agreement.js'
 import { COMMIT_MARGIN_MS, GRACE_MS, ORDER_CLOCK_SKEW_MS, RETRY_INTERVAL_MS } from './constants.js'
 import {
@@ -74,7 +74,7 @@ export function startOrder (ctx: CustomerContext, body: CustomerRecord['body'], 
   const tx = new CTx(ctx, customerState(ctx.signer.peerId, record), now)
   if (now >= tx.s.commitBy - COMMIT_MARGIN_MS) throw new FulcrumError(OrderError.BAD_DEADLINE, 'commitBy leaves no time to gather holds')
   tx.write(record)
-  tx.set({ sigs: new Map([[ctx.signer.peerId, signEntryBody('agreement', body, ctx.signer)]]) })
+  tx.set({ sigs: new Map([[ctx.signer.peerId, ctx.signer.sign(tx.s.signing)]]) })
   tx.resend()
   return tx.done()
 }
@@ -134,8 +134,7 @@ function onAnswer (tx: CTx, m: OrderMessage): CustomerStep {
 /** Holding: collects a provider's entry signature; when every party signed, decides. */
 function onHeld (tx: CTx, m: OrderMessage<'held'>): CustomerStep {
   const from = m.body.from
-  const body = tx.s.record.body
-  if (!bytesEqual(m.body.bodyHash, entryBodyHash('agreement', body))) return decideAbort(tx, `${from} held another body`, [{ provider: from, code: OrderError.COMMIT_ALTERS_HOLD, reason: 'held another body' }])
+  if (!bytesEqual(m.body.bodyHash, tx.s.bodyHash)) return decideAbort(tx, `${from} held another body`, [{ provider: from, code: OrderError.COMMIT_ALTERS_HOLD, reason: 'held another body' }])
   if (!tx.ctx.verifier(from, tx.s.signing, m.body.entrySig)) return decideAbort(tx, `${from} sent a bad signature`, [{ provider: from, code: OrderError.BAD_SIGNATURE, reason: 'entry signature does not verify' }])
   if (m.body.expiresAt < tx.s.commitBy + GRACE_MS) return decideAbort(tx, `${from} holds too briefly`, [{ provider: from, code: OrderError.BAD_DEADLINE, reason: `hold expires at ${m.body.expiresAt}` }])
   tx.set({ sigs: new Map(tx.s.sigs).set(from, m.body.entrySig) })

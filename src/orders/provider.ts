@@ -5,7 +5,7 @@
  * (status, committed, refused) get none. Refusals carry a stable ORDER_* code.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { bodyHash as entryBodyHash, bytesEqual, signEntryBody } from '../ledger/index.js'
+import { bytesEqual, entrySigningBytes, sha256, signEntryBody } from '../ledger/index.js'
 import { decodeCertificate, providersOf, parseTerms, verifyCertificate } from './agreement.js'
 import { ENDED_RETENTION_MS, GRACE_MS, QUERY_AFTER_MS, RETRY_INTERVAL_MS } from './constants.js'
 import type { Effect, Step } from './effects.js'
@@ -124,7 +124,8 @@ function onMessage (tx: Tx, m: OrderMessage): void {
 function onHold (tx: Tx, m: OrderMessage<'hold'>): void {
   const body = m.body.body
   if (body.id !== m.body.order) throw new FulcrumError(OrderError.BAD_MESSAGE, 'body id is not the order id', { path: 'body.body.id' })
-  const hash = entryBodyHash('agreement', body)
+  const signing = entrySigningBytes('agreement', body)
+  const hash = sha256(signing)
   const prev = tx.orders.get(m.body.order)
   if (prev !== undefined) return repeatHold(tx, m, prev, hash)
   const { terms, lines } = checkHold(tx.state, tx.ctx.policy, body, m.body.from, tx.now)
@@ -134,7 +135,7 @@ function onHold (tx: Tx, m: OrderMessage<'hold'>): void {
     tx.status(m, tx.orders.get(m.body.order))
     return
   }
-  const rec = toHeld(prev, { ...common, entrySig: signEntryBody('agreement', body, tx.ctx.signer) })
+  const rec = toHeld(prev, { ...common, entrySig: tx.ctx.signer.sign(signing) })
   tx.write(rec)
   tx.reply(heldMessage(tx, rec))
 }
@@ -172,6 +173,11 @@ function deny (tx: Tx, order: string): void {
  * Refuses unknown orders, ended holds, certificates for another body and incomplete certificates.
  */
 function onCertificate (tx: Tx, m: OrderMessage, bytes: Uint8Array, reply: boolean): void {
+  const known = tx.orders.get(m.body.order)
+  if (known?.status === ProviderStatus.Committed && bytesEqual(known.entry, bytes)) {
+    if (reply) tx.reply(tx.msg('committed', m.body.from, known.order, { bodyHash: known.bodyHash }))
+    return // the same certificate again (a retry or a forward): nothing to check or write
+  }
   const entry = decodeCertificate(bytes)
   if (entry.body.id !== m.body.order) throw new FulcrumError(OrderError.BAD_MESSAGE, 'entry id is not the order id', { path: 'body.entry' })
   if (!entry.body.parties.includes(m.body.from)) throw new FulcrumError(OrderError.NOT_A_PARTY, 'sender is not a party of the order')
@@ -181,7 +187,8 @@ function onCertificate (tx: Tx, m: OrderMessage, bytes: Uint8Array, reply: boole
     prev = toExpired(prev, tx.now)
     tx.write(prev)
   }
-  const hash = entryBodyHash('agreement', entry.body)
+  const signing = entrySigningBytes('agreement', entry.body)
+  const hash = sha256(signing)
   switch (prev.status) {
     case ProviderStatus.Committed:
       if (!bytesEqual(prev.bodyHash, hash)) throw new FulcrumError(OrderError.COMMIT_ALTERS_HOLD, 'another body is committed under this order id')
@@ -192,7 +199,7 @@ function onCertificate (tx: Tx, m: OrderMessage, bytes: Uint8Array, reply: boole
     default: break
   }
   if (!bytesEqual(prev.bodyHash, hash)) throw new FulcrumError(OrderError.COMMIT_ALTERS_HOLD, 'the certificate\'s body is not the body this provider held')
-  verifyCertificate(entry, tx.ctx.verifier)
+  verifyCertificate(entry, tx.ctx.verifier, signing)
   const rec = toCommitted(prev, bytes)
   tx.write(rec, bytes)
   tx.queried.delete(rec.order)
