@@ -314,3 +314,16 @@ describe('orders: provider quotes, refusals', () => {
     assert.equal(h.code(), 'quote')
   })
 })
+
+describe('orders: provider quotes then holds', () => {
+  it('a hold replaces the quote it used in the customer\'s count', () => {
+    const h = new ProviderHarness({ maxHoldsPerCustomer: 2 })
+    const ref = { provider: self.peerId, id: 'vm-0', seq: 1, hash: liveOf().hash }
+    h.send(msg('quote-request', customer, bodyOf().id, { items: [{ offer: ref, quantity: 2 }] }))
+    h.send(holdMsg(bodyOf()))
+    assert.equal(h.code(), 'held')
+    assert.equal(h.state.quotes.size, 0)
+    h.send(holdMsg(bodyOf(3, 1, 'ord-second')))
+    assert.equal(h.code(), 'held')
+  })
+})
