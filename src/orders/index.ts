@@ -4,6 +4,12 @@
  * no clock that is not passed in.
  */
 export * from './plan.js'
+export * from './document-errors.js'
+export * from './document.js'
+export * from './planner-types.js'
+export * from './planner.js'
+export { itemFilter, describeItem, monthlyCost, unitsPerMonth } from './planner-candidates.js'
+export { MAX_SEARCH_STEPS } from './planner-search.js'
 export * from './errors.js'
 export * from './constants.js'
 export * from './messages.js'
