@@ -8,6 +8,7 @@ import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
+import { ledgerListCommand, ledgerShowCommand } from './ledger-agreements.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -27,6 +28,8 @@ export const commands: Record<string, Command> = {
   'ledger proof': ledgerProofCommand,
   'ledger sign': ledgerSignCommand,
   'ledger append': ledgerAppendCommand,
+  'ledger list': ledgerListCommand,
+  'ledger show': ledgerShowCommand,
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,
