@@ -47,6 +47,11 @@ export interface NodeConfig {
    * (false: offers end at the expiry they were published with).
    */
   renewOwnOffers: boolean
+  /**
+   * The provider's order policy (one object; validated by `orderPolicyFromConfig` in
+   * src/order-protocol/policy.ts, documented in config/default.json). Absent: the defaults.
+   */
+  orders?: unknown
 }
 
 /** Paths of the files in a data directory. */
