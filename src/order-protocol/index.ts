@@ -5,3 +5,4 @@
 export * from './errors.js'
 export * from './policy.js'
 export * from './store.js'
+export * from './customer-store.js'
