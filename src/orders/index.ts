@@ -4,3 +4,8 @@
  * no clock that is not passed in.
  */
 export * from './plan.js'
+export * from './errors.js'
+export * from './constants.js'
+export * from './messages.js'
+export * from './codec.js'
+export * from './agreement.js'
