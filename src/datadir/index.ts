@@ -7,6 +7,7 @@
  * - `api-token`      the bearer token of the local control API (secret)
  * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
  * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ * - `orders/`         the provider's order store (holds, capacity); `customer-orders/` the customer's
  */
 import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -55,7 +56,7 @@ export interface NodeConfig {
 }
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit' | 'orders' | 'customerOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -65,7 +66,9 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     api: join(root, 'api.json'),
     catalog: join(root, 'catalog'),
     ledger: join(root, 'ledger'),
-    audit: join(root, 'audit')
+    audit: join(root, 'audit'),
+    orders: join(root, 'orders'),
+    customerOrders: join(root, 'customer-orders')
   }
 }
 

@@ -104,13 +104,22 @@ export class LedgerService implements Startable {
   /**
    * Appends a signed entry (this node must be a party), announces the new checkpoint and asks
    * the other parties to cosign it. Cosigning is best effort: failures are logged, not thrown.
+   * With `background`, it returns once the entry is durable and cosigns afterwards (no cosigners listed).
    */
-  async append (entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
+  async append (entry: Entry | Uint8Array, options: { background?: boolean } = {}): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
-    const cosigners = await this.collectCosignatures(others)
-    await this.announce()
-    return { ...result, cosigners }
+    const cosign = async (): Promise<string[]> => {
+      const cosigners = await this.collectCosignatures(others)
+      await this.announce()
+      return cosigners
+    }
+    // Orders ack a commit once it is durable; cosigning then goes on without holding the answer.
+    if (options.background === true) {
+      void cosign().catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
+      return { ...result, cosigners: [] }
+    }
+    return { ...result, cosigners: await cosign() }
   }
 
   /** Publishes the current checkpoint on the gossip topic. */
