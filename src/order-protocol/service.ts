@@ -59,6 +59,12 @@ export class OrderService implements Startable {
     })
   }
 
+  /** The provider's order store (the API lists orders from it). */
+  get store (): ProviderStore { return this.c.store }
+
+  /** The policy in force (the operator's config). */
+  get policy (): OrderPolicy { return this.c.policy }
+
   async start (): Promise<void> {
     this.stopped = false
     const handler: RequestHandler = async (bytes, ctx) => {
