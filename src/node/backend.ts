@@ -29,7 +29,7 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
     async publish (body) {
       const record = isRecordJson(body)
         ? recordFromJson(body)
-        : signOffer(completeOffer(body, { provider: c.identity.peerId, now: c.now() }), c.identity)
+        : signOffer(completeOffer(withOwnAddresses(body, c.libp2p.getMultiaddrs().map(String)), { provider: c.identity.peerId, now: c.now() }), c.identity)
       if (record.body.provider !== c.identity.peerId) {
         throw new FulcrumError(OfferError.BAD_PROVIDER, `this node publishes only its own offers (${c.identity.peerId})`, { path: 'body.provider' })
       }
@@ -79,4 +79,15 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       }
     }
   }
+}
+
+/**
+ * A draft without `addresses` gets the node's listen addresses (without /p2p/; at most the
+ * offer-v1 limit of 8): customers dial them to negotiate orders (order-v1 §Transport).
+ */
+function withOwnAddresses (draft: unknown, listening: string[]): unknown {
+  if (typeof draft !== 'object' || draft === null || Array.isArray(draft)) return draft
+  const d = draft as Record<string, unknown>
+  if (Array.isArray(d.addresses) && d.addresses.length > 0) return draft
+  return { ...d, addresses: [...new Set(listening.map(a => a.replace(/\/p2p\/[^/]+$/, '')))].slice(0, 8) }
 }

@@ -9,6 +9,7 @@ import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListComma
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
 import { ledgerListCommand, ledgerShowCommand } from './ledger-agreements.js'
+import { orderListCommand, orderPlaceCommand, orderStatusCommand } from './order-place.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -30,6 +31,9 @@ export const commands: Record<string, Command> = {
   'ledger append': ledgerAppendCommand,
   'ledger list': ledgerListCommand,
   'ledger show': ledgerShowCommand,
+  'order place': orderPlaceCommand,
+  'order status': orderStatusCommand,
+  'order list': orderListCommand,
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,

@@ -21,6 +21,14 @@ export async function readEntries (log: MerkleLog): Promise<IndexedEntry[]> {
   return out
 }
 
+/** JSON form of terms: byte strings (offer record hashes) as hex. */
+function jsonSafe (v: unknown): unknown {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+  if (Array.isArray(v)) return v.map(jsonSafe)
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
+  return v
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 const short = (peerId: string): string => peerId.length > 16 ? `${peerId.slice(0, 8)}…${peerId.slice(-6)}` : peerId
 
@@ -51,7 +59,7 @@ export const ledgerListCommand: Command = {
     return await withLedger(args, io, async (reader) => {
       const views = agreementViews(await readEntries(reader.log), Date.now())
       if (args.values.json === true) {
-        printJson(io, { agreements: views, snapshot: reader.snapshot })
+        printJson(io, { agreements: jsonSafe(views), snapshot: reader.snapshot })
         return ExitCode.OK
       }
       if (views.length === 0) io.out('no agreements')
@@ -79,14 +87,14 @@ export const ledgerShowCommand: Command = {
         return ExitCode.INVALID
       }
       if (args.values.json === true) {
-        printJson(io, v)
+        printJson(io, jsonSafe(v))
         return ExitCode.OK
       }
       io.out(`agreement ${v.id} (entry ${v.index})\nstate: ${stateText(v)}\ncreated: ${iso(v.createdAt)}`)
       io.out(`parties:\n${v.parties.map(p => `  ${p}`).join('\n')}`)
       if (v.items.length > 0) io.out(`items:\n${itemLines(v).join('\n')}`)
       if (v.term !== undefined) io.out(`term: ${JSON.stringify(v.term)}`)
-      io.out(`terms: ${JSON.stringify(v.terms, null, 2)}`)
+      io.out(`terms: ${JSON.stringify(jsonSafe(v.terms), null, 2)}`)
       for (const t of v.terminations) io.out(`termination ${t.id} (entry ${t.index}): signed ${iso(t.createdAt)}, effective ${iso(t.effectiveAt ?? t.createdAt)}: ${t.reason ?? ''}`)
       for (const a of v.amendments) io.out(`amendment ${a.id} (entry ${a.index}): ${iso(a.createdAt)}`)
       return ExitCode.OK
