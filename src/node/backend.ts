@@ -9,6 +9,9 @@ import type { PeerId } from '@libp2p/interface'
 import { decodeRecord } from '../offers/index.js'
 import { entryFromJson } from '../ledger/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
+import { bodyOf } from '../order-protocol/index.js'
+import type { OrderService, ProviderOrder, ProviderOrderStatus } from '../order-protocol/index.js'
+import type { OrderJson } from '../api/index.js'
 
 /** Components of the backend. */
 export interface BackendComponents {
@@ -19,6 +22,8 @@ export interface BackendComponents {
   now: () => number
   /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
   ledger: Pick<LedgerService, 'append'> & { size: () => number }
+  /** The provider side of orders: its store and the operator's decisions on pending holds. */
+  orders: Pick<OrderService, 'store' | 'approve' | 'refuse'>
   /** Extra health fields (counters of other modules). */
   health?: () => Record<string, unknown>
 }
@@ -67,6 +72,17 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
         return { peerId, addresses: listening.length > 0 ? listening : seen }
       }))
     },
+    async orders (status) {
+      const all = await c.orders.store.list(status === undefined ? {} : { status: status as ProviderOrderStatus })
+      return all.map(orderJson)
+    },
+    async order (id) {
+      const o = await c.orders.store.get(id)
+      return o === undefined ? undefined : orderJson(o)
+    },
+    async decideOrder (id, approve) {
+      return orderJson(approve ? await c.orders.approve(id) : await c.orders.refuse(id))
+    },
     health () {
       return {
         status: 'ok',
@@ -90,4 +106,16 @@ function withOwnAddresses (draft: unknown, listening: string[]): unknown {
   const d = draft as Record<string, unknown>
   if (Array.isArray(d.addresses) && d.addresses.length > 0) return draft
   return { ...d, addresses: [...new Set(listening.map(a => a.replace(/\/p2p\/[^/]+$/, '')))].slice(0, 8) }
+}
+
+/** The API form of a provider's order (byte strings as hex). */
+function orderJson (o: ProviderOrder): OrderJson {
+  const hex = (v: unknown): unknown => v instanceof Uint8Array
+    ? Buffer.from(v).toString('hex')
+    : Array.isArray(v) ? v.map(hex) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hex(x)])) : v
+  const body = bodyOf(o)
+  return {
+    id: o.id, customer: o.customer, status: o.status, reservations: o.reservations, expiresAt: o.expiresAt, createdAt: o.createdAt, updatedAt: o.updatedAt,
+    ...(o.code === undefined ? {} : { code: o.code }), ...(body === undefined ? {} : { body: hex(body) })
+  }
 }

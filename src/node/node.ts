@@ -170,7 +170,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ownRecords: async () => await view.byProvider(identity.peerId),
     ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
-  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
+  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
