@@ -15,7 +15,7 @@ import { createLightLibp2pNode } from '../../network/index.js'
 import { searchOffers } from '../../client/index.js'
 import { recordFromJson, verifyRecord } from '../../offers/index.js'
 import type { Offer, OfferRecord, VerifiedRecord } from '../../offers/index.js'
-import { checkOrderDocument, itemFilter, planOrder } from '../../orders/index.js'
+import { MAX_HOLD_WINDOW_MS, MIN_HOLD_WINDOW_MS, checkOrderDocument, itemFilter, planOrder } from '../../orders/index.js'
 import type { Plan } from '../../orders/index.js'
 import { CustomerStore, outcomeOf, orderBody, placeOrder, resumeOrders } from '../../order-protocol/index.js'
 import type { CustomerComponents, OrderOutcome, ProgressEvent } from '../../order-protocol/index.js'
@@ -38,9 +38,9 @@ async function asCustomer<T> (args: CommandArgs, io: CliIO, fn: (c: CustomerComp
   try {
     log = await MerkleLog.open(paths.ledger, { signer: identity })
     node = await createLightLibp2pNode({ seed: identity.seed, allowedDialRanges: config.allowedDialRanges })
-    const progress = args.values.json === true ? undefined : (e: ProgressEvent) => { io.err(progressLine(e)) }
+    // Progress goes to stderr in every mode: stdout stays the result (JSON with --json).
     const c: CustomerComponents = {
-      identity, dialer: node, store, log, now: Date.now, random: n => new Uint8Array(randomBytes(n)), ...(progress === undefined ? {} : { progress })
+      identity, dialer: node, store, log, now: Date.now, random: n => new Uint8Array(randomBytes(n)), progress: (e: ProgressEvent) => { io.err(progressLine(e)) }
     }
     for (const r of await resumeOrders(c)) io.err(`resumed ${r.orderId}: ${r.status}`)
     return await fn(c, identity)
@@ -77,8 +77,8 @@ async function planDocument (doc: unknown, peers: string[], io: CliIO): Promise<
     return undefined
   }
   const document = checked.document
-  const records: VerifiedRecord[] = []
-  for (const item of document.items) records.push(...(await searchOffers({ peers, filter: itemFilter(document, item) })).offers)
+  const answers = await Promise.all(document.items.map(async item => (await searchOffers({ peers, filter: itemFilter(document, item) })).offers))
+  const records: VerifiedRecord[] = answers.flat()
   const outcome = planOrder(document, records, Date.now())
   if (outcome.ok) return outcome.plan
   for (const r of outcome.reasons) io.err(`fulcrum order place: ${r.code}: ${r.message}`)
@@ -110,13 +110,19 @@ function printOutcome (io: CliIO, o: OrderOutcome, json: boolean): void {
 /** `fulcrum order place` */
 export const orderPlaceCommand: Command = {
   summary: 'place an order (an order document, planned against --peer, or a saved plan) with every provider at once: all or nothing',
-  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--json]',
+  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--json]',
   details: 'Runs without a daemon (a light client under the data dir\'s key). Shows each provider\'s progress on stderr ' +
     '(hold, held, pending, refused, commit, committed). Exit 0 committed (prints the agreement id; --json: { agreementId }), ' +
-    '1 aborted (each provider\'s state and code) or nothing to plan, 2 usage or I/O.',
+    '1 aborted (each provider\'s state and code) or nothing to plan, 2 usage or I/O. --commit-window: how long the customer ' +
+    'gives itself to gather every hold and decide (ms; default 30000; providers hold until then plus their grace).',
   positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true } },
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' } },
   async run (args, io) {
+    const windowFlag = args.values['commit-window']
+    const commitWindowMs = windowFlag === undefined ? undefined : Number(windowFlag)
+    if (commitWindowMs !== undefined && (!Number.isSafeInteger(commitWindowMs) || commitWindowMs < MIN_HOLD_WINDOW_MS || commitWindowMs > MAX_HOLD_WINDOW_MS)) {
+      usageError(`--commit-window must be ${MIN_HOLD_WINDOW_MS}..${MAX_HOLD_WINDOW_MS} ms`)
+    }
     const json = await readJson(args.positionals[0] as string)
     const peers = listSetting(args, 'peer', io.env.FULCRUM_PEERS) ?? []
     const isPlan = Array.isArray((json as { items?: unknown }).items) && ((json as { items: Array<{ record?: unknown }> }).items[0]?.record !== undefined)
@@ -124,7 +130,7 @@ export const orderPlaceCommand: Command = {
     const plan = isPlan ? planFromJson(json, Date.now()) : await planDocument(json, peers, io)
     if (plan === undefined) return ExitCode.INVALID
     return await asCustomer(args, io, async (c) => {
-      const outcome = await placeOrder(c, plan, providerAddresses(plan, peers))
+      const outcome = await placeOrder(c, plan, providerAddresses(plan, peers), commitWindowMs === undefined ? {} : { commitWindowMs })
       printOutcome(io, outcome, args.values.json === true)
       return outcome.status === 'aborted' ? ExitCode.INVALID : ExitCode.OK
     })
