@@ -166,9 +166,12 @@ export function decodeCertificate (bytes: Uint8Array): Entry {
   return entry
 }
 
-/** Throws `ORDER_PARTIAL_COMMIT` (path `sigs[i]`) unless every party's signature verifies over the body. */
-export function verifyCertificate (entry: Entry, verifier: Verifier): void {
-  const bytes = entrySigningBytes('agreement', entry.body)
+/**
+ * Throws `ORDER_PARTIAL_COMMIT` (path `sigs[i]`) unless every party's signature verifies over the body.
+ * `signing`, if given, must be `entrySigningBytes('agreement', entry.body)` (saves encoding it again).
+ */
+export function verifyCertificate (entry: Entry, verifier: Verifier, signing?: Uint8Array): void {
+  const bytes = signing ?? entrySigningBytes('agreement', entry.body)
   entry.body.parties.forEach((p, i) => {
     const sig = entry.sigs[i]
     if (sig === undefined || !verifier(p, bytes, sig)) {

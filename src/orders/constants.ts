@@ -60,3 +60,5 @@ export const RETRY_INTERVAL_MS = 1_000
 export const ENDED_RETENTION_MS = ORDER_CLOCK_SKEW_MS
 /** Domain tag prefix of order messages: `fulcrum/order/<kind>/v1`. */
 export const ORDER_DOMAIN_PREFIX = 'fulcrum/order/'
+/** How long a quote's prices are firm: long enough to plan and send the holds, short enough to follow price changes. */
+export const QUOTE_VALIDITY_MS = 60_000

@@ -17,3 +17,9 @@ export { itemFilter, describeItem, monthlyCost, unitsPerMonth } from './planner-
 export { MAX_SEARCH_NODES } from './planner-search.js'
 /** Both the documents and the negotiation bound these; the negotiation's constants are the protocol's. */
 export { MAX_ORDER_ITEMS, MAX_TERM_MONTHS } from './constants.js'
+export * from './effects.js'
+export * from './provider-state.js'
+export * from './provider-checks.js'
+export * from './provider.js'
+export * from './customer-state.js'
+export * from './customer.js'
