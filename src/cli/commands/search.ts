@@ -62,7 +62,8 @@ export function filterFromArgs (args: CommandArgs): OfferFilter {
   return f
 }
 
-async function peersOf (args: CommandArgs, io: CliIO): Promise<string[]> {
+/** The nodes to ask: --peer, else FULCRUM_PEERS, else the config's peers (--data-dir). */
+export async function peersOf (args: CommandArgs, io: CliIO): Promise<string[]> {
   const given = listSetting(args, 'peer', io.env.FULCRUM_PEERS)
   if (given !== undefined) return given
   const dir = str(args, 'data-dir') ?? io.env.FULCRUM_DATA_DIR
@@ -96,7 +97,6 @@ export function renderTable (result: SearchResult): string {
 }
 
 export const searchCommand: Command = {
-  summary: 'search offers as a light client: asks nodes, verifies every offer itself, merges',
   usage: '[--type T] [--country CC]... [--jurisdiction CC]... [--max-price X [--price-unit U]] [--currency C] [--cert C]... ' +
     '[--min-vcpu N] [--min-memory GIB] [--min-spec KEY=N]... [--min-availability P] [--min-capacity N] [--peer MULTIADDR]... [--dht] [--data-dir DIR] [--json]',
   details: [
