@@ -15,8 +15,6 @@ export * from './planner-types.js'
 export * from './planner.js'
 export { itemFilter, describeItem, monthlyCost, unitsPerMonth } from './planner-candidates.js'
 export { MAX_SEARCH_STEPS } from './planner-search.js'
-/** Both the documents and the negotiation bound these; the negotiation's constants are the protocol's. */
-export { MAX_ORDER_ITEMS, MAX_TERM_MONTHS } from './constants.js'
 export * from './effects.js'
 export * from './provider-state.js'
 export * from './provider-checks.js'
