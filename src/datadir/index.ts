@@ -7,6 +7,7 @@
  * - `api-token`      the bearer token of the local control API (secret)
  * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
  * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ * - `orders/`         the provider's order store (holds, capacity); `customer-orders/` the customer's
  */
 import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -51,6 +52,11 @@ export interface NodeConfig {
   catalogLimits: CatalogLimitsConfig
   /** What this node witnesses and cosigns, and how much witness state it keeps (protocols/ledger-v1.md §6.2). */
   witness: WitnessConfig
+  /**
+   * The provider's order policy (one object; validated by `orderPolicyFromConfig` in
+   * src/order-protocol/policy.ts, documented in config/default.json). Absent: the defaults.
+   */
+  orders?: unknown
 }
 
 /** Config `catalogLimits`. */
@@ -80,7 +86,7 @@ export interface WitnessConfig {
 }
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit' | 'orders' | 'customerOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -90,7 +96,9 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     api: join(root, 'api.json'),
     catalog: join(root, 'catalog'),
     ledger: join(root, 'ledger'),
-    audit: join(root, 'audit')
+    audit: join(root, 'audit'),
+    orders: join(root, 'orders'),
+    customerOrders: join(root, 'customer-orders')
   }
 }
 

@@ -137,15 +137,25 @@ export class LedgerService implements Startable {
    * parties to cosign the new checkpoint, and announces it. Cosigning is best effort and bounded:
    * it ends at `cosignDeadlineMs`, when `options.signal` fires or when the service stops, and the
    * parties that had not cosigned are listed in `pending` (failures are logged, not thrown).
+   * With `background`, it returns once the entry is durable and cosigns afterwards (all pending).
    */
-  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LedgerAppendResult> {
+  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
     for (const p of others) this.followed.add(p)
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
       ...(options.signal === undefined ? [] : [options.signal])])
-    const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
-    await this.announce()
+    const cosign = async (): Promise<string[]> => {
+      const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
+      await this.announce()
+      return cosigners
+    }
+    // Orders acknowledge a commit once it is durable; cosigning then goes on without holding the answer.
+    if (options.background === true) {
+      void cosign().catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
+      return { ...result, cosigners: [], pending: others }
+    }
+    const cosigners = await cosign()
     return { ...result, cosigners, pending: others.filter(p => !cosigners.includes(p)) }
   }
 

@@ -272,6 +272,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
 
 /** Options of {@link createLightLibp2pNode}. */
 export interface LightNodeInit {
+  /**
+   * An Ed25519 seed for the client's peer id (default: a fresh key). A customer placing an order
+   * uses its identity's seed, because providers accept order messages only from their signer.
+   */
+  seed?: Uint8Array
   /** CIDR ranges the client may dial (default 127.0.0.0/8). */
   allowedDialRanges?: string[]
   /** Include identify, ping and the DHT in client mode, for provider lookups (default false). */
@@ -294,6 +299,7 @@ export type LightServices = {
 export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<Libp2p<LightServices>> {
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
   return await createLibp2p<LightServices>({
+    ...(init.seed === undefined ? {} : { privateKey: await generateKeyPairFromSeed('Ed25519', init.seed) }),
     addresses: { listen: [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],

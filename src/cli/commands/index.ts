@@ -79,6 +79,14 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger, through the daemon if it runs (which asks the other parties to cosign)',
     load: async () => (await import('./ledger.js')).ledgerAppendCommand
   },
+  'ledger list': {
+    summary: 'list the agreements of the ledger: id, parties, items, prices, term and state (active, terminating, terminated)',
+    load: async () => (await import('./ledger-agreements.js')).ledgerListCommand
+  },
+  'ledger show': {
+    summary: 'show one agreement of the ledger in full: parties, items, terms, terminations and amendments',
+    load: async () => (await import('./ledger-agreements.js')).ledgerShowCommand
+  },
   'audit bundle': {
     summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',
     load: async () => (await import('./audit.js')).auditBundleCommand
@@ -98,5 +106,17 @@ export const commands: Record<string, CommandEntry> = {
   'order plan': {
     summary: 'plan an order: the cheapest combination of live, verified offers meeting every constraint',
     load: async () => (await import('./order.js')).orderPlanCommand
+  },
+  'order place': {
+    summary: 'place an order with every provider at once, all or nothing (light client, no daemon needed)',
+    load: async () => (await import('./order-place.js')).orderPlaceCommand
+  },
+  'order status': {
+    summary: 'show one of this customer\'s orders and each provider\'s state (resumes unfinished orders first)',
+    load: async () => (await import('./order-place.js')).orderStatusCommand
+  },
+  'order list': {
+    summary: 'list this customer\'s orders with their status (resumes unfinished orders first)',
+    load: async () => (await import('./order-place.js')).orderListCommand
   }
 }

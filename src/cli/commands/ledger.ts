@@ -26,7 +26,7 @@ import type { Identity } from '../../identity/index.js'
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
 /** Opens the data dir's ledger for reading (snapshot if the daemon runs), runs `fn`, closes it. */
-async function withLedger<T> (args: CommandArgs, io: CliIO, fn: (r: ReadableLog, peerId: string) => Promise<T>): Promise<T> {
+export async function withLedger<T> (args: CommandArgs, io: CliIO, fn: (r: ReadableLog, peerId: string) => Promise<T>): Promise<T> {
   const dir = dataDirOf(args, io)
   const identity = await loadIdentity(dir)
   const reader = await openLogForReading(dataDirPaths(dir).ledger, identity.peerId, identity)
