@@ -12,7 +12,7 @@ import { frozenClock, offsetClock, until } from '../helpers/wait.js'
  * expiry and renewal move an injected clock instead of waiting for it.
  */
 describe('discovery: a federation of nodes on 127.0.0.1', function () {
-  this.timeout(240_000)
+  this.timeout(600_000)
   let fed: Member[] = []
   afterEach(async () => { await stopAll(fed); fed = [] })
 
