@@ -47,6 +47,36 @@ export interface NodeConfig {
    * (false: offers end at the expiry they were published with).
    */
   renewOwnOffers: boolean
+  /** Bounds of the offer catalog against floods (protocols/discovery-v1.md §Catalog limits). */
+  catalogLimits: CatalogLimitsConfig
+  /** What this node witnesses and cosigns, and how much witness state it keeps (protocols/ledger-v1.md §6.2). */
+  witness: WitnessConfig
+}
+
+/** Config `catalogLimits`. */
+export interface CatalogLimitsConfig {
+  /** Records held at most, besides the node's own (integer >= 1; default 1,000,000). */
+  maxRecords: number
+  /** Records per provider at most (integer >= 1; default 5,000). */
+  maxRecordsPerProvider: number
+  /** Gossip records per second, across all peers, from providers the catalog holds nothing of (> 0; default 50). */
+  newProviderRecordsPerSecond: number
+  /** Burst of that budget (integer >= 1; default 500). */
+  newProviderBurst: number
+  /** Peer ids whose records are never evicted (default none). */
+  protectedProviders: string[]
+}
+
+/** Config `witness`. */
+export interface WitnessConfig {
+  /** Peer ids of logs to witness and cosign besides counterparties (default none). */
+  followLogs: string[]
+  /** Logs with witness state at most (integer >= 1; default 1,000). */
+  maxLogs: number
+  /** Evidence files per log at most (integer >= 1; default 16). */
+  maxEvidencePerLog: number
+  /** Evidence files in all at most (integer >= 1; default 1,000). */
+  maxEvidence: number
 }
 
 /** Paths of the files in a data directory. */

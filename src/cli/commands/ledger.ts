@@ -150,7 +150,8 @@ export const ledgerAppendCommand: Command = {
     try {
       const r = await appendThroughDaemonOrStore(dir, identity, entry)
       if (args.values.json === true) printJson(io, r)
-      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${r.size}` + (r.cosigners.length > 0 ? `; cosigned by ${r.cosigners.join(', ')}` : ''))
+      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${r.size}` + (r.cosigners.length > 0 ? `; cosigned by ${r.cosigners.join(', ')}` : '') +
+        (r.cosigning?.status === 'pending' ? `; cosigning pending for ${r.cosigning.pending.join(', ')} [${r.cosigning.code}]` : ''))
       return ExitCode.OK
     } catch (err) {
       if (!(err instanceof FulcrumError) || !(err.code.startsWith('LEDGER_') || err.code === 'LOG_DUPLICATE_ID')) throw err
