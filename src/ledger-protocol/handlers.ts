@@ -3,7 +3,7 @@
  * dispatched from a table. Errors are answered with their code and the session goes on.
  */
 import { FulcrumError } from '../errors/index.js'
-import { LogError } from '../log/index.js'
+import { LogError } from '../log/errors.js'
 import { signatureLine } from '../ledger/index.js'
 import type { NoteSignature } from '../ledger/index.js'
 import type { RequestHandler } from '../network/index.js'

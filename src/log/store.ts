@@ -20,7 +20,7 @@ import { LogError } from './errors.js'
 import {
   FORMAT_VERSION, META_CHECKPOINT, META_SIZE, META_VERSION, documentKey, leafHashKey, leafKey, nodeKey, readU64, u64
 } from './keys.js'
-import { Frontier } from './tree.js'
+import { Frontier } from '../ledger/index.js'
 import { GroupCommit } from './commit.js'
 import type { PendingAppend } from './commit.js'
 
