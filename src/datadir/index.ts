@@ -25,7 +25,9 @@ export const DataDirError = {
   /** A file in the directory is unreadable or malformed. */
   CORRUPT: 'DATADIR_CORRUPT',
   /** A store of the directory is held open by another process (usually its running daemon). */
-  LOCKED: 'DATADIR_LOCKED'
+  LOCKED: 'DATADIR_LOCKED',
+  /** `api-token` is empty, blank or too short: it would let any local process use the API. */
+  BAD_API_TOKEN: 'DATADIR_BAD_API_TOKEN'
 } as const
 
 /** Node configuration, as in config/default.json. */
@@ -127,9 +129,20 @@ export async function loadConfig (dir: string): Promise<NodeConfig> {
   }
 }
 
-/** The bearer token of the local API. */
+/** The least length of an API token (`fulcrum init` writes 43 characters). */
+export const MIN_API_TOKEN_LENGTH = 16
+
+/**
+ * The bearer token of the local API. Throws `DATADIR_BAD_API_TOKEN` for an empty, blank or short
+ * token: the daemon would otherwise accept any request, including a cross-site one from a browser.
+ */
 export async function loadApiToken (dir: string): Promise<string> {
-  return (await readOrThrow(dataDirPaths(dir).apiToken)).trim()
+  const path = dataDirPaths(dir).apiToken
+  const token = (await readOrThrow(path)).trim()
+  if (token.length < MIN_API_TOKEN_LENGTH) {
+    throw new FulcrumError(DataDirError.BAD_API_TOKEN, `${path} must hold a token of at least ${MIN_API_TOKEN_LENGTH} characters (it has ${token.length}); write a new random one, e.g. \`openssl rand -base64 32 > ${path}\``)
+  }
+  return token
 }
 
 async function readOrThrow (path: string): Promise<string> {
