@@ -169,10 +169,14 @@ export class MerkleLog {
     return await buildProof(inclusionProofRanges(index, size), async ids => await this.readNodes(ids))
   }
 
-  /** The consistency proof from the tree of `size1` leaves to that of `size2` (default: the whole log). */
+  /**
+   * The consistency proof from the tree of `size1` leaves to that of `size2` (default: the whole
+   * log). `size1` 0 is refused (LOG_OUT_OF_RANGE): such a proof proves nothing (ledger-v1 §1).
+   */
   async consistencyProof (size1: number, size2 = this.size): Promise<Uint8Array[]> {
     this.assertOpen()
     this.assertRange(size1, size2, this.size)
+    if (size1 === 0) throw new FulcrumError(LogError.OUT_OF_RANGE, 'a consistency proof from size 0 proves nothing')
     return await buildProof(consistencyProofRanges(size1, size2), async ids => await this.readNodes(ids))
   }
 
