@@ -74,7 +74,8 @@ interface Part {
 export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const paths = dataDirPaths(init.dataDir)
   const identity = await loadIdentity(init.dataDir)
-  const config: NodeConfig = { ...await loadConfig(init.dataDir), ...init.config }
+  // Checked against the schema after the overrides: CONFIG_INVALID names every bad key.
+  const config: NodeConfig = await loadConfig(init.dataDir, init.config)
   parseListenAddrs(config.listen)
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)

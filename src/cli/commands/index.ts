@@ -8,6 +8,7 @@ import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
+import { configCheckCommand } from './config.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -16,6 +17,7 @@ export const commands: Record<string, Command> = {
   'offer sign': offerSignCommand,
   'offer verify': offerVerifyCommand,
   start: startCommand,
+  'config check': configCheckCommand,
   'offer publish': offerPublishCommand,
   'offer withdraw': offerWithdrawCommand,
   'offer list': offerListCommand,
