@@ -6,7 +6,9 @@
  * - `config.json`    the node's config (see config/default.json)
  * - `api-token`      the bearer token of the local control API (secret)
  * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
- * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ * - `catalog/`, `ledger/`, `audit/`  LevelDB stores (opened by `storage/`)
+ * - `ledger.ack.json` what the ledger last acknowledged (size, root, checkpoint), beside its store
+ * - `own-records.json` the node's own signed offers and withdrawals, kept apart from the catalog
  */
 import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -35,7 +37,7 @@ export const DataDirError = {
 } as const
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit', string> {
   const root = resolve(dir)
   return {
     root,
@@ -45,6 +47,8 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     api: join(root, 'api.json'),
     catalog: join(root, 'catalog'),
     ledger: join(root, 'ledger'),
+    ledgerAck: join(root, 'ledger.ack.json'),
+    ownRecords: join(root, 'own-records.json'),
     audit: join(root, 'audit')
   }
 }

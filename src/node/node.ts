@@ -103,7 +103,7 @@ async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPath
     throw await locked(err)
   }
   try {
-    return { catalog, ledgerLog: await MerkleLog.open(paths.ledger, { signer: identity }) }
+    return { catalog, ledgerLog: await MerkleLog.open(paths.ledger, { signer: identity, ackFile: paths.ledgerAck }) }
   } catch (err) {
     await catalog.close()
     throw await locked(err)
