@@ -5,3 +5,4 @@
 export * from './errors.js'
 export * from './decide.js'
 export * from './catalog.js'
+export * from './own.js'

@@ -9,23 +9,24 @@
  * already stopped libp2p, and stopping discovery then would throw "Pubsub is not started").
  */
 import { writeFile, rm } from 'node:fs/promises'
-import { Catalog, CatalogError } from '../catalog/index.js'
-import { dataDirLocked, dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
+import type { Catalog, OwnRecords } from '../catalog/index.js'
+import { dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
 import type { NodeConfig } from '../datadir/index.js'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
-import { isFulcrumError, describeError } from '../errors/index.js'
+import { describeError } from '../errors/index.js'
 import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, parseRanges } from '../network/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
 import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
-import { LogError, MerkleLog } from '../log/index.js'
+import type { MerkleLog } from '../log/index.js'
 import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
 import { join } from 'node:path'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
+import { openStores } from './stores.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
@@ -83,30 +84,12 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
-  const { catalog, ledgerLog } = await openStores(init.dataDir, paths, identity)
+  const { catalog, ledgerLog, own } = await openStores(init.dataDir, identity, now, logger)
   try {
-    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog })
+    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own })
   } catch (err) {
     await closeAll([ledgerLog, catalog])
     throw err
-  }
-}
-
-/** Opens the catalog, then the ledger log; a store another process holds is `DATADIR_LOCKED`. */
-async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPaths>, identity: Identity): Promise<{ catalog: Catalog, ledgerLog: MerkleLog }> {
-  const locked = async (err: unknown): Promise<unknown> =>
-    isFulcrumError(err, CatalogError.LOCKED) || isFulcrumError(err, LogError.LOCKED) ? await dataDirLocked(dataDir, err) : err
-  let catalog: Catalog
-  try {
-    catalog = await Catalog.open(paths.catalog)
-  } catch (err) {
-    throw await locked(err)
-  }
-  try {
-    return { catalog, ledgerLog: await MerkleLog.open(paths.ledger, { signer: identity, ackFile: paths.ledgerAck }) }
-  } catch (err) {
-    await catalog.close()
-    throw await locked(err)
   }
 }
 
@@ -133,11 +116,12 @@ interface Assembly {
   logger: Logger
   catalog: Catalog
   ledgerLog: MerkleLog
+  own: OwnRecords
 }
 
 /** Wires the modules of a node around its open stores. */
-async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog }: Assembly): Promise<FulcrumNode> {
-  const view = catalogView(catalog)
+async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own }: Assembly): Promise<FulcrumNode> {
+  const view = catalogView(catalog, { self: identity.peerId, own })
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
