@@ -74,13 +74,14 @@ export async function openStore (path: string, options: OpenStoreOptions): Promi
   return db
 }
 
-/** True if `err` is LevelDB reporting damaged data (a truncated or unreadable table, a bad block). */
+/** True if `err` is LevelDB reporting damaged data (a truncated or unreadable table file, a bad block). */
 export function isCorruption (err: unknown): boolean {
   for (let e = err as { code?: unknown, cause?: unknown } | undefined; e !== undefined && e !== null; e = e.cause as typeof e) {
     if (e.code === 'LEVEL_CORRUPTION') return true
     if (e.cause === e) break
   }
-  return /corruption|truncated block|bad block|not an sstable|checksum mismatch/i.test(String((err as Error)?.message))
+  // A table file cut short can also surface as an I/O error reading it.
+  return /corruption|truncated block|bad block|not an sstable|checksum mismatch|IO error: \S+\.(ldb|sst)\b/i.test(String((err as Error)?.message))
 }
 
 /** Lines of this open's info log (LevelDB rotates `LOG` on each open) that report dropped data. */
@@ -101,4 +102,29 @@ async function listDir (path: string): Promise<string[] | undefined> {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Reads what can still be read from a damaged store, for recovery: every entry of the key range
+ * `[gte, lt)` up to the first unreadable block. Opens without damage checks and never creates;
+ * returns nothing if LevelDB cannot open it at all (a lost CURRENT). Work on a copy: opening lets
+ * LevelDB rewrite the store.
+ */
+export async function salvageStore (path: string, range: { gte: Uint8Array, lt: Uint8Array }, codes: StoreCodes): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const db: Store = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+  try {
+    await db.open({ createIfMissing: false })
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(codes.locked, `${path} is in use by another process (is the daemon running?)`, { cause: err })
+    return []
+  }
+  const out: Array<[Uint8Array, Uint8Array]> = []
+  try {
+    for await (const [k, v] of db.iterator(range)) out.push([k, v])
+  } catch {
+    // The rest of the range is unreadable: keep what came before.
+  } finally {
+    await db.close()
+  }
+  return out
 }

@@ -9,6 +9,7 @@ import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListComma
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
 import { configCheckCommand } from './config.js'
+import { ledgerRecoverCommand } from './ledger-recover.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -29,6 +30,7 @@ export const commands: Record<string, Command> = {
   'ledger proof': ledgerProofCommand,
   'ledger sign': ledgerSignCommand,
   'ledger append': ledgerAppendCommand,
+  'ledger recover': ledgerRecoverCommand,
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,
