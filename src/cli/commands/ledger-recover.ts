@@ -45,8 +45,10 @@ export const ledgerRecoverCommand: Command = {
     const plan = planRecovery({ ...(ack === undefined ? {} : { ack }), survivors, ...(exported === undefined ? {} : { exported }), fetched })
     const complete = plan.missing.length === 0 && plan.rootMatches
     if (!complete && args.values['accept-loss'] !== true) {
+      // The sources cannot restore what was acknowledged: exit 1, nothing changed.
       await rm(aside, { recursive: true, force: true })
-      throw new FulcrumError(LogError.CORRUPT, describeFailure(plan, ack))
+      io.err(`fulcrum ledger recover: ${LogError.CORRUPT}: ${describeFailure(plan, ack)}`)
+      return ExitCode.INVALID
     }
     await rm(paths.ledger, { recursive: true, force: true })
     if (!complete) await rm(paths.ledgerAck, { force: true })
