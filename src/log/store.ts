@@ -9,9 +9,8 @@
  * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
  *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
  */
-import { stat } from 'node:fs/promises'
-import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { openStore, isCorruption } from '../storage/index.js'
+import { FulcrumError } from '../errors/index.js'
+import { openStore } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
 import {
   buildProof, consistencyProofRanges, foldSubtrees, inclusionProofRanges, leafHash, openCheckpoint, originOf,
@@ -26,6 +25,7 @@ import { Frontier } from '../ledger/index.js'
 import { GroupCommit } from './commit.js'
 import { AckWriter, readAck, writeAck } from './ack.js'
 import type { Ack } from './ack.js'
+import { checkLeafCount, corruptIfDamaged, exists } from './integrity.js'
 import type { PendingAppend } from './commit.js'
 
 type Db = Store
@@ -312,24 +312,6 @@ export class MerkleLog {
       throw new FulcrumError(LogError.OUT_OF_RANGE, `range ${start}..${end} is outside the log of ${size} leaves`)
     }
   }
-}
-
-/** Counts the leaves in the store (reading every block, so a damaged table shows here): must be `size`. */
-async function checkLeafCount (db: Db, size: number): Promise<void> {
-  let n = 0
-  for await (const _key of db.keys({ gte: Uint8Array.of(0x01), lt: Uint8Array.of(0x02) })) n++
-  if (n !== size) throw new FulcrumError(LogError.CORRUPT, `the ledger store holds ${n} leaves but records a size of ${size}`)
-  for await (const _key of db.keys({ gte: Uint8Array.of(0x02) })) n++
-}
-
-/** LevelDB reporting damaged data becomes LOG_CORRUPT; anything else is passed on. */
-function corruptIfDamaged (err: unknown): unknown {
-  if (isFulcrumError(err) || !isCorruption(err)) return err
-  return new FulcrumError(LogError.CORRUPT, `the ledger store is damaged: ${(err as Error).message}`, { cause: err })
-}
-
-async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
 }
 
 /** A plain Uint8Array view of bytes from the store (which may be a Buffer), so callers compare equal. */
