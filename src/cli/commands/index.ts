@@ -10,6 +10,7 @@ import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
 import { configCheckCommand } from './config.js'
 import { ledgerRecoverCommand } from './ledger-recover.js'
+import { orderPlanCommand } from './order.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -34,5 +35,6 @@ export const commands: Record<string, Command> = {
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,
-  'audit evidence': auditEvidenceCommand
+  'audit evidence': auditEvidenceCommand,
+  'order plan': orderPlanCommand
 }
