@@ -22,8 +22,8 @@ async function importWithoutLevel (modules: string[]): Promise<{ code: number, s
 describe('light auditor imports', function () {
   this.timeout(60_000)
 
-  it('loads the ledger core, the audit checks and the peer auditor without LevelDB', async () => {
-    const r = await importWithoutLevel(['src/ledger/index.ts', 'src/audit/index.ts', 'src/ledger-protocol/auditor.ts', 'src/ledger-protocol/client.ts', 'src/ledger-protocol/state.ts'])
+  it('loads the ledger core, the audit checks, the peer auditor and the audit commands without LevelDB', async () => {
+    const r = await importWithoutLevel(['src/ledger/index.ts', 'src/audit/index.ts', 'src/ledger-protocol/auditor.ts', 'src/ledger-protocol/client.ts', 'src/ledger-protocol/state.ts', 'src/cli/commands/audit.ts'])
     assert.equal(r.code, 0, r.stderr)
   })
 
