@@ -16,6 +16,12 @@ export interface LedgerAppendResult {
   existing: boolean
   size: number
   cosigners: string[]
+  /**
+   * Whether every other party cosigned the new checkpoint before the ledger's cosign deadline (or
+   * the node stopping). `pending`: the entry is durably appended, those parties are asked again
+   * later; `code` is `LEDGER_PROTO_COSIGN_PENDING`. Absent when no daemon asked (offline append).
+   */
+  cosigning?: { status: 'complete' } | { status: 'pending', code: string, pending: string[] }
 }
 
 /** The operations behind the routes. Each may throw a FulcrumError, shown to the client with its code. */

@@ -84,6 +84,8 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   LEDGER_BAD_ARGUMENT: 'usage',
   LEDGER_MALFORMED_ENTRY: 'malformed',
   LEDGER_PROTO_CONFLICT: 'conflict',
+  LEDGER_PROTO_OUT_OF_RANGE: 'usage',
+  LEDGER_PROTO_NOT_FOUND: 'not-found',
   LOG_DUPLICATE_ID: 'conflict',
   LOG_NOT_FOUND: 'not-found',
   LOG_OUT_OF_RANGE: 'usage',

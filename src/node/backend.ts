@@ -8,6 +8,7 @@ import type { FulcrumLibp2p } from '../network/index.js'
 import type { PeerId } from '@libp2p/interface'
 import { decodeRecord } from '../offers/index.js'
 import { entryFromJson } from '../ledger/index.js'
+import { LedgerProtocolError } from '../ledger-protocol/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
 
 /** Components of the backend. */
@@ -17,7 +18,10 @@ export interface BackendComponents {
   catalog: CatalogView
   libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs' | 'peerStore'>
   now: () => number
-  /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
+  /**
+   * The agreement ledger: appends go through it so that counterparties are asked to cosign; it
+   * bounds cosigning with its deadline and its stop().
+   */
   ledger: Pick<LedgerService, 'append'> & { size: () => number }
   /** Extra health fields (counters of other modules). */
   health?: () => Record<string, unknown>
@@ -49,8 +53,13 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
     },
     async appendEntry (body) {
+      // Durable once append returns; cosigning then ends by the ledger's deadline (below the API's
+      // request timeout), so the answer always says whether counterparties are still to cosign.
       const r = await c.ledger.append(entryFromJson(body))
-      return { index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners }
+      return {
+        index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners,
+        cosigning: r.pending.length === 0 ? { status: 'complete' } : { status: 'pending', code: LedgerProtocolError.COSIGN_PENDING, pending: r.pending }
+      }
     },
     async peers () {
       // The address of an inbound connection is the peer's ephemeral source port: show what the

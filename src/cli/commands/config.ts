@@ -4,7 +4,6 @@ import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '..
 import type { Command } from '../command.js'
 
 export const configCheckCommand: Command = {
-  summary: 'check the data dir\'s config.json against the schema: exit 0 valid, 1 with every bad key named',
   usage: '--data-dir DIR [--json]',
   details: 'Checks config.json merged over the defaults (config/default.json), as `fulcrum start` does:\n' +
     'every key of the wrong type or out of range, and every unknown key (a typo is never ignored), is named with what it expects.',

@@ -17,13 +17,13 @@ import { LedgerClient } from '../../ledger-protocol/client.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
-import { MAX_BUNDLE_BYTES, target, withAuditNode } from './audit.js'
+import { MAX_BUNDLE_BYTES } from './audit.js'
+import { target, withAuditNode } from './audit-network.js'
 
 /** Entries fetched from a counterparty per request round (bounds memory per round). */
 const FETCH_CHUNK = 4096
 
 export const ledgerRecoverCommand: Command = {
-  summary: 'rebuild a damaged ledger from an export or from counterparties, checked against the last acknowledged checkpoint',
   usage: '--data-dir DIR (--from-export FILE | --peer MULTIADDR...) [--accept-loss] [--json]',
   details: 'Run with the daemon stopped. Sources: what is still readable in the damaged store, an export\n' +
     '(`fulcrum ledger export`) and every entry that the --peer nodes hold with this node as a party. The result\n' +

@@ -24,7 +24,7 @@ describe('ledger-protocol handlers', () => {
     decodeAnswer(await handler(encodeRequest(req), { peer: 'p', signal: new AbortController().signal, index: 0 }), ['proof'])
 
   it('refuses a consistency proof from size 0, as ledger-v1 §1 says', async () => {
-    await assert.rejects(ask({ op: 'consistency', size1: 0, size2: 4 }), (e: unknown) => isFulcrumError(e, 'LEDGER_PROTO_REMOTE') && (e.cause as { code: string }).code === 'LOG_OUT_OF_RANGE')
+    await assert.rejects(ask({ op: 'consistency', size1: 0, size2: 4 }), (e: unknown) => isFulcrumError(e, 'LEDGER_PROTO_REMOTE') && (e.cause as { code: string }).code === 'LEDGER_PROTO_OUT_OF_RANGE')
     await assert.rejects(ask({ op: 'consistency', size1: 0, size2: 0 }), (e: unknown) => isFulcrumError(e, 'LEDGER_PROTO_REMOTE'))
   })
 

@@ -23,7 +23,7 @@ describe('light auditor imports', function () {
   this.timeout(60_000)
 
   it('loads the ledger core, the audit checks, the peer auditor and the audit commands without LevelDB', async () => {
-    const r = await importWithoutLevel(['src/ledger/index.ts', 'src/audit/index.ts', 'src/ledger-protocol/auditor.ts', 'src/ledger-protocol/client.ts', 'src/ledger-protocol/state.ts', 'src/cli/commands/audit.ts'])
+    const r = await importWithoutLevel(['src/ledger/index.ts', 'src/audit/index.ts', 'src/ledger-protocol/auditor.ts', 'src/ledger-protocol/client.ts', 'src/ledger-protocol/state.ts', 'src/cli/commands/audit.ts', 'src/cli/commands/audit-network.ts'])
     assert.equal(r.code, 0, r.stderr)
   })
 
