@@ -39,7 +39,31 @@ export const CONFIG_FIELDS = {
   /** Peers a light client asks by default (multiaddrs with /p2p/). */
   peers: strings,
   /** Re-sign the node's own offers before they expire (false: they end at the expiry they were published with). */
-  renewOwnOffers: z.boolean()
+  renewOwnOffers: z.boolean(),
+  /** Bounds of the offer catalog against floods (protocols/discovery-v1.md §Catalog limits). */
+  catalogLimits: z.strictObject({
+    /** Records held at most, besides the node's own. */
+    maxRecords: z.int().min(1),
+    /** Records per provider at most. */
+    maxRecordsPerProvider: z.int().min(1),
+    /** Gossip records per second, across all peers, from providers the catalog holds nothing of. */
+    newProviderRecordsPerSecond: z.number().positive(),
+    /** Burst of that budget. */
+    newProviderBurst: z.int().min(1),
+    /** Peer ids whose records are never evicted. */
+    protectedProviders: strings
+  }),
+  /** What this node witnesses and cosigns, and how much witness state it keeps (protocols/ledger-v1.md §6.2). */
+  witness: z.strictObject({
+    /** Peer ids of logs to witness and cosign besides counterparties. */
+    followLogs: strings,
+    /** Logs with witness state at most. */
+    maxLogs: z.int().min(1),
+    /** Evidence files per log at most. */
+    maxEvidencePerLog: z.int().min(1),
+    /** Evidence files in all at most. */
+    maxEvidence: z.int().min(1)
+  })
 }
 
 /** The whole config: exactly the keys above (unknown keys are errors, not ignored). */
@@ -47,6 +71,11 @@ export const NodeConfigSchema = z.strictObject(CONFIG_FIELDS)
 
 /** Node configuration, as in config/default.json (derived from {@link NodeConfigSchema}). */
 export type NodeConfig = z.infer<typeof NodeConfigSchema>
+
+/** Config `catalogLimits`. */
+export type CatalogLimitsConfig = NodeConfig['catalogLimits']
+/** Config `witness`. */
+export type WitnessConfig = NodeConfig['witness']
 
 /** One problem in a config: the key (dotted path) and what it should be. */
 export interface ConfigProblem { key: string, message: string }

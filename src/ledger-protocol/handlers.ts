@@ -12,6 +12,7 @@ import type { RequestHandler } from '../network/index.js'
 import { decodeRequest, encodeError, encodeMessage } from './codec.js'
 import type { LedgerRequest } from './codec.js'
 import { LedgerProtocolError } from './errors.js'
+import type { SharedEntry } from './witness.js'
 import { MAX_ENTRIES_PER_PAGE, PAGE_BYTE_BUDGET } from './constants.js'
 
 /** The log as the protocol reads it (a `MerkleLog` satisfies it). */
@@ -31,7 +32,7 @@ export interface HandlerDeps {
   /** The latest checkpoint note, with the cosignatures collected for it. */
   latestNote: () => string
   /** Cosigns a requester's checkpoint (see Witness.cosign). */
-  cosign: (requester: string, note: string, oldSize: number, proof: Uint8Array[]) => Promise<NoteSignature>
+  cosign: (requester: string, note: string, oldSize: number, proof: Uint8Array[], shared?: SharedEntry) => Promise<NoteSignature>
 }
 
 type Op = LedgerRequest['op']
@@ -68,7 +69,8 @@ const handlers: { [O in Op]: Handler<O> } = {
   },
 
   async cosign (req, deps, peer) {
-    const sig = await deps.cosign(peer, req.checkpoint, req.oldSize, req.proof)
+    const shared = req.entry === undefined ? undefined : { entry: req.entry, index: req.entryIndex ?? 0, proof: req.entryProof ?? [] }
+    const sig = await deps.cosign(peer, req.checkpoint, req.oldSize, req.proof, shared)
     return encodeMessage({ cosignature: signatureLine(sig).slice(0, -1) })
   }
 }

@@ -1,5 +1,4 @@
 /** Adapts the level catalog to the narrow view that discovery and the API use. */
-import { decideInsert } from '../catalog/index.js'
 import type { Catalog, OwnRecords } from '../catalog/index.js'
 import { recordExpiresAt } from '../offers/index.js'
 import type { CatalogView } from '../discovery/index.js'
@@ -17,12 +16,13 @@ export function catalogView (catalog: Catalog, ownRecords?: { self: string, own:
   return {
     held: async (provider, id) => catalog.get(provider, id),
     insert: (verified) => {
-      // Catalog.insert decides and applies in memory before its first await, with this same rule.
-      const decision = decideInsert(catalog.get(verified.record.body.provider, verified.record.body.id), verified)
-      const stored = catalog.insert(verified).then(() => {})
-      const mine = ownRecords !== undefined && decision === 'store' && verified.record.body.provider === ownRecords.self
-      return { decision, persisted: mine ? Promise.all([stored, ownRecords.own.put(verified.record, verified.bytes)]).then(() => {}) : stored }
+      const { result, persisted } = catalog.insertNow(verified)
+      const mine = ownRecords !== undefined && result.decision === 'store' && verified.record.body.provider === ownRecords.self
+      const durable = mine ? Promise.all([persisted, ownRecords.own.put(verified.record, verified.bytes)]).then(() => {}) : persisted
+      return { decision: result.decision, persisted: durable, ...(result.evicted === undefined ? {} : { evicted: result.evicted }) }
     },
+    admits: (key) => catalog.wouldAdmit(key),
+    knowsProvider: (provider) => catalog.providerCount(provider) > 0,
     getBytes: async (key) => byKey(key)?.bytes,
     entries: async function * () {
       for (const e of catalog.sorted()) yield { key: e.key, seq: e.record.body.seq, expiresAt: recordExpiresAt(e.record) }

@@ -18,11 +18,13 @@ import { silentLogger } from '../logging/index.js'
 import { describeError } from '../errors/index.js'
 import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, parseRanges } from '../network/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
-import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
+import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS } from '../discovery/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
 import type { MerkleLog } from '../log/index.js'
-import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { CHECKPOINT_TOPIC, CHECKPOINT_TOPIC_SCORE_PARAMS, DEFAULT_STATE_LIMITS, FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { DEFAULT_CATALOG_LIMITS } from '../catalog/index.js'
 import { join } from 'node:path'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
@@ -30,6 +32,9 @@ import { openStores } from './stores.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
+
+/** The new-provider admission budget when the config names none (discovery-v1.md §Admission). */
+const DEFAULT_NEW_PROVIDERS = { newProviderRecordsPerSecond: 50, newProviderBurst: 500 }
 
 /** Options of {@link createNode}; anything left out comes from the data dir's config. */
 export interface NodeInit {
@@ -121,6 +126,9 @@ interface Assembly {
 
 /** Wires the modules of a node around its open stores. */
 async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own }: Assembly): Promise<FulcrumNode> {
+  const limits = { ...DEFAULT_CATALOG_LIMITS, ...DEFAULT_NEW_PROVIDERS, ...config.catalogLimits }
+  catalog.configure(limits, identity.peerId)
+  const witness = { ...DEFAULT_STATE_LIMITS, ...config.witness }
   const view = catalogView(catalog, { self: identity.peerId, own })
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
@@ -130,12 +138,14 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
     ipColocationWhitelist: config.ipColocationWhitelist,
-    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS },
+    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
     start: false
   })
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
+  const newProviderRate = { perSecond: limits.newProviderRecordsPerSecond, burst: limits.newProviderBurst }
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
+  const state = new FileStateStore(join(paths.audit, 'witness'), witness)
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now }, { followLogs: witness.followLogs ?? [] })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
