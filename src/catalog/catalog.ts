@@ -10,8 +10,9 @@
  * The catalog is a replica of network state (sync re-fetches anything lost), so batches are not
  * fsynced; the provider's own offers are also re-signed and republished by the node.
  */
-import { Level } from 'level'
-import { FulcrumError } from '../errors/index.js'
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { isCorruption, openStore } from '../storage/index.js'
+import type { Store } from '../storage/index.js'
 import {
   compileFilter, decodeRecord, normalisedPrice, recordExpiresAt, recordKey, sha256
 } from '../offers/index.js'
@@ -78,27 +79,23 @@ export class Catalog {
   private flushing: Promise<void> | undefined
   private readonly counts = new ProviderCounts()
 
-  private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
+  private constructor (private readonly db: Store) {}
 
   /**
    * Opens (creating if needed) the catalog at `path` and loads it into memory. Throws
-   * `CATALOG_LOCKED` if another process has it open (as `MerkleLog.open` throws `LOG_LOCKED`).
+   * `CATALOG_LOCKED` if another process has it open, `CATALOG_CORRUPT` if the store is damaged
+   * (see `storage/`) or a stored record does not decode: never a catalog with records silently missing.
    */
   static async open (path: string): Promise<Catalog> {
-    const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    try {
-      await db.open()
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause
-      if (cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(CatalogError.LOCKED, `${path} is in use by another process (is the daemon running?)`, { cause: err })
-      throw new FulcrumError(CatalogError.IO, `cannot open the catalog at ${path}`, { cause: err })
-    }
+    const db = await openStore(path, { codes: { locked: CatalogError.LOCKED, corrupt: CatalogError.CORRUPT, io: CatalogError.IO }, name: 'the catalog' })
     const catalog = new Catalog(db)
     try {
       await catalog.load()
     } catch (err) {
       await db.close()
-      throw err
+      if (isFulcrumError(err, CatalogError.CORRUPT)) throw err
+      const why = isCorruption(err) ? 'LevelDB cannot read part of it' : 'a stored record does not decode'
+      throw new FulcrumError(CatalogError.CORRUPT, `the catalog at ${path} is damaged: ${why} (${catalog.size} records read before that)`, { cause: err })
     }
     return catalog
   }

@@ -5,7 +5,7 @@
  * codes (LOG_*) never leave the node (§Errors).
  */
 import { FulcrumError } from '../errors/index.js'
-import { LogError } from '../log/index.js'
+import { LogError } from '../log/errors.js'
 import { signatureLine } from '../ledger/index.js'
 import type { NoteSignature } from '../ledger/index.js'
 import type { RequestHandler } from '../network/index.js'
@@ -63,7 +63,8 @@ const handlers: { [O in Op]: Handler<O> } = {
   },
 
   async consistency (req, deps) {
-    if (req.size1 > req.size2 || req.size2 > deps.log.size) throw outOfRange(`need size1 <= size2 <= ${deps.log.size}`)
+    // §1: a proof from size 0 proves nothing (every tree extends the empty one): refused.
+    if (req.size1 === 0 || req.size1 > req.size2 || req.size2 > deps.log.size) throw outOfRange(`need 0 < size1 <= size2 <= ${deps.log.size}`)
     return encodeMessage({ proof: await deps.log.consistencyProof(req.size1, req.size2) })
   },
 

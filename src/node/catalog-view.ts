@@ -1,10 +1,14 @@
 /** Adapts the level catalog to the narrow view that discovery and the API use. */
-import type { Catalog } from '../catalog/index.js'
+import type { Catalog, OwnRecords } from '../catalog/index.js'
 import { recordExpiresAt } from '../offers/index.js'
 import type { CatalogView } from '../discovery/index.js'
 
-/** The catalog as a {@link CatalogView}. Record keys are `provider/id` (a peer id has no '/'). */
-export function catalogView (catalog: Catalog): CatalogView {
+/**
+ * The catalog as a {@link CatalogView}. Record keys are `provider/id` (a peer id has no '/').
+ * With `own`, the node's own stored records are also kept in its own-records file, durably before
+ * `persisted` settles (see `catalog/own.ts`).
+ */
+export function catalogView (catalog: Catalog, ownRecords?: { self: string, own: OwnRecords }): CatalogView {
   const byKey = (key: string): ReturnType<Catalog['get']> => {
     const slash = key.indexOf('/')
     return slash < 0 ? undefined : catalog.get(key.slice(0, slash), key.slice(slash + 1))
@@ -13,7 +17,9 @@ export function catalogView (catalog: Catalog): CatalogView {
     held: async (provider, id) => catalog.get(provider, id),
     insert: (verified) => {
       const { result, persisted } = catalog.insertNow(verified)
-      return { decision: result.decision, persisted, ...(result.evicted === undefined ? {} : { evicted: result.evicted }) }
+      const mine = ownRecords !== undefined && result.decision === 'store' && verified.record.body.provider === ownRecords.self
+      const durable = mine ? Promise.all([persisted, ownRecords.own.put(verified.record, verified.bytes)]).then(() => {}) : persisted
+      return { decision: result.decision, persisted: durable, ...(result.evicted === undefined ? {} : { evicted: result.evicted }) }
     },
     admits: (key) => catalog.wouldAdmit(key),
     knowsProvider: (provider) => catalog.providerCount(provider) > 0,

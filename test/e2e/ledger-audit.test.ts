@@ -73,6 +73,8 @@ describe('e2e: ledger and audits against real daemons on 127.0.0.1', function ()
     assert.equal(await stopDaemon(da), 0)
     running.splice(running.indexOf(da), 1)
     await rename(dataDirPaths(a).ledger, join(tmp.path, 'a-ledger-old'))
+    // A dishonest operator also drops the acknowledgement file (else its own node refuses: LOG_CORRUPT).
+    await rename(dataDirPaths(a).ledgerAck, join(tmp.path, 'a-ledger-old.ack.json'))
     assert.equal((await runBin(['ledger', 'append', await file('deal-9'), '--data-dir', a])).code, 0)
     const again = await startDaemon(a, LOOPBACK)
     running.push(again)
