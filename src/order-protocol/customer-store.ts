@@ -8,10 +8,11 @@
  * - 0x00 'v'               format version (u8)
  * - 0x01 order id (UTF-8)  the order (canonical CBOR, see {@link CustomerOrder})
  */
-import { Level } from 'level'
+import type { Store } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
+import { openStore } from '../storage/index.js'
 import { OrderShellError } from './errors.js'
 
 /** An order as the customer keeps it. `state` is the customer machine's own encoding. */
@@ -35,19 +36,15 @@ const enc = new TextEncoder()
 const orderKey = (id: string): Uint8Array => { const b = enc.encode(id); const k = new Uint8Array(1 + b.length); k[0] = B.ORDER; k.set(b, 1); return k }
 
 /** See module doc. */
+
+/** How a failure to open this store is reported (storage/: locked, damaged, unreadable). */
+const STORE_CODES = { locked: OrderShellError.STORE_LOCKED, corrupt: OrderShellError.STORE_CORRUPT, io: OrderShellError.STORE_IO }
 export class CustomerStore {
-  private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
+  private constructor (private readonly db: Store) {}
 
   /** Opens (creating) the store. Throws `ORDER_STORE_LOCKED` (another command uses the dir), `ORDER_STORE_IO`, `ORDER_STORE_CORRUPT`. */
   static async open (path: string): Promise<CustomerStore> {
-    const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    try {
-      await db.open()
-    } catch (err) {
-      const locked = (err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
-      throw new FulcrumError(locked ? OrderShellError.STORE_LOCKED : OrderShellError.STORE_IO,
-        locked ? `${path} is in use by another fulcrum command` : `cannot open the order store at ${path}`, { cause: err })
-    }
+    const db = await openStore(path, { codes: STORE_CODES, name: "the customer's order store" })
     const v = await db.get(Uint8Array.of(B.META, 0x76))
     if (v !== undefined && v[0] !== FORMAT_VERSION) {
       await db.close()

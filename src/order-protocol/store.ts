@@ -14,10 +14,11 @@
  * - 0x02 expiresAt (u64) ‖ id     open holds by expiry (pending and held orders only)
  * - 0x03 offer id (UTF-8)         capacity counters `{ held, committed }` (canonical CBOR)
  */
-import { Level } from 'level'
+import type { Store } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
+import { openStore } from '../storage/index.js'
 import { OrderShellError } from './errors.js'
 
 /** Where an order stands at this provider. Open: `pending` (awaiting the operator) and `held`. */
@@ -71,23 +72,20 @@ function expiryKey (at: number, id: string): Uint8Array {
 type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 /** See module doc. Open with {@link ProviderStore.open}. */
+
+/** How a failure to open this store is reported (storage/: locked, damaged, unreadable). */
+const STORE_CODES = { locked: OrderShellError.STORE_LOCKED, corrupt: OrderShellError.STORE_CORRUPT, io: OrderShellError.STORE_IO }
 export class ProviderStore {
   private readonly usageMap = new Map<string, Usage>()
   /** Open orders in memory (bounded by the policy's maxActiveHolds): per-customer counts and expiry sweeps. */
   private readonly open = new Map<string, ProviderOrder>()
   private queue: Promise<unknown> = Promise.resolve()
 
-  private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
+  private constructor (private readonly db: Store) {}
 
   /** Opens (creating) the store and loads counters and open holds. Throws `ORDER_STORE_LOCKED`, `ORDER_STORE_IO`, `ORDER_STORE_CORRUPT`. */
   static async open (path: string): Promise<ProviderStore> {
-    const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    try {
-      await db.open()
-    } catch (err) {
-      const locked = (err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
-      throw new FulcrumError(locked ? OrderShellError.STORE_LOCKED : OrderShellError.STORE_IO, `cannot open the order store at ${path}`, { cause: err })
-    }
+    const db = await openStore(path, { codes: STORE_CODES, name: 'the order store' })
     const store = new ProviderStore(db)
     try {
       await store.load()
