@@ -10,7 +10,7 @@ import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { decodeEntry, entrySigningBytes } from '../ledger/index.js'
 import type { Entry, EntryBody } from '../ledger/index.js'
 import { encodeRecord, isDecimal, sha256 } from '../offers/index.js'
-import { MAX_ITEM_NAME_LENGTH, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_TERM_MONTHS } from './constants.js'
+import { MAX_ITEM_NAME_LENGTH, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_PEER_ID_LENGTH, MAX_TERM_MONTHS } from './constants.js'
 import { readAmount, readOfferRef } from './codec.js'
 import { OrderError } from './errors.js'
 import type { OfferRef, Verifier } from './messages.js'
@@ -92,7 +92,7 @@ function readItem (v: unknown, path: string): AgreementItem {
   try { offer = readOfferRef(m.offer, `${path}.offer`) } catch (err) { return t.bad(isFulcrumError(err) ? err.path ?? path : path, 'bad offer reference') }
   const item: AgreementItem = {
     name: t.str(m.name, `${path}.name`, MAX_ITEM_NAME_LENGTH),
-    provider: t.str(m.provider, `${path}.provider`, 64),
+    provider: t.str(m.provider, `${path}.provider`, MAX_PEER_ID_LENGTH),
     offer,
     quantity: t.uint(m.quantity, `${path}.quantity`),
     price: readAmountTerm(m.price, `${path}.price`)
@@ -114,7 +114,7 @@ export function parseTerms (body: EntryBody): AgreementTerms {
   const term = t.strictMap(m.term, 'terms.term', ['months'])
   const terms: AgreementTerms = {
     order: t.str(m.order, 'terms.order', MAX_ORDER_ID_LENGTH),
-    customer: t.str(m.customer, 'terms.customer', 64),
+    customer: t.str(m.customer, 'terms.customer', MAX_PEER_ID_LENGTH),
     items: t.list(m.items, 'terms.items', MAX_ORDER_ITEMS, readItem),
     term: { months: t.uint(term.months, 'terms.term.months') },
     commitBy: t.uint(m.commitBy, 'terms.commitBy'),

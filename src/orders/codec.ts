@@ -11,7 +11,7 @@ import { SIGNATURE_LENGTH } from '../identity/index.js'
 import { HASH_SIZE, MAX_ENTRY_BYTES, entrySigningBytes } from '../ledger/index.js'
 import type { EntryBody } from '../ledger/index.js'
 import {
-  MAX_AMOUNT_LENGTH, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_ORDER_MESSAGE_BYTES, MAX_REASON_LENGTH,
+  MAX_AMOUNT_LENGTH, MAX_CODE_LENGTH, MAX_ORDER_ID_LENGTH, MAX_PEER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_ORDER_MESSAGE_BYTES, MAX_REASON_LENGTH,
   MAX_UNIT_LENGTH, ORDER_MESSAGE_VERSION
 } from './constants.js'
 import { OrderError } from './errors.js'
@@ -23,7 +23,6 @@ const FORMAT: MessageFormat = { version: ORDER_MESSAGE_VERSION, maxBytes: MAX_OR
 /** The order-v1 field readers, failing with `ORDER_BAD_MESSAGE`. */
 export const orderFields = fieldReader(OrderError.BAD_MESSAGE)
 const f = orderFields
-const PEER_ID_MAX = 64
 
 /** The wire bytes of a signed message. */
 export function encodeOrderMessage (msg: OrderMessage): Uint8Array {
@@ -43,8 +42,8 @@ type Reader<T> = (v: unknown, path: string) => T
 
 const envelope = (m: Record<string, unknown>, path: string): Envelope => ({
   order: f.str(m.order, `${path}.order`, MAX_ORDER_ID_LENGTH),
-  from: f.str(m.from, `${path}.from`, PEER_ID_MAX),
-  to: f.str(m.to, `${path}.to`, PEER_ID_MAX)
+  from: f.str(m.from, `${path}.from`, MAX_PEER_ID_LENGTH),
+  to: f.str(m.to, `${path}.to`, MAX_PEER_ID_LENGTH)
 })
 const ENVELOPE = ['order', 'from', 'to']
 
@@ -52,7 +51,7 @@ const ENVELOPE = ['order', 'from', 'to']
 export const readOfferRef: Reader<OfferRef> = (v, path) => {
   const m = f.strictMap(v, path, ['provider', 'id', 'seq', 'hash'])
   return {
-    provider: f.str(m.provider, `${path}.provider`, PEER_ID_MAX),
+    provider: f.str(m.provider, `${path}.provider`, MAX_PEER_ID_LENGTH),
     id: f.str(m.id, `${path}.id`, MAX_ORDER_ID_LENGTH),
     seq: f.uint(m.seq, `${path}.seq`),
     hash: f.bytes(m.hash, `${path}.hash`, HASH_SIZE)
@@ -118,7 +117,7 @@ const BODY_READERS: { [K in MessageKind]: Reader<MessageBodies[K]> } = {
     expiresAt: f.uint(m.expiresAt, `${p}.expiresAt`)
   })),
   refused: bodyReader<'refused'>(['code', 'reason'], (m, p) => ({
-    code: f.str(m.code, `${p}.code`, 64), reason: f.str(m.reason, `${p}.reason`, MAX_REASON_LENGTH)
+    code: f.str(m.code, `${p}.code`, MAX_CODE_LENGTH), reason: f.str(m.reason, `${p}.reason`, MAX_REASON_LENGTH)
   })),
   commit: bodyReader<'commit'>(['entry'], (m, p) => ({ entry: f.bytes(m.entry, `${p}.entry`, undefined, MAX_ENTRY_BYTES) })),
   committed: bodyReader<'committed'>(['bodyHash'], (m, p) => ({ bodyHash: f.bytes(m.bodyHash, `${p}.bodyHash`, HASH_SIZE) })),

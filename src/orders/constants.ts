@@ -62,3 +62,7 @@ export const ENDED_RETENTION_MS = ORDER_CLOCK_SKEW_MS
 export const ORDER_DOMAIN_PREFIX = 'fulcrum/order/'
 /** How long a quote's prices are firm: long enough to plan and send the holds, short enough to follow price changes. */
 export const QUOTE_VALIDITY_MS = 60_000
+/** Longest peer id field: an Ed25519 peer id is 52 characters; other strings are refused by the checks that follow. */
+export const MAX_PEER_ID_LENGTH = 64
+/** Longest error code in a `refused` message (codes are short SCREAMING_SNAKE words). */
+export const MAX_CODE_LENGTH = 64

@@ -1,5 +1,5 @@
 /**
- * Error codes of the order negotiation (protocols/order-v1.md §9). A provider sends them to the
+ * Error codes of the order negotiation (protocols/order-v1.md §8). A provider sends them to the
  * customer in a `refused` message, the customer machine throws them, the CLI and the API show them.
  * Order documents and the planner have their own codes (`OrderDocError`, `ORDER_DOC_*`, `ORDER_PLAN_*`).
  */

@@ -38,7 +38,10 @@ export type ProviderEvent =
 export type ProviderStep = Step<ProviderState, ProviderOrder>
 export type ProviderEffect = Effect<ProviderOrder>
 
-/** A working copy of one step: the state is copied on first change, effects accumulate in order. */
+/**
+ * A working copy of one step: the state's maps are copied, effects accumulate in order.
+ * @internal exported for the provider's handler modules only.
+ */
 export class Tx {
   orders: Map<string, ProviderOrder>
   quotes: ReadonlyMap<string, Quote>
