@@ -65,7 +65,7 @@ export interface DocIssue {
 
 /**
  * An invalid order document: `code` and `path` are the first issue's, `issues` lists all of them
- * (in document order) so that a user fixes a file in one round.
+ * (sorted by path, order-v1 §1.5) so that a user fixes a file in one round.
  */
 export class OrderDocumentError extends FulcrumError<OrderDocErrorCode> {
   readonly issues: DocIssue[]

@@ -13,10 +13,14 @@ import type { DocIssue, OrderDocErrorCode } from './document-errors.js'
 
 /** Budgets are per unit of time: these units (offer-v1 billing units of the `instance` dimension). */
 export const BUDGET_UNITS = ['hour', 'month'] as const
-/** Most items in one order: each is a party negotiated in parallel, and the planner searches their combinations. */
-export const MAX_ORDER_ITEMS = 16
-/** Longest term: ten years; offers are re-priced far more often than that. */
-export const MAX_TERM_MONTHS = 120
+/**
+ * Most items in one order document: each is negotiated in parallel and the planner searches
+ * their combinations (16 keeps its worst case near a second). At most the negotiation's own
+ * limit on agreement items (MAX_ORDER_ITEMS of the protocol), so every plan can be negotiated.
+ */
+export const MAX_DOCUMENT_ITEMS = 16
+/** Longest term of a document: ten years (the protocol's MAX_TERM_MONTHS); offers are re-priced far more often. */
+export const MAX_DOCUMENT_TERM_MONTHS = 120
 /** Item names, like offer ids: they name agreement items. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** How much of a bad value an error message repeats. */
@@ -77,7 +81,7 @@ const pinnedItem = z.strictObject({
 /** The schema of an order document; cross-field rules are checked after it (document.ts). */
 export const orderDocumentSchema = z.strictObject({
   version: z.literal(1).optional(),
-  items: z.array(z.union([pinnedItem, typedItem])).min(1).max(MAX_ORDER_ITEMS),
+  items: z.array(z.union([pinnedItem, typedItem])).min(1).max(MAX_DOCUMENT_ITEMS),
   constraints: z.strictObject({
     countries: countries.optional(),
     certifications: certifications.optional(),
@@ -91,7 +95,7 @@ export const orderDocumentSchema = z.strictObject({
       unit: checked<string>(v => BUDGET_UNITS.includes(v as 'hour'), OrderDocError.BAD_UNIT, `must be one of ${BUDGET_UNITS.join(', ')} (a budget is per unit of time)`)
     }).optional()
   }).optional(),
-  term: z.strictObject({ months: z.int().min(1).max(MAX_TERM_MONTHS) })
+  term: z.strictObject({ months: z.int().min(1).max(MAX_DOCUMENT_TERM_MONTHS) })
 })
 
 type Path = ReadonlyArray<PropertyKey>

@@ -7,11 +7,11 @@
  * unique names, contradictions). Every problem becomes a {@link DocIssue} with a stable
  * `ORDER_DOC_*` code and a path such as `items[1].countries[0]`.
  */
-import { CUSTOM_SPEC_KEY, EU_COUNTRIES, SERVICE_TYPES } from '../offers/index.js'
+import { CUSTOM_SPEC_KEY, EU_COUNTRIES, FILTER_LIMITS, SERVICE_TYPES } from '../offers/index.js'
 import { OrderDocError, OrderDocumentError } from './document-errors.js'
 import type { DocIssue } from './document-errors.js'
 import { orderDocumentSchema, zodIssues } from './document-schema.js'
-export { MAX_ORDER_ITEMS, MAX_TERM_MONTHS, BUDGET_UNITS, isCountryOrEu } from './document-schema.js'
+export { MAX_DOCUMENT_ITEMS, MAX_DOCUMENT_TERM_MONTHS, BUDGET_UNITS, isCountryOrEu } from './document-schema.js'
 
 /** The highest unit price an item accepts: compared as `fulcrum search --max-price` does. */
 export interface PriceLimit {
@@ -101,10 +101,34 @@ export function validateOrderDocument (value: unknown): OrderDocument {
 /** Like {@link validateOrderDocument} but returns the issues instead of throwing. */
 export function checkOrderDocument (value: unknown): { ok: true, document: OrderDocument } | { ok: false, issues: DocIssue[] } {
   const parsed = orderDocumentSchema.safeParse(value)
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error.issues, value) }
+  if (!parsed.success) return { ok: false, issues: sortIssues(zodIssues(parsed.error.issues, value)) }
   const document = parsed.data as OrderDocument
   const issues = semanticIssues(document)
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, document }
+  return issues.length > 0 ? { ok: false, issues: sortIssues(issues) } : { ok: true, document }
+}
+
+/** Path segments: keys, and array indexes as numbers. */
+function segments (path: string): Array<string | number> {
+  return [...path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map(m => m[1] !== undefined ? Number(m[1]) : m[2] ?? '')
+}
+
+/**
+ * Issues in a fixed order (order-v1 §1.5): by path, segment by segment, indexes as numbers, keys
+ * by UTF-16 code units, a prefix first; equal paths keep their order.
+ */
+function sortIssues (issues: DocIssue[]): DocIssue[] {
+  const keyed = issues.map(issue => ({ issue, segs: segments(issue.path) }))
+  keyed.sort((a, b) => {
+    for (let i = 0; i < Math.min(a.segs.length, b.segs.length); i++) {
+      const x = a.segs[i] as string | number
+      const y = b.segs[i] as string | number
+      if (x === y) continue
+      if (typeof x === 'number' && typeof y === 'number') return x - y
+      return String(x) < String(y) ? -1 : 1
+    }
+    return a.segs.length - b.segs.length
+  })
+  return keyed.map(k => k.issue)
 }
 
 /** The countries a list of codes stands for (`EU` expanded), or undefined for "any". */
@@ -143,6 +167,10 @@ function semanticIssues (doc: OrderDocument): DocIssue[] {
     if (first !== undefined) add(OrderDocError.DUPLICATE_NAME, `${at}.name`, `${JSON.stringify(item.name)} is already the name of items[${first}]`)
     else seen.set(item.name, i)
     if (isPinned(item)) return
+    const certs = new Set([...(c.certifications ?? []), ...(item.certifications ?? [])])
+    if (certs.size > FILTER_LIMITS.certifications) {
+      add(OrderDocError.INVALID_FIELD, `${at}.certifications`, `with constraints.certifications, ${certs.size} certifications; at most ${FILTER_LIMITS.certifications} per item`)
+    }
     for (const key of Object.keys(item.minSpecs ?? {})) {
       const allowed = numericSpecs(item.type)
       const ok = allowed === undefined ? CUSTOM_SPEC_KEY.test(key) : allowed.includes(key)

@@ -24,8 +24,8 @@ export function explainDistinct (doc: OrderDocument, partitions: Candidate[][][]
     for (const lists of partitions) {
       const providers = lists.map(l => new Set(l.map(c => c.offer.provider)))
       for (let mask = 1; mask < 1 << n; mask++) {
+        if (bestSet !== undefined && popcount(mask) >= bestSet.items.length) continue
         const items = [...Array(n).keys()].filter(i => (mask & (1 << i)) !== 0)
-        if (bestSet !== undefined && items.length >= bestSet.items.length) continue
         const union = new Set(items.flatMap(i => [...(providers[i] ?? [])]))
         if (union.size < items.length) bestSet = { items, providers: [...union].sort() }
       }
@@ -49,4 +49,10 @@ export function explainCapacity (doc: OrderDocument, lists: Candidate[][]): Plan
     constraint: 'capacity',
     message: `capacity: no combination fits the offers' capacities${details.length > 0 ? `: ${details.join('; ')}` : ''}`
   }
+}
+
+function popcount (mask: number): number {
+  let count = 0
+  for (let m = mask; m !== 0; m &= m - 1) count++
+  return count
 }

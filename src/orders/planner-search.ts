@@ -6,13 +6,16 @@
  */
 import type { Candidate } from './planner-candidates.js'
 import { cmp, cmpStr } from './planner-candidates.js'
+import { minCostMatching } from './planner-matching.js'
 
 /**
- * Search nodes visited at most per planning, over all partitions. An order of 16 items with 16
- * candidates each is searched in far fewer after the reduction and bounds (see the property
- * tests); the limit keeps a hostile or huge input from taking more than a fraction of a second.
+ * Search steps allowed per planning, over all partitions: a node of the search is one step, a
+ * matching bound over r items and c providers r*r*c steps (its inner loop). A step costs about
+ * 50-100 ns on one idle core, so the limit bounds a planning to about a second whatever the
+ * input; the hardest order measured (16 items, each from its own provider under one jurisdiction,
+ * 20 providers with many equal prices) needed 5.5 million steps, the others under 0.6 million.
  */
-export const MAX_SEARCH_NODES = 200_000
+export const MAX_SEARCH_STEPS = 10_000_000
 
 /** A solved assignment: one candidate per item, in document order. */
 export interface Assignment {
@@ -22,7 +25,10 @@ export interface Assignment {
 
 /** A search budget shared by the searches of one planning. */
 export interface SearchBudget {
+  /** Nodes visited. */
   nodes: number
+  /** Steps spent (see MAX_SEARCH_STEPS). */
+  steps: number
   limit: number
   /** Set once the limit stopped a search. */
   exhausted: boolean
@@ -73,21 +79,22 @@ export function reduceCandidates (lists: Candidate[][], distinctProviders: boole
 }
 
 /**
- * The cheapest assignment over `lists` (one sorted list per item, document order), or undefined
- * if none exists or the budget ran out first (`budget.exhausted`).
+ * The cheapest assignment over `lists` (one sorted list per item, document order) that beats
+ * `incumbent` (the best of partitions already searched, used as the initial bound), else
+ * `incumbent`; undefined if there is neither (none exists or the budget ran out: `budget.exhausted`).
  */
-export function searchCheapest (lists: Candidate[][], distinctProviders: boolean, budget: SearchBudget): Assignment | undefined {
+export function searchCheapest (lists: Candidate[][], distinctProviders: boolean, budget: SearchBudget, incumbent?: Assignment): Assignment | undefined {
   const n = lists.length
   const suffixMin: bigint[] = Array.from({ length: n + 1 }, () => 0n)
   for (let i = n - 1; i >= 0; i--) {
     const first = lists[i]?.[0]
-    if (first === undefined) return undefined
+    if (first === undefined) return incumbent
     suffixMin[i] = (suffixMin[i + 1] as bigint) + first.cost
   }
   const picks: Candidate[] = []
   const providers = new Map<string, number>()
   const used = new Map<string, number>()
-  let best: Assignment | undefined
+  let best: Assignment | undefined = incumbent
 
   /** True if the partial assignment `picks` can no longer beat `best` whatever the rest. */
   const dominated = (bound: bigint): boolean => {
@@ -100,26 +107,44 @@ export function searchCheapest (lists: Candidate[][], distinctProviders: boolean
     return false
   }
 
+  /**
+   * With distinct providers: the least cost of items `i..n-1` on providers not used yet (exact,
+   * by minimum-cost matching), or undefined if they cannot all get one. Otherwise: the sum of
+   * each remaining item's cheapest candidate.
+   */
+  const restBound = (i: number): bigint | undefined => {
+    if (!distinctProviders) return suffixMin[i]
+    const rows = lists.slice(i).map(list => {
+      const row = new Map<string, bigint>()
+      for (const c of list) if ((providers.get(c.offer.provider) ?? 0) === 0 && !row.has(c.offer.provider)) row.set(c.offer.provider, c.cost)
+      return row
+    })
+    budget.steps += rows.length * rows.length * new Set(rows.flatMap(r => [...r.keys()])).size
+    return minCostMatching(rows)
+  }
+
   const visit = (i: number, cost: bigint): void => {
-    if (budget.nodes >= budget.limit) { budget.exhausted = true; return }
+    if (budget.steps >= budget.limit) { budget.exhausted = true; return }
     budget.nodes++
+    budget.steps++
     if (i === n) {
       const found = { picks: [...picks], cost }
       if (best === undefined || compareAssignments(found, best) < 0) best = found
       return
     }
     for (const c of lists[i] as Candidate[]) {
-      const bound = cost + c.cost + (suffixMin[i + 1] as bigint)
-      if (best !== undefined && bound > best.cost) break // sorted by cost: the rest are no better
+      if (best !== undefined && cost + c.cost + (suffixMin[i + 1] as bigint) > best.cost) break // sorted by cost: the rest are no better
       if (distinctProviders && (providers.get(c.offer.provider) ?? 0) > 0) continue
       const taken = used.get(c.key) ?? 0
       if (taken + c.quantity > c.offer.capacity) continue
       picks.push(c)
-      if (dominated(bound)) { picks.pop(); continue }
       providers.set(c.offer.provider, (providers.get(c.offer.provider) ?? 0) + 1)
-      used.set(c.key, taken + c.quantity)
-      visit(i + 1, cost + c.cost)
-      used.set(c.key, taken)
+      const rest = restBound(i + 1)
+      if (rest !== undefined && !dominated(cost + c.cost + rest)) {
+        used.set(c.key, taken + c.quantity)
+        visit(i + 1, cost + c.cost)
+        used.set(c.key, taken)
+      }
       providers.set(c.offer.provider, (providers.get(c.offer.provider) ?? 1) - 1)
       picks.pop()
       if (budget.exhausted) return

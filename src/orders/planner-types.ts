@@ -25,7 +25,9 @@ export interface PlanReason {
 export interface SearchStats {
   /** Search nodes visited, over every partition (currency x jurisdiction). */
   nodes: number
-  /** False if the node limit stopped the search: then the plan is the cheapest found, not proven cheapest. */
+  /** Search steps spent (nodes plus the work of matching bounds; see MAX_SEARCH_STEPS). */
+  steps: number
+  /** False if the step limit stopped the search: then the plan is the cheapest found, not proven cheapest. */
   exhaustive: boolean
   /** Candidates per item (by name) before the exact reduction. */
   candidates: Record<string, number>

@@ -16,15 +16,15 @@ import { OrderDocError } from './document-errors.js'
 import type { Plan } from './plan.js'
 import { candidatesOf, explainNoCandidate, liveOffers, offerLabel, unitsPerMonth } from './planner-candidates.js'
 import type { Candidate } from './planner-candidates.js'
-import { MAX_SEARCH_NODES, byCost, compareAssignments, reduceCandidates, searchCheapest } from './planner-search.js'
+import { MAX_SEARCH_STEPS, byCost, reduceCandidates, searchCheapest } from './planner-search.js'
 import type { Assignment, SearchBudget } from './planner-search.js'
 import type { PlanOutcome, PlanReason, SearchStats } from './planner-types.js'
 import { explainCapacity, explainDistinct } from './planner-explain.js'
 
 /** Options of {@link planOrder}. */
 export interface PlanOptions {
-  /** Search nodes allowed (default {@link MAX_SEARCH_NODES}). */
-  maxNodes?: number
+  /** Search steps allowed (default {@link MAX_SEARCH_STEPS}). */
+  maxSteps?: number
 }
 
 /** A partition of the search: one currency, and one jurisdiction when the order wants one for all. */
@@ -39,9 +39,9 @@ export function planOrder (doc: OrderDocument, records: readonly VerifiedRecord[
   const merged = mergeOffers([[...records]]).offers
   const live = liveOffers(merged, now)
   const lists = doc.items.map((_, i) => candidatesOf(doc, i, live).sort(byCost))
-  const budget: SearchBudget = { nodes: 0, limit: options.maxNodes ?? MAX_SEARCH_NODES, exhausted: false }
+  const budget: SearchBudget = { nodes: 0, steps: 0, limit: options.maxSteps ?? MAX_SEARCH_STEPS, exhausted: false }
   const stats = (): SearchStats => ({
-    nodes: budget.nodes, exhaustive: !budget.exhausted, candidates: Object.fromEntries(doc.items.map((item, i) => [item.name, lists[i]?.length ?? 0]))
+    nodes: budget.nodes, steps: budget.steps, exhaustive: !budget.exhausted, candidates: Object.fromEntries(doc.items.map((item, i) => [item.name, lists[i]?.length ?? 0]))
   })
   const fail = (reasons: PlanReason[]): PlanOutcome => ({ ok: false, reasons, search: stats() })
 
@@ -59,8 +59,9 @@ export function planOrder (doc: OrderDocument, records: readonly VerifiedRecord[
   const distinct = doc.constraints?.distinctProviders === true
   const best = cheapestPerCurrency(partitions, distinct, budget)
   if (best.size === 0) {
-    if (budget.exhausted) return fail([{ code: OrderDocError.PLAN_SEARCH_LIMIT, constraint: 'search', message: `search: no combination found within ${budget.limit} search steps` }])
+    if (budget.exhausted) return fail([{ code: OrderDocError.PLAN_SEARCH_LIMIT, constraint: 'search', message: `search: no combination found within ${budget.limit} search steps (order-v1 §2.5)` }])
     const relaxed = distinct ? cheapestPerCurrency(partitions, false, budget) : new Map()
+    if (relaxed.size === 0 && budget.exhausted) return fail([{ code: OrderDocError.PLAN_SEARCH_LIMIT, constraint: 'search', message: `search: no combination found within ${budget.limit} search steps (order-v1 §2.5)` }])
     return fail([relaxed.size > 0 ? explainDistinct(doc, partitions.map(p => p.lists)) : explainCapacity(doc, lists)])
   }
   if (best.size > 1) {
@@ -117,13 +118,12 @@ function partitionsOf (doc: OrderDocument, lists: Candidate[][], currencies: str
   return out
 }
 
-/** The cheapest assignment of each currency over its partitions (ties: see compareAssignments). */
+/** The cheapest assignment of each currency over its partitions (each partition's search starts from the best so far). */
 function cheapestPerCurrency (partitions: Partition[], distinct: boolean, budget: SearchBudget): Map<string, Assignment> {
   const best = new Map<string, Assignment>()
   for (const p of partitions) {
-    const found = searchCheapest(reduceCandidates(p.lists, distinct), distinct, budget)
-    const held = best.get(p.currency)
-    if (found !== undefined && (held === undefined || compareAssignments(found, held) < 0)) best.set(p.currency, found)
+    const found = searchCheapest(reduceCandidates(p.lists, distinct), distinct, budget, best.get(p.currency))
+    if (found !== undefined) best.set(p.currency, found)
   }
   return best
 }

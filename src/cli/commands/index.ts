@@ -10,6 +10,7 @@ import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
 import { ledgerListCommand, ledgerShowCommand } from './ledger-agreements.js'
 import { orderListCommand, orderPlaceCommand, orderStatusCommand } from './order-place.js'
+import { orderPlanCommand } from './order.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -37,5 +38,6 @@ export const commands: Record<string, Command> = {
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,
-  'audit evidence': auditEvidenceCommand
+  'audit evidence': auditEvidenceCommand,
+  'order plan': orderPlanCommand
 }

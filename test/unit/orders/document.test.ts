@@ -99,6 +99,10 @@ describe('orders: order documents', () => {
     ['an item jurisdiction against the order\'s', d => { d.constraints.jurisdiction = 'FR'; d.items[0].jurisdiction = 'IT' }, OrderDocError.CONFLICT, 'items[0].jurisdiction'],
     ['an order currency against the budget', d => { d.constraints.currency = 'CHF' }, OrderDocError.CONFLICT, 'constraints.currency', 'CHF'],
     ['an item price in another currency', d => { d.items[2].maxPrice = { amount: '400', currency: 'CHF', unit: 'month' } }, OrderDocError.CONFLICT, 'items[2].maxPrice.currency', 'CHF'],
+    ['more than 24 certifications with the order\'s', d => {
+      d.constraints.certifications = ['iso-27001', 'iso-27017', 'iso-27018', 'iso-27701', 'iso-9001', 'iso-22301', 'iso-14001', 'soc2-type1', 'soc2-type2', 'csa-star-1', 'csa-star-2', 'pci-dss', 'secnumcloud']
+      d.items[1].certifications = ['hds', 'c5-type1', 'c5-type2', 'bsi-grundschutz', 'ens-medium', 'ens-high', 'tisax', 'eucs-basic', 'eucs-substantial', 'eucs-high', 'gaia-x-standard', 'gaia-x-label-1']
+    }, OrderDocError.INVALID_FIELD, 'items[1].certifications', '25'],
     ['a document that is not an object', d => { for (const k of Object.keys(d)) delete d[k] }, OrderDocError.INVALID_FIELD, 'items']
   ]
   for (const [what, change, code, path, quoted] of table) {

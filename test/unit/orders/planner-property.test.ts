@@ -13,12 +13,12 @@ function unsigned (...args: Parameters<typeof makeOffer>): VerifiedRecord {
   return { record: { kind: 'offer', body: makeOffer(...args), signature: new Uint8Array(64) }, bytes: new Uint8Array(0), digest: new Uint8Array(32) }
 }
 
-const PROVIDERS = [11, 12, 13, 14].map(n => testIdentity(n))
+const PROVIDERS = [11, 12, 13, 14, 15, 16, 17].map(n => testIdentity(n))
 const SUBDIVISION: Record<string, string> = { FR: 'FR-75', DE: 'DE-HE', CH: 'CH-ZH' }
 const SPECS: Record<string, Record<string, number>> = { 'compute.vm': { vcpu: 4, memoryGiB: 16 }, 'db.redis': { memoryGiB: 8 } }
 const NOW = T0 + 1000
 
-const offerArb = fc.record({
+const offerArb_ = {
   provider: fc.integer({ min: 0, max: 3 }),
   type: fc.constantFrom('compute.vm', 'db.redis'),
   country: fc.constantFrom('FR', 'DE', 'CH'),
@@ -29,12 +29,14 @@ const offerArb = fc.record({
   capacity: fc.integer({ min: 1, max: 4 }),
   certified: fc.constantFrom(true, true, false),
   expired: fc.constantFrom(false, false, false, true)
-})
-const itemArb = fc.record({
+}
+const offerArb = fc.record(offerArb_)
+const itemArb_ = {
   type: fc.constantFrom('compute.vm', 'db.redis'),
   quantity: fc.integer({ min: 1, max: 3 }),
   countries: fc.option(fc.subarray(['FR', 'DE', 'CH'], { minLength: 2 }), { nil: undefined, freq: 2 })
-})
+}
+const itemArb = fc.record(itemArb_)
 const inputArb = fc.record({
   offers: fc.array(offerArb, { minLength: 2, maxLength: 9 }),
   items: fc.array(itemArb, { minLength: 1, maxLength: 3 }),
@@ -105,35 +107,52 @@ const before = (a: string[], b: string[]): boolean => { for (let i = 0; i < a.le
 describe('orders: planner against brute force (property)', function () {
   this.timeout(120_000)
 
+  /** Plans `input` and checks the outcome against brute force; returns whether a plan was expected. */
+  function check (input: Input): boolean {
+    const { doc, records } = build(input)
+    const offers = records.map(r => r.record.body as Offer)
+    const outcome = planOrder(doc, records, NOW)
+    const byCurrency = new Map<string, { cost: bigint, combo: Offer[] }>()
+    for (const combo of combinations(offers, doc.items.length)) {
+      if (!valid(doc, combo, input)) continue
+      const cost = total(doc, combo)
+      const cur = combo[0]!.price.currency
+      const held = byCurrency.get(cur)
+      if (held === undefined || cost < held.cost || (cost === held.cost && before(key(combo), key(held.combo)))) byCurrency.set(cur, { cost, combo })
+    }
+    const budget = doc.constraints?.budget
+    const best = byCurrency.size === 1 ? [...byCurrency.values()][0] : undefined
+    const expectPlan = best !== undefined && (budget === undefined || best.cost <= BigInt(budget.amount) * 1_000_000_000n)
+    assert.equal(outcome.ok, expectPlan, `planner ${outcome.ok ? 'planned' : JSON.stringify(outcome.reasons.map(r => r.code))}, brute force found ${[...byCurrency.keys()].join(',') || 'none'}`)
+    if (!outcome.ok || best === undefined) return false
+    const chosen = outcome.plan.items.map(i => i.record.body)
+    assert.ok(valid(doc, chosen, input), 'the plan violates a constraint')
+    assert.equal(total(doc, chosen), best.cost, 'the plan is not the cheapest')
+    assert.deepEqual(key(chosen), key(best.combo), 'the tie is broken differently')
+    assert.equal(outcome.search.exhaustive, true)
+    return true
+  }
+
   it('returns exactly the cheapest valid combination (ties by provider, then offer id), or fails when there is none', () => {
     let plans = 0
     let failures = 0
-    fc.assert(fc.property(inputArb, (input) => {
-      const { doc, records } = build(input)
-      const offers = records.map(r => r.record.body as Offer)
-      const outcome = planOrder(doc, records, NOW)
-      const byCurrency = new Map<string, { cost: bigint, combo: Offer[] }>()
-      for (const combo of combinations(offers, doc.items.length)) {
-        if (!valid(doc, combo, input)) continue
-        const cost = total(doc, combo)
-        const cur = combo[0]!.price.currency
-        const held = byCurrency.get(cur)
-        if (held === undefined || cost < held.cost || (cost === held.cost && before(key(combo), key(held.combo)))) byCurrency.set(cur, { cost, combo })
-      }
-      const budget = doc.constraints?.budget
-      const best = byCurrency.size === 1 ? [...byCurrency.values()][0] : undefined
-      const expectPlan = best !== undefined && (budget === undefined || best.cost <= BigInt(budget.amount) * 1_000_000_000n)
-      assert.equal(outcome.ok, expectPlan, `planner ${outcome.ok ? 'planned' : JSON.stringify(outcome.reasons.map(r => r.code))}, brute force found ${[...byCurrency.keys()].join(',') || 'none'}`)
-      if (!outcome.ok || best === undefined) { failures++; return }
-      plans++
-      const chosen = outcome.plan.items.map(i => i.record.body)
-      assert.ok(valid(doc, chosen, input), 'the plan violates a constraint')
-      assert.equal(total(doc, chosen), best.cost, 'the plan is not the cheapest')
-      assert.deepEqual(key(chosen), key(best.combo), 'the tie is broken differently')
-      assert.equal(BigInt(outcome.plan.total.amount.replace(/\..*/, '')) * 1_000_000_000n <= best.cost, true)
-      assert.equal(outcome.search.exhaustive, true)
-    }), { numRuns: 400, seed: 20261202 })
+    fc.assert(fc.property(inputArb, (input) => { if (check(input)) plans++; else failures++ }), { numRuns: 400, seed: 20261202 })
     // The generator must exercise both outcomes, or the property proves little.
     assert.ok(plans > 50 && failures > 50, `plans ${plans}, failures ${failures}`)
+  })
+
+  it('is exact with distinct providers on orders of 4 items (where the matching bound prunes)', () => {
+    const many = fc.record({
+      offers: fc.array(fc.record({ ...offerArb_, provider: fc.integer({ min: 0, max: 6 }), currency: fc.constant<'EUR' | 'CHF'>('EUR'), capacity: fc.integer({ min: 3, max: 4 }), expired: fc.constant(false) }), { minLength: 7, maxLength: 9 }),
+      items: fc.array(fc.record({ ...itemArb_, countries: fc.constant(undefined) }), { minLength: 4, maxLength: 4 }),
+      distinctProviders: fc.constant(true),
+      sameJurisdiction: fc.constantFrom(false, false, true),
+      certified: fc.constant(false),
+      currency: fc.constant<'EUR' | undefined>('EUR'),
+      budget: fc.constant(undefined as number | undefined)
+    })
+    let plans = 0
+    fc.assert(fc.property(many, (input) => { if (check(input)) plans++ }), { numRuns: 150, seed: 7 })
+    assert.ok(plans > 15, `plans ${plans}`)
   })
 })

@@ -196,11 +196,14 @@ describe('orders: planner', () => {
     assert.match(rs[0]?.message ?? '', /no compute\.gpu offer at all/)
   })
 
-  it('stops at the node limit: ORDER_PLAN_SEARCH_LIMIT, or a plan marked not exhaustive', () => {
+  it('stops at the step limit: ORDER_PLAN_SEARCH_LIMIT, or a plan marked not exhaustive', () => {
     const offers = [vmOffer(1, 'a', '0.05'), vmOffer(2, 'b', '0.04')]
-    const [r] = reasons(planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxNodes: 1 }))
+    const [r] = reasons(planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxSteps: 1 }))
     assert.equal(r?.code, OrderDocError.PLAN_SEARCH_LIMIT)
-    const partial = planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxNodes: 3 })
+    // Distinct providers fail quickly; the search without them, to explain why, runs out of steps.
+    const [r2] = reasons(planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers.slice(0, 1), NOW, { maxSteps: 2 }))
+    assert.equal(r2?.code, OrderDocError.PLAN_SEARCH_LIMIT)
+    const partial = planOrder(order([vm('x'), vm('y')], { distinctProviders: true }), offers, NOW, { maxSteps: 4 })
     assert.ok(partial.ok)
     assert.equal(partial.search.exhaustive, false)
   })
