@@ -89,8 +89,9 @@ export function liveOffers (records: VerifiedRecord[], previous: Iterable<LiveOf
       const o = r.record.body
       out.set(o.id, { id: o.id, seq: o.seq, hash: r.digest, price: { ...o.price }, capacity: o.capacity, withdrawn: o.expiresAt <= now })
     } else {
-      const known = out.get(r.record.body.id)
-      if (known !== undefined) out.set(known.id, { ...known, withdrawn: true })
+      // a withdrawn offer the machine never saw: it is refused as withdrawn before anything else is looked at
+      const w = r.record.body
+      out.set(w.id, { ...(out.get(w.id) ?? { id: w.id, price: { amount: '0', currency: 'EUR', unit: 'month' }, capacity: 0 }), seq: w.seq, hash: r.digest, withdrawn: true })
     }
   }
   return [...out.values()]
