@@ -142,12 +142,22 @@ function onHold (tx: Tx, m: OrderMessage<'hold'>): void {
   const common = { order: terms.order, customer: terms.customer, commitBy: terms.commitBy, bodyHash: hash, lines, body, expiresAt: terms.commitBy + GRACE_MS }
   if (tx.ctx.policy.manualApproval === true) {
     tx.write(toPending(prev, common))
+    dropQuote(tx, common.order)
     tx.status(m, tx.orders.get(m.body.order))
     return
   }
   const rec = toHeld(prev, { ...common, entrySig: tx.ctx.signer.sign(signing) })
   tx.write(rec)
+  dropQuote(tx, rec.order)
   tx.reply(heldMessage(tx, rec))
+}
+
+/** A quote used by a hold no longer counts against the customer's cap (the hold does). */
+function dropQuote (tx: Tx, order: string): void {
+  if (!tx.quotes.has(order)) return
+  const quotes = new Map(tx.quotes)
+  quotes.delete(order)
+  tx.quotes = quotes
 }
 
 function repeatHold (tx: Tx, m: OrderMessage<'hold'>, prev: ProviderOrder, hash: Uint8Array): void {

@@ -304,3 +304,36 @@ describe('orders: provider state machine', () => {
   })
   void offerOf
 })
+
+describe('orders: provider quotes, refusals', () => {
+  const ref = { provider: self.peerId, id: 'vm-0', seq: 1, hash: liveOf().hash }
+  it('refuses a quote for an order id it already holds: ORDER_CONFLICT', () => {
+    const h = new ProviderHarness()
+    h.send(holdMsg(bodyOf()))
+    h.send(msg('quote-request', customer, bodyOf().id, { items: [{ offer: ref, quantity: 1 }] }))
+    assert.equal(h.code(), OrderError.CONFLICT)
+  })
+  it('counts live quotes against the customer\'s cap: ORDER_TOO_MANY_HOLDS', () => {
+    const h = new ProviderHarness({ maxHoldsPerCustomer: 1 })
+    h.send(msg('quote-request', customer, 'ord-q1', { items: [{ offer: ref, quantity: 1 }] }))
+    assert.equal(h.code(), 'quote')
+    h.send(msg('quote-request', customer, 'ord-q2', { items: [{ offer: ref, quantity: 1 }] }))
+    assert.equal(h.code(), OrderError.TOO_MANY_HOLDS)
+    h.step({ type: 'tick' }, T0 + 60_000)
+    h.send(msg('quote-request', customer, 'ord-q3', { items: [{ offer: ref, quantity: 1 }] }), T0 + 60_000)
+    assert.equal(h.code(), 'quote')
+  })
+})
+
+describe('orders: provider quotes then holds', () => {
+  it('a hold replaces the quote it used in the customer\'s count', () => {
+    const h = new ProviderHarness({ maxHoldsPerCustomer: 2 })
+    const ref = { provider: self.peerId, id: 'vm-0', seq: 1, hash: liveOf().hash }
+    h.send(msg('quote-request', customer, bodyOf().id, { items: [{ offer: ref, quantity: 2 }] }))
+    h.send(holdMsg(bodyOf()))
+    assert.equal(h.code(), 'held')
+    assert.equal(h.state.quotes.size, 0)
+    h.send(holdMsg(bodyOf(3, 1, 'ord-second')))
+    assert.equal(h.code(), 'held')
+  })
+})
