@@ -23,7 +23,7 @@ export interface OrderPolicy {
   maxActiveHolds: number
   /** Longest hold granted: a request whose `commitBy` is further ahead than this is refused. */
   maxHoldMs: number
-  /** Offer id -> lowest price per unit accepted (decimal string, in the offer's currency and unit). */
+  /** Offer id -> lowest price per unit a counter-offer to a quote may go down to (decimal string, the offer's currency and unit). */
   priceFloor: Record<string, string>
 }
 
