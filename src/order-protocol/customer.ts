@@ -137,6 +137,7 @@ class OrderRun {
   /** The last network error per provider (reported when it never answered). */
   private readonly lastError = new Map<string, string>()
   private readonly told = new Set<string>()
+  private bug: unknown
 
   constructor (private readonly c: CustomerComponents, private readonly row: CustomerOrder, private readonly providers: Record<string, ProviderOutcome>) {}
 
@@ -146,6 +147,7 @@ class OrderRun {
       if (resumed) await this.apply(customerStep(contextOf(this.c), this.current, { type: 'tick' }, this.c.now()))
       while (!this.finished()) {
         const event = await this.next()
+        if (this.bug !== undefined) throw this.bug
         if (event !== undefined) await this.apply(customerStep(contextOf(this.c), this.current, event, this.c.now()))
       }
     } finally {
@@ -226,8 +228,8 @@ class OrderRun {
         if (answer.kind === 'refused') this.tell(to, 'refused', answer.body.code, answer.body.reason)
         this.events.push({ type: 'message', message: answer })
       } catch (err) {
-        if (!isFulcrumError(err)) throw err
-        this.lastError.set(to, err.code)
+        if (isFulcrumError(err)) this.lastError.set(to, err.code)
+        else this.bug ??= err // not a peer's or the network's doing: the run ends with it
       } finally {
         this.inflight.delete(key)
         if (message.kind === 'abort') this.abortTried.add(to)
