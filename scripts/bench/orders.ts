@@ -51,7 +51,7 @@ async function offerOf (p: Provider): Promise<OfferRecord & { kind: 'offer', bod
   const id = p.node.identity
   const body: Offer = {
     provider: id.peerId, id: 'bench', seq: now, issuedAt: now, expiresAt: now + 3_600_000,
-    service: { type: 'compute.vm', specs: { vcpu: 4 } }, location: { country: 'IT' }, jurisdiction: 'IT', certifications: [],
+    service: { type: 'compute.vm', specs: { vcpu: 4, memoryGiB: 16, diskGiB: 100 } }, location: { country: 'IT' }, jurisdiction: 'IT', certifications: [],
     price: { amount: '0.05', currency: 'EUR', unit: 'hour' }, capacity: 10_000_000, sla: { availability: '99.9' },
     terms: { url: 'https://provider.example/terms', sha256: 'a'.repeat(64) }, addresses: []
   }
@@ -103,6 +103,7 @@ export default async function orders (): Promise<string> {
     const customers = await Promise.all(Array.from({ length: CUSTOMERS }, async (_, i) => await customer(root, i + 1)))
     let committed = 0
     let aborted = 0
+    const codes = new Map<string, number>()
     const until = Date.now() + THROUGHPUT_MS
     const started = performance.now()
     await Promise.all(customers.map(async (cu, i) => {
@@ -110,7 +111,10 @@ export default async function orders (): Promise<string> {
         const pick = [0, 1, 2].map(k => records[(i + k * 3) % PROVIDERS] as OfferRecord & { kind: 'offer', body: Offer })
         const outcome = await placeOrder(cu, planOf(pick), addresses)
         if (outcome.status === 'committed') committed++
-        else aborted++
+        else {
+          aborted++
+          for (const r of Object.values(outcome.providers)) if (r.code !== undefined) codes.set(r.code, (codes.get(r.code) ?? 0) + 1)
+        }
       }
     }))
     const seconds = (performance.now() - started) / 1000
@@ -131,7 +135,8 @@ export default async function orders (): Promise<string> {
         [`three-provider order (${LATENCY_ORDERS} orders)`, fmt(p50, 2), fmt(p95, 2), fmt(p95 / f95, 2)]
       ]),
       '',
-      table(['customers', 'providers', 'committed orders/s', 'aborted'], [[CUSTOMERS, PROVIDERS, fmt(committed / seconds, 1), aborted]])
+      table(['customers', 'providers', 'committed orders/s', 'aborted', 'abort codes'], [[CUSTOMERS, PROVIDERS, fmt(committed / seconds, 1), aborted,
+        [...codes].map(([k, n]) => `${k} x${n}`).join(', ') || '-']])
     ].join('\n')
   } finally {
     for (const p of providers) {

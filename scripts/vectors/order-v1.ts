@@ -5,7 +5,7 @@
  * signature and wire bytes; then malformed messages that must fail with their code.
  *
  * `node --import tsx scripts/vectors/order-v1.ts --write` rewrites the file; without --write it
- * prints it. test/unit/orders/vectors.test.ts checks that the file and the code agree.
+ * prints it. test/unit/orders/message-vectors.test.ts checks that the file and the code agree.
  */
 import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'

@@ -16,6 +16,12 @@ export interface LedgerAppendResult {
   existing: boolean
   size: number
   cosigners: string[]
+  /**
+   * Whether every other party cosigned the new checkpoint before the ledger's cosign deadline (or
+   * the node stopping). `pending`: the entry is durably appended, those parties are asked again
+   * later; `code` is `LEDGER_PROTO_COSIGN_PENDING`. Absent when no daemon asked (offline append).
+   */
+  cosigning?: { status: 'complete' } | { status: 'pending', code: string, pending: string[] }
 }
 
 /** A provider's order as the API shows it (protocols/order-v1.md §API). */

@@ -110,7 +110,7 @@ export async function auditAgreement (id: string, clients: LedgerClient[]): Prom
       const answer = await client.inclusion({ id }, checkpoint)
       copies.push({ peer: client.peerId, checkpoint, ...answer })
     } catch (err) {
-      if (isFulcrumError(err, LedgerProtocolError.REMOTE) && (err.cause as { code?: string }).code === 'LOG_NOT_FOUND') {
+      if (isFulcrumError(err, LedgerProtocolError.REMOTE) && isNotFound((err.cause as { code?: string }).code)) {
         copies.push({ peer: client.peerId, checkpoint })
       } else if (isFulcrumError(err, LedgerProtocolError.BAD_DATA)) {
         findings.push({ code: AuditError.BAD_PROOF, message: err.message, peer: client.peerId })
@@ -121,4 +121,9 @@ export async function auditAgreement (id: string, clients: LedgerClient[]): Prom
   }
   const report = checkAgreementCopies(id, copies)
   return { ...report, findings: [...findings, ...report.findings] }
+}
+
+/** A remote "no such entry": LEDGER_PROTO_NOT_FOUND, or LOG_NOT_FOUND from nodes before the code was mapped. */
+function isNotFound (code: string | undefined): boolean {
+  return code === LedgerProtocolError.NOT_FOUND || code === 'LOG_NOT_FOUND'
 }

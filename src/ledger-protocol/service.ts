@@ -11,10 +11,10 @@ import { appendEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
 import { cosignerVerifierKey, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
-import { isFulcrumError } from '../errors/index.js'
-import { serveProtocol } from '../network/index.js'
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { NetworkError, raceSignal, serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
-import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
+import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, COSIGN_DEADLINE_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
 import { LedgerProtocolError } from './errors.js'
 import { ledgerHandler } from './handlers.js'
 import { LedgerClient, LEDGER_LIMITS } from './client.js'
@@ -47,6 +47,17 @@ export interface LedgerServiceInit {
   /** Gossip and witness checkpoints (default true). */
   gossip?: boolean
   announceIntervalMs?: number
+  /** How long an append waits for cosignatures (default {@link COSIGN_DEADLINE_MS}). */
+  cosignDeadlineMs?: number
+}
+
+/** What {@link LedgerService.append} did: the durable append, and who cosigned by the deadline. */
+export type LedgerAppendResult = AppendResult & {
+  entry: Entry
+  /** Counterparties whose cosignature of the new checkpoint was obtained. */
+  cosigners: string[]
+  /** Counterparties that had not cosigned by the deadline, or when the service stopped. */
+  pending: string[]
 }
 
 /** See module doc. */
@@ -56,6 +67,8 @@ export class LedgerService implements Startable {
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
+  /** Aborted by stop(): every peer-facing operation in flight ends. */
+  private controller = new AbortController()
   /** Cosignatures of the current checkpoint, by cosigner name. */
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
@@ -73,6 +86,7 @@ export class LedgerService implements Startable {
 
   /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
+    this.controller = new AbortController()
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
       latestNote: () => this.latestNote(),
@@ -85,8 +99,13 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Leaves the gossip and stops serving (the log stays open: its owner closes it). */
+  /**
+   * Leaves the gossip, stops serving and aborts what is in flight (cosign requests, observations):
+   * an append waiting for cosignatures returns at once with them pending. The log stays open: its
+   * owner closes it.
+   */
   async stop (): Promise<void> {
+    this.controller.abort(new FulcrumError(NetworkError.ABORTED, 'the ledger service stopped'))
     clearInterval(this.timer)
     if (this.init.gossip !== false) this.gossip.stop()
     await this.unserve?.()
@@ -102,24 +121,29 @@ export class LedgerService implements Startable {
   }
 
   /**
-   * Appends a signed entry (this node must be a party), announces the new checkpoint and asks
-   * the other parties to cosign it. Cosigning is best effort: failures are logged, not thrown.
-   * With `background`, it returns once the entry is durable and cosigns afterwards (no cosigners listed).
+   * Appends a signed entry (this node must be a party; durable when this returns), asks the other
+   * parties to cosign the new checkpoint, and announces it. Cosigning is best effort and bounded:
+   * it ends at `cosignDeadlineMs`, when `options.signal` fires or when the service stops, and the
+   * parties that had not cosigned are listed in `pending` (failures are logged, not thrown).
+   * With `background`, it returns once the entry is durable and cosigns afterwards (all pending).
    */
-  async append (entry: Entry | Uint8Array, options: { background?: boolean } = {}): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
+  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
+      ...(options.signal === undefined ? [] : [options.signal])])
     const cosign = async (): Promise<string[]> => {
-      const cosigners = await this.collectCosignatures(others)
+      const cosigners = await this.collectCosignatures(others, { signal })
       await this.announce()
       return cosigners
     }
-    // Orders ack a commit once it is durable; cosigning then goes on without holding the answer.
+    // Orders acknowledge a commit once it is durable; cosigning then goes on without holding the answer.
     if (options.background === true) {
       void cosign().catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
-      return { ...result, cosigners: [] }
+      return { ...result, cosigners: [], pending: others }
     }
-    return { ...result, cosigners: await cosign() }
+    const cosigners = await cosign()
+    return { ...result, cosigners, pending: others.filter(p => !cosigners.includes(p)) }
   }
 
   /** Publishes the current checkpoint on the gossip topic. */
@@ -132,21 +156,27 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Observes another log's checkpoint, fetching the consistency proof from its node. */
+  /** Observes another log's checkpoint, fetching the consistency proof from its node (aborted by stop()). */
   async observe (owner: string, note: string): Promise<Observation> {
-    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, async c => await c.consistency(m, n)))
+    const signal = this.controller.signal
+    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, signal, async c => await c.consistency(m, n)))
     if (result.status === 'violation') this.log.warn('ledger misbehaviour observed', { peer: owner, code: result.finding.code, evidence: result.evidencePath })
     return result
   }
 
-  /** Asks `peers` to cosign the current checkpoint; returns those who did. */
-  async collectCosignatures (peers: string[]): Promise<string[]> {
+  /**
+   * Asks `peers` to cosign the current checkpoint; returns those who did by the time
+   * `options.signal` fires (default: the service's lifetime only; each request still has the
+   * protocol's message deadlines). Returns promptly once the signal fires, whatever the peers do.
+   */
+  async collectCosignatures (peers: string[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
-    for (let i = 0; i < peers.length; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
+    const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
+    for (let i = 0; i < peers.length && !signal.aborted; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await this.requestCosignature(p, text)
+          const sig = await raceSignal(this.requestCosignature(p, text, signal), signal)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
@@ -158,9 +188,9 @@ export class LedgerService implements Startable {
     return done
   }
 
-  private async requestCosignature (peer: string, text: string): Promise<NoteSignature> {
+  private async requestCosignature (peer: string, text: string, signal: AbortSignal): Promise<NoteSignature> {
     const size = Witness.open(text, this.c.identity.peerId).checkpoint.size
-    return await this.withClient(peer, async client => {
+    return await this.withClient(peer, signal, async client => {
       let oldSize = Math.min(this.cosignedSize.get(peer) ?? 0, size)
       let sig: NoteSignature | undefined
       for (let attempt = 0; sig === undefined; attempt++) {
@@ -179,8 +209,9 @@ export class LedgerService implements Startable {
     })
   }
 
-  private async withClient<T> (peer: string, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
-    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer)
+  /** Runs `fn` on a session with `peer`; `signal` bounds the dial and every request. */
+  private async withClient<T> (peer: string, signal: AbortSignal, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
+    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer, signal)
     try {
       return await fn(client)
     } finally {

@@ -8,6 +8,7 @@ import type { FulcrumLibp2p } from '../network/index.js'
 import type { PeerId } from '@libp2p/interface'
 import { decodeRecord } from '../offers/index.js'
 import { entryFromJson } from '../ledger/index.js'
+import { LedgerProtocolError } from '../ledger-protocol/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
 import { bodyOf } from '../order-protocol/index.js'
 import type { OrderService, ProviderOrder, ProviderOrderStatus } from '../order-protocol/index.js'
@@ -20,10 +21,13 @@ export interface BackendComponents {
   catalog: CatalogView
   libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs' | 'peerStore'>
   now: () => number
-  /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
+  /**
+   * The agreement ledger: appends go through it so that counterparties are asked to cosign; it
+   * bounds cosigning with its deadline and its stop().
+   */
   ledger: Pick<LedgerService, 'append'> & { size: () => number }
   /** The provider side of orders: its store and the operator's decisions on pending holds. */
-  orders: Pick<OrderService, 'store' | 'approve' | 'refuse'>
+  orders?: Pick<OrderService, 'store' | 'approve' | 'refuse'>
   /** Extra health fields (counters of other modules). */
   health?: () => Record<string, unknown>
 }
@@ -54,8 +58,13 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
     },
     async appendEntry (body) {
+      // Durable once append returns; cosigning then ends by the ledger's deadline (below the API's
+      // request timeout), so the answer always says whether counterparties are still to cosign.
       const r = await c.ledger.append(entryFromJson(body))
-      return { index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners }
+      return {
+        index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners,
+        cosigning: r.pending.length === 0 ? { status: 'complete' } : { status: 'pending', code: LedgerProtocolError.COSIGN_PENDING, pending: r.pending }
+      }
     },
     async peers () {
       // The address of an inbound connection is the peer's ephemeral source port: show what the
@@ -73,14 +82,16 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       }))
     },
     async orders (status) {
+      if (c.orders === undefined) return []
       const all = await c.orders.store.list(status === undefined ? {} : { status: status as ProviderOrderStatus })
       return all.map(orderJson)
     },
     async order (id) {
-      const o = await c.orders.store.get(id)
+      const o = await c.orders?.store.get(id)
       return o === undefined ? undefined : orderJson(o)
     },
     async decideOrder (id, approve) {
+      if (c.orders === undefined) throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`)
       return orderJson(approve ? await c.orders.approve(id) : await c.orders.refuse(id))
     },
     health () {

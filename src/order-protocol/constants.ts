@@ -12,8 +12,9 @@ export const ORDER_PROTOCOL = '/fulcrum/order/1.0.0'
  * §Transport: a message is at most MAX_ORDER_MESSAGE_BYTES (a commit carries a 64 KiB entry); 5 s
  * per message is many round trips on any network while a stalled peer is dropped well within a
  * hold window; a session carries one exchange (plus a few retries) and lives 30 s at most;
- * 128 concurrent sessions serve fifty racing customers with room, 8 streams per connection bound
- * one peer.
+ * 128 concurrent sessions serve fifty racing customers with room; one peer holds at most 4 at once
+ * (a customer has one exchange in flight per provider, a provider forwards and queries one at a
+ * time), must send its request within 2 s, and 8 streams per connection bound one connection.
  */
 export const ORDER_LIMITS: ProtocolLimits = {
   maxMessageBytes: MAX_ORDER_MESSAGE_BYTES,
@@ -21,6 +22,8 @@ export const ORDER_LIMITS: ProtocolLimits = {
   sessionTimeoutMs: 30_000,
   maxRequestsPerSession: 16,
   maxConcurrentSessions: 128,
+  maxSessionsPerPeer: 4,
+  firstRequestTimeoutMs: 2_000,
   maxInboundStreamsPerConnection: 8
 }
 

@@ -6,14 +6,14 @@ import { tempDir } from '../helpers/tmp.js'
 const demo = fileURLToPath(new URL('../../scripts/demo.ts', import.meta.url))
 
 describe('npm run demo (e2e)', function () {
-  this.timeout(150_000)
+  this.timeout(300_000)
   let dir: Awaited<ReturnType<typeof tempDir>>
   before(async () => { dir = await tempDir() })
   after(async () => { await dir.cleanup() })
 
   it('starts three daemons, publishes seven offers, finds them through a light client, places a three-provider order, audits the agreement, and stops', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number, stdout: string, stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', demo, '--exit', '--dir', dir.path], { timeout: 140_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, ['--import', 'tsx', demo, '--exit', '--dir', dir.path], { timeout: 280_000 }, (err, stdout, stderr) => {
         resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? -1), stdout, stderr })
       })
     })

@@ -14,7 +14,7 @@ import { signedEntry, testBody } from '../unit/ledger/fixtures.js'
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0']
 
 describe('e2e: ledger and audits against real daemons on 127.0.0.1', function () {
-  this.timeout(90_000)
+  this.timeout(240_000)
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const running: Daemon[] = []
   before(async () => { tmp = await tempDir() })

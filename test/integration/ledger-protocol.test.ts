@@ -15,22 +15,14 @@ import {
 import type { LedgerLogView } from '../../src/ledger-protocol/index.js'
 import { serveProtocol } from '../../src/network/index.js'
 import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
 import { signedEntry, testBody, testIdentity } from '../unit/ledger/fixtures.js'
 
 interface Member { id: Identity, libp2p: FulcrumLibp2p, log: MerkleLog, service: LedgerService, state: MemoryStateStore }
 
-const GOSSIP_WAIT_MS = 10_000
-
-async function waitFor (cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 describe('ledger protocol: nodes on 127.0.0.1', function () {
-  this.timeout(60_000)
+  this.timeout(240_000)
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const members: Member[] = []
 
@@ -142,7 +134,7 @@ describe('ledger protocol: nodes on 127.0.0.1', function () {
 
   it('gossips checkpoints to witnesses, which follow the log with consistency proofs', async () => {
     await a.service.append(deal(5))
-    await waitFor(async () => (await c.service.witness.latest(provider.peerId))?.checkpoint.size === a.log.size, GOSSIP_WAIT_MS, 'the auditor to witness the provider')
+    await until(async () => (await c.service.witness.latest(provider.peerId))?.checkpoint.size === a.log.size, 'the auditor to witness the provider')
   })
 
   it('turns a forked history signed by the same key into verifiable evidence (split view, fork, rollback)', async () => {

@@ -4,9 +4,9 @@ import type { OrderJson } from '../../src/api/index.js'
 import { isFulcrumError } from '../../src/errors/index.js'
 import { initDataDir } from '../../src/datadir/index.js'
 import { tempDir } from '../helpers/tmp.js'
-import { startMember, stopAll, waitFor } from './discovery-federation.js'
+import { startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { customer, place, planOf, publishOffer } from './orders-fixtures.js'
+import { customer, place, planOf, publishOffer, waitFor } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
 
 describe('orders API: a provider with manual approval', function () {

@@ -5,9 +5,9 @@ import { initDataDir } from '../../src/datadir/index.js'
 import { completeOffer, recordToJson, signOffer } from '../../src/offers/index.js'
 import { cli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
-import { holds, startFederation, stopAll, waitFor } from './discovery-federation.js'
+import { holds, startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { publishOffer } from './orders-fixtures.js'
+import { publishOffer, waitFor } from './orders-fixtures.js'
 
 const EXAMPLES = new URL('../../config/examples/', import.meta.url)
 

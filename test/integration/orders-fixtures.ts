@@ -64,3 +64,12 @@ export function addressesOf (members: Member[]): Record<string, string[]> {
 export async function place (c: Customer, plan: Plan, members: Member[], commitWindowMs?: number): Promise<OrderOutcome> {
   return await placeOrder(c.components, plan, addressesOf(members), commitWindowMs === undefined ? {} : { commitWindowMs })
 }
+
+/** Polls `check` every 25 ms until it is true or `ms` pass; throws with `what` on timeout. */
+export async function waitFor (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}

@@ -52,7 +52,6 @@ function termText (v: AgreementView): string {
 
 /** `fulcrum ledger list` */
 export const ledgerListCommand: Command = {
-  summary: 'list the agreements of the ledger: id, parties, items, prices, term and state (active, terminating, terminated)',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
@@ -74,7 +73,6 @@ export const ledgerListCommand: Command = {
 
 /** `fulcrum ledger show` */
 export const ledgerShowCommand: Command = {
-  summary: 'show one agreement of the ledger in full: parties, items, terms, terminations and amendments',
   usage: 'AGREEMENT-ID --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },

@@ -106,7 +106,6 @@ function printOutcome (io: CliIO, o: OrderOutcome, json: boolean): void {
 
 /** `fulcrum order place` */
 export const orderPlaceCommand: Command = {
-  summary: 'place an order (an order document, planned against --peer, or a saved plan) with every provider at once: all or nothing',
   usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--json]',
   details: 'Runs without a daemon (a light client under the data dir\'s key). Shows each provider\'s progress on stderr ' +
     '(hold, held, pending, refused, commit, committed). Exit 0 committed (prints the agreement id; --json: { agreementId }), ' +
@@ -136,7 +135,6 @@ export const orderPlaceCommand: Command = {
 
 /** `fulcrum order status` */
 export const orderStatusCommand: Command = {
-  summary: 'show one of this customer\'s orders: its status and each provider\'s state (resumes unfinished orders first)',
   usage: 'ORDER-ID --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
@@ -154,7 +152,6 @@ export const orderStatusCommand: Command = {
 
 /** `fulcrum order list` */
 export const orderListCommand: Command = {
-  summary: 'list this customer\'s orders with their status (resumes unfinished orders first)',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
