@@ -1,8 +1,10 @@
 /**
  * The local control API: HTTP/1.1 on 127.0.0.1 only, every request authenticated with the bearer
- * token from the data dir's `api-token`. JSON in, JSON out; errors are
+ * token from the data dir's `api-token` (never empty: see `loadApiToken`). JSON in (every request
+ * with a body must be `Content-Type: application/json`), JSON out; errors are
  * `{ "error": { "code", "message", "path"? } }` with the stable codes of {@link ApiError} or of the
- * module that raised them (OFFER_*, ...).
+ * module that raised them (OFFER_*, ...), and the HTTP status of that code in `errors/status.ts`.
+ * Malformed input is always a 4xx with a code; a 500 (API_INTERNAL) means a bug.
  *
  * Routes (all under /v1):
  * - `GET /health`              liveness and counters
@@ -21,16 +23,18 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { FulcrumError } from '../errors/index.js'
+import { z } from 'zod'
+import { FulcrumError, httpStatus } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
-import { ApiError, HTTP_STATUS } from './errors.js'
+import { OfferError } from '../offers/errors.js'
+import { MIN_API_TOKEN_LENGTH } from '../datadir/index.js'
+import { ApiError } from './errors.js'
 import type { ApiBackend } from './backend.js'
-import type { OfferFilter } from '../offers/index.js'
+import { MAX_BODY_BYTES, hasBody, parseWith, readJson, requireJsonMediaType } from './body.js'
 
 /** The API listens on loopback only: it is a local control channel, never a public service. */
 export const API_HOST = '127.0.0.1'
-/** Largest request body: an offer is a few KiB; 64 KiB leaves room and bounds memory. */
-export const MAX_BODY_BYTES = 64 * 1024
+export { MAX_BODY_BYTES }
 /** A request (headers, body and handling) must finish within this. */
 export const REQUEST_TIMEOUT_MS = 30_000
 /** Headers must arrive within this (slowloris). */
@@ -38,12 +42,47 @@ const HEADERS_TIMEOUT_MS = 10_000
 
 type Handler = (req: IncomingMessage, params: string[]) => Promise<[number, unknown]>
 
+/** The least length of an API token: a blank or short token would let any local process in. */
+export const MIN_TOKEN_LENGTH = MIN_API_TOKEN_LENGTH
+
+/** Largest page a search asks for (the catalog caps it too). */
+const MAX_SEARCH_LIMIT = 1000
+
+/** `POST /v1/search`: the filter's field types here; its values are checked by `compileFilter`. */
+const SEARCH_BODY = z.strictObject({
+  filter: z.strictObject({
+    type: z.string(),
+    countries: z.array(z.string()),
+    jurisdictions: z.array(z.string()),
+    provider: z.string(),
+    currency: z.string(),
+    maxPrice: z.strictObject({ amount: z.string(), unit: z.string() }),
+    certifications: z.array(z.string()),
+    minCapacity: z.number(),
+    minAvailability: z.string(),
+    minSpecs: z.record(z.string(), z.number())
+  }).partial().optional(),
+  limit: z.int().min(1).max(MAX_SEARCH_LIMIT).optional(),
+  cursor: z.string().max(1024).optional()
+})
+
+/** Decodes one percent-encoded path segment (API_BAD_REQUEST if it is not valid UTF-8). */
+function pathParam (raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? '')
+  } catch (err) {
+    throw new FulcrumError(ApiError.BAD_REQUEST, 'a path segment is not valid percent-encoded UTF-8', { cause: err })
+  }
+}
+
 /** The HTTP server of the control API. */
 export class ApiServer {
   private server: Server | undefined
   private readonly token: Buffer
 
+  /** Throws `API_BAD_TOKEN` for a token shorter than MIN_TOKEN_LENGTH (an empty token would admit anyone). */
   constructor (private readonly backend: ApiBackend, token: string, private readonly log: Logger) {
+    if (token.trim().length < MIN_TOKEN_LENGTH) throw new FulcrumError(ApiError.BAD_TOKEN, `the API token must be at least ${MIN_TOKEN_LENGTH} characters`)
     this.token = Buffer.from(token, 'utf8')
   }
 
@@ -79,8 +118,9 @@ export class ApiServer {
     ['GET', /^\/v1\/offers$/, async () => [200, { offers: await this.backend.ownOffers() }]],
     ['POST', /^\/v1\/offers$/, async (req) => [201, await this.backend.publish(await readJson(req))]],
     ['DELETE', /^\/v1\/offers\/([^/]+)$/, async (_req, [id]) => {
-      const result = await this.backend.withdraw(decodeURIComponent(id ?? ''))
-      if (result === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no offer ${id ?? ''} of this node`)
+      const offerId = pathParam(id)
+      const result = await this.backend.withdraw(offerId)
+      if (result === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no offer ${JSON.stringify(offerId)} of this node`)
       return [200, result]
     }],
     ['GET', /^\/v1\/orders$/, async (req) => {
@@ -96,11 +136,12 @@ export class ApiServer {
     ['POST', /^\/v1\/orders\/([^/]+)\/(approve|refuse)$/, async (_req, [id, what]) => [200, await this.backend.decideOrder(decodeURIComponent(id ?? ''), what === 'approve')]],
     ['POST', /^\/v1\/ledger\/entries$/, async (req) => [201, await this.backend.appendEntry(await readJson(req))]],
     ['POST', /^\/v1\/search$/, async (req) => {
-      const body = await readJson(req) as { filter?: unknown, limit?: unknown, cursor?: unknown }
-      if (typeof body !== 'object' || body === null) throw new FulcrumError(ApiError.BAD_REQUEST, 'body is { filter, limit?, cursor? }')
-      const filter = (body.filter ?? {}) as OfferFilter
-      const limit = typeof body.limit === 'number' ? body.limit : undefined
-      const cursor = typeof body.cursor === 'string' ? body.cursor : undefined
+      const json = await readJson(req)
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FulcrumError(ApiError.BAD_REQUEST, 'body is { filter?, limit?, cursor? }')
+      const { filter: rawFilter, ...rest } = json as Record<string, unknown>
+      // A filter of the wrong shape is a bad filter (as compileFilter says of bad values); the rest a bad request.
+      const filter = parseWith(SEARCH_BODY.shape.filter, rawFilter, OfferError.BAD_FILTER, 'filter') ?? {}
+      const { limit, cursor } = parseWith(SEARCH_BODY.omit({ filter: true }), rest, ApiError.BAD_REQUEST)
       return [200, await this.backend.search(filter, limit, cursor)]
     }]
   ]
@@ -108,7 +149,9 @@ export class ApiServer {
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!this.authorised(req)) throw new FulcrumError(ApiError.UNAUTHORIZED, 'missing or wrong bearer token')
-      const path = new URL(req.url ?? '/', 'http://x').pathname
+      // Before routing: a cross-site form or text/plain POST is refused whatever its target.
+      if (hasBody(req)) requireJsonMediaType(req)
+      const path = requestPath(req.url)
       const matching = this.routes.filter(([, re]) => re.test(path))
       if (matching.length === 0) throw new FulcrumError(ApiError.NOT_FOUND, `no route ${path}`)
       const route = matching.find(([m]) => m === req.method)
@@ -119,7 +162,7 @@ export class ApiServer {
     } catch (err) {
       const e = err instanceof FulcrumError ? err : new FulcrumError(ApiError.INTERNAL, 'internal error', { cause: err })
       if (e.code === ApiError.INTERNAL) this.log.error('API request failed', { err: (err as Error).message, url: req.url })
-      send(res, HTTP_STATUS[e.code] ?? 422, { error: e.toJSON() })
+      send(res, httpStatus(e.code), { error: e.toJSON() })
     }
   }
 
@@ -137,21 +180,12 @@ function send (res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-/** Reads a JSON body of at most MAX_BODY_BYTES (API_BODY_TOO_LARGE, API_BAD_REQUEST). */
-async function readJson (req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > MAX_BODY_BYTES) throw new FulcrumError(ApiError.BODY_TOO_LARGE, `body over ${MAX_BODY_BYTES} bytes`)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new FulcrumError(ApiError.BODY_TOO_LARGE, `body over ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk)
-  }
+/** The path of a request target (API_BAD_REQUEST if it does not parse). */
+function requestPath (url: string | undefined): string {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return new URL(url ?? '/', 'http://x').pathname
   } catch (err) {
-    throw new FulcrumError(ApiError.BAD_REQUEST, 'body is not JSON', { cause: err })
+    throw new FulcrumError(ApiError.BAD_REQUEST, 'malformed request target', { cause: err })
   }
 }
 

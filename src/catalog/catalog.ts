@@ -10,8 +10,9 @@
  * The catalog is a replica of network state (sync re-fetches anything lost), so batches are not
  * fsynced; the provider's own offers are also re-signed and republished by the node.
  */
-import { Level } from 'level'
-import { FulcrumError } from '../errors/index.js'
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { isCorruption, openStore } from '../storage/index.js'
+import type { Store } from '../storage/index.js'
 import {
   compileFilter, decodeRecord, normalisedPrice, recordExpiresAt, recordKey, sha256
 } from '../offers/index.js'
@@ -21,6 +22,8 @@ import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
 import type { Indexed } from './price-index.js'
+import { ProviderCounts } from './limits.js'
+import type { CatalogLimits } from './limits.js'
 
 const BUCKET_RECORD = 0x01
 const BUCKET_EVIDENCE = 0x02
@@ -45,6 +48,8 @@ export interface InsertResult {
   readonly decision: InsertDecision
   readonly key: string
   readonly seq: number
+  /** The key of the record evicted to make room for this one (limits.ts), if any. */
+  readonly evicted?: string
 }
 
 /** A page of query results, cheapest first. */
@@ -72,28 +77,25 @@ export class Catalog {
   private readonly pricesByType = new Map<string, PriceIndex>()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
+  private readonly counts = new ProviderCounts()
 
-  private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
+  private constructor (private readonly db: Store) {}
 
   /**
    * Opens (creating if needed) the catalog at `path` and loads it into memory. Throws
-   * `CATALOG_LOCKED` if another process has it open (as `MerkleLog.open` throws `LOG_LOCKED`).
+   * `CATALOG_LOCKED` if another process has it open, `CATALOG_CORRUPT` if the store is damaged
+   * (see `storage/`) or a stored record does not decode: never a catalog with records silently missing.
    */
   static async open (path: string): Promise<Catalog> {
-    const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    try {
-      await db.open()
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause
-      if (cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(CatalogError.LOCKED, `${path} is in use by another process (is the daemon running?)`, { cause: err })
-      throw new FulcrumError(CatalogError.IO, `cannot open the catalog at ${path}`, { cause: err })
-    }
+    const db = await openStore(path, { codes: { locked: CatalogError.LOCKED, corrupt: CatalogError.CORRUPT, io: CatalogError.IO }, name: 'the catalog' })
     const catalog = new Catalog(db)
     try {
       await catalog.load()
     } catch (err) {
       await db.close()
-      throw err
+      if (isFulcrumError(err, CatalogError.CORRUPT)) throw err
+      const why = isCorruption(err) ? 'LevelDB cannot read part of it' : 'a stored record does not decode'
+      throw new FulcrumError(CatalogError.CORRUPT, `the catalog at ${path} is damaged: ${why} (${catalog.size} records read before that)`, { cause: err })
     }
     return catalog
   }
@@ -116,6 +118,35 @@ export class Catalog {
   /** Number of records held (offers and withdrawals, expired ones until swept). */
   get size (): number { return this.entries.size }
 
+  /**
+   * Sets the catalog's limits and the node's own provider id, whose records are never refused or
+   * evicted (limits.ts). Until called, the default limits apply and no provider is own.
+   */
+  configure (limits: CatalogLimits, own: string | undefined): void {
+    this.counts.configure(limits, own)
+  }
+
+  /** Records held for `provider`. */
+  providerCount (provider: string): number { return this.counts.count(provider) }
+
+  /** True if a record under `key` would not be refused by the limits now (held keys always pass). */
+  wouldAdmit (key: string): boolean {
+    if (this.entries.has(key)) return true
+    const slash = key.indexOf('/')
+    return slash > 0 && this.counts.wouldAdmit(key.slice(0, slash))
+  }
+
+  /**
+   * Decides and applies one record in memory at once (the gossip validator relays before the
+   * write); `persisted` settles when the write is on disk.
+   */
+  insertNow (verified: VerifiedRecord): { result: InsertResult, persisted: Promise<void> } {
+    const added: Indexed[] = []
+    const result = this.apply(verified, added)
+    this.index(added)
+    return { result, persisted: this.flush() }
+  }
+
   /** Inserts a verified record; see `decideInsert` for what happens. */
   async insert (verified: VerifiedRecord): Promise<InsertResult> {
     const [result] = await this.insertMany([verified])
@@ -136,6 +167,12 @@ export class Catalog {
     const key = recordKey(verified.record)
     const held = this.entries.get(key)
     const decision = decideInsert(held, verified)
+    let evicted: string | undefined
+    if (decision === 'store' && held === undefined) {
+      const admission = this.counts.admit(verified.record.body.provider, keys => this.oldest(keys))
+      if (!admission.admit) return { decision: 'refused', key, seq: verified.record.body.seq }
+      if (admission.evict !== undefined) this.remove(evicted = admission.evict)
+    }
     if (decision === 'store') {
       this.setEntry(verified, false, added)
       this.pending.push({ type: 'put', key: recordDbKey(key), value: verified.bytes })
@@ -143,7 +180,28 @@ export class Catalog {
       this.setEntry(held, true, added)
       this.pending.push({ type: 'put', key: evidenceDbKey(key, held.record.body.seq), value: encodeEvidence(makeEvidence(held.bytes, verified.bytes)) })
     }
-    return { decision, key, seq: verified.record.body.seq }
+    return { decision, key, seq: verified.record.body.seq, ...(evicted === undefined ? {} : { evicted }) }
+  }
+
+  /** The key of the oldest record (lowest issue time, then key) among `keys`. */
+  private oldest (keys: ReadonlySet<string>): string {
+    let best: CatalogEntry | undefined
+    for (const k of keys) {
+      const e = this.entries.get(k)
+      if (e !== undefined && (best === undefined || e.record.body.issuedAt < best.record.body.issuedAt ||
+        (e.record.body.issuedAt === best.record.body.issuedAt && e.key < best.key))) best = e
+    }
+    return (best as CatalogEntry).key
+  }
+
+  /** Removes a record from memory and (with the next flush) from the store. */
+  private remove (key: string): void {
+    const entry = this.entries.get(key)
+    if (entry === undefined) return
+    this.unindex(entry)
+    this.entries.delete(key)
+    this.counts.remove(entry.record.body.provider, key)
+    this.pending.push({ type: 'del', key: recordDbKey(key) })
   }
 
   /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
@@ -153,6 +211,7 @@ export class Catalog {
     if (old !== undefined) this.unindex(old)
     const entry: CatalogEntry = { key, record: v.record, bytes: v.bytes, digest: v.digest, conflicted }
     this.entries.set(key, entry)
+    this.counts.add(v.record.body.provider, key)
     if (entry.record.kind === 'offer' && !conflicted) {
       added.push({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
     }
@@ -215,8 +274,7 @@ export class Catalog {
 
   /** Every record of one provider (its offers and withdrawals). */
   byProvider (provider: string): CatalogEntry[] {
-    const prefix = `${provider}/`
-    return [...this.entries.values()].filter(e => e.key.startsWith(prefix))
+    return [...this.counts.keysOf(provider)].map(k => this.entries.get(k)).filter((e): e is CatalogEntry => e !== undefined)
   }
 
   /** All records, sorted by key: the input of catalog sync. */
@@ -229,9 +287,7 @@ export class Catalog {
     let n = 0
     for (const entry of [...this.entries.values()]) {
       if (recordExpiresAt(entry.record) > now) continue
-      this.unindex(entry)
-      this.entries.delete(entry.key)
-      this.pending.push({ type: 'del', key: recordDbKey(entry.key) })
+      this.remove(entry.key)
       n++
     }
     await this.flush()

@@ -6,6 +6,8 @@ export const CatalogError = {
   BAD_CURSOR: 'CATALOG_BAD_CURSOR',
   /** Another process (usually the daemon) has the store open. */
   LOCKED: 'CATALOG_LOCKED',
+  /** The store is damaged (LevelDB dropped or cannot read data); the message says what. */
+  CORRUPT: 'CATALOG_CORRUPT',
   /** The store could not be opened. */
   IO: 'CATALOG_IO'
 } as const

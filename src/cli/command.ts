@@ -5,26 +5,9 @@
  */
 import type { ParseArgsConfig } from 'node:util'
 import { FulcrumError } from '../errors/index.js'
-import { OfferError } from '../offers/errors.js'
 
-/** Exit codes shared by every command. */
-export const ExitCode = {
-  /** Success; for checks: everything valid. */
-  OK: 0,
-  /** The command ran and found something invalid (a bad signature, an invalid offer, a ledger violation). */
-  INVALID: 1,
-  /** Usage error, or an I/O or environment error that kept the command from running. */
-  ERROR: 2
-} as const
-
-/**
- * True for errors that say the input's content is invalid (an offer that fails validation or
- * verification), as opposed to usage or I/O (a malformed search filter is a usage error): the CLI
- * exits with `ExitCode.INVALID` for these.
- */
-export function isInvalidInput (code: string): boolean {
-  return code.startsWith('OFFER_') && code !== OfferError.BAD_FILTER
-}
+/** Exit codes shared by every command (the table from error code to exit code is `errors/status.ts`). */
+export { ExitCode } from '../errors/index.js'
 
 /** Error codes of the CLI itself. */
 export const CliError = {

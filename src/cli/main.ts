@@ -7,8 +7,8 @@ import '../polyfill.js'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { FulcrumError, describeError } from '../errors/index.js'
-import { ExitCode, CliError, isInvalidInput } from './command.js'
+import { FulcrumError, describeError, exitCode } from '../errors/index.js'
+import { ExitCode, CliError } from './command.js'
 import type { CliIO } from './command.js'
 import { commands } from './commands/index.js'
 import type { CommandEntry } from './commands/index.js'
@@ -59,10 +59,10 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
     if (err instanceof FulcrumError) {
       io.err(`fulcrum ${name}: ${err.code}: ${err.message}`)
       if (err.code === CliError.USAGE) io.err(`usage: fulcrum ${name} ${command.usage}`)
-      if (isInvalidInput(err.code)) return ExitCode.INVALID
-    } else {
-      io.err(`fulcrum ${name}: ${describeError(err)}`)
+      // One table (errors/status.ts) says what each code means to a caller, here and in the API.
+      return exitCode(err.code)
     }
+    io.err(`fulcrum ${name}: ${describeError(err)}`)
     return ExitCode.ERROR
   }
 }

@@ -6,7 +6,9 @@
  * - `config.json`    the node's config (see config/default.json)
  * - `api-token`      the bearer token of the local control API (secret)
  * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
- * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ * - `catalog/`, `ledger/`, `audit/`  LevelDB stores (opened by `storage/`)
+ * - `ledger.ack.json` what the ledger last acknowledged (size, root, checkpoint), beside its store
+ * - `own-records.json` the node's own signed offers and withdrawals, kept apart from the catalog
  * - `orders/`         the provider's order store (holds, capacity); `customer-orders/` the customer's
  */
 import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
@@ -16,6 +18,10 @@ import { fileURLToPath } from 'node:url'
 import { FulcrumError } from '../errors/index.js'
 import { createIdentity, SEED_LENGTH } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
+import { parseConfig } from './config.js'
+import type { NodeConfig } from './config.js'
+
+export * from './config.js'
 
 /** Error codes of the data directory. */
 export const DataDirError = {
@@ -26,37 +32,13 @@ export const DataDirError = {
   /** A file in the directory is unreadable or malformed. */
   CORRUPT: 'DATADIR_CORRUPT',
   /** A store of the directory is held open by another process (usually its running daemon). */
-  LOCKED: 'DATADIR_LOCKED'
+  LOCKED: 'DATADIR_LOCKED',
+  /** `api-token` is empty, blank or too short: it would let any local process use the API. */
+  BAD_API_TOKEN: 'DATADIR_BAD_API_TOKEN'
 } as const
 
-/** Node configuration, as in config/default.json. */
-export interface NodeConfig {
-  listen: string[]
-  bootstrap: string[]
-  apiPort: number
-  /** CIDR ranges the node may dial; anything else is refused by the connection gater. */
-  allowedDialRanges: string[]
-  /** CIDR ranges inbound connections may come from; absent or empty: any address. */
-  allowedInboundRanges?: string[]
-  maxConnections: number
-  /** IPs exempt from gossipsub's IP colocation penalty (several nodes behind one address). */
-  ipColocationWhitelist: string[]
-  /** Peers a light client asks by default (multiaddrs with /p2p/). */
-  peers: string[]
-  /**
-   * Re-sign the node's own offers before they expire, so they live as long as the daemon runs
-   * (false: offers end at the expiry they were published with).
-   */
-  renewOwnOffers: boolean
-  /**
-   * The provider's order policy (one object; validated by `orderPolicyFromConfig` in
-   * src/order-protocol/policy.ts, documented in config/default.json). Absent: the defaults.
-   */
-  orders?: unknown
-}
-
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit' | 'orders' | 'customerOrders', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit' | 'orders' | 'customerOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -66,17 +48,18 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     api: join(root, 'api.json'),
     catalog: join(root, 'catalog'),
     ledger: join(root, 'ledger'),
+    ledgerAck: join(root, 'ledger.ack.json'),
+    ownRecords: join(root, 'own-records.json'),
     audit: join(root, 'audit'),
     orders: join(root, 'orders'),
     customerOrders: join(root, 'customer-orders')
   }
 }
 
-/** The built-in defaults (config/default.json). */
+/** The built-in defaults (config/default.json), checked against the schema. */
 export async function defaultConfig (): Promise<NodeConfig> {
-  const raw = JSON.parse(await readFile(await existingDefaultConfigPath(), 'utf8')) as Record<string, unknown>
-  delete raw.$comment
-  return raw as unknown as NodeConfig
+  const path = await existingDefaultConfigPath()
+  return parseConfig(JSON.parse(await readFile(path, 'utf8')), path)
 }
 
 async function existingDefaultConfigPath (): Promise<string> {
@@ -93,6 +76,7 @@ async function existingDefaultConfigPath (): Promise<string> {
  * Throws `DATADIR_ALREADY_INITIALISED` rather than ever replacing a key.
  */
 export async function initDataDir (dir: string, overrides: Partial<NodeConfig> = {}, seed?: Uint8Array): Promise<Identity> {
+  parseConfig({ ...(await defaultConfig()), ...overrides }, 'the config given to init')
   const paths = dataDirPaths(dir)
   if (await exists(paths.identity)) {
     throw new FulcrumError(DataDirError.ALREADY_INITIALISED, `${paths.root} already holds an identity`)
@@ -123,21 +107,42 @@ export async function loadIdentity (dir: string): Promise<Identity> {
   return createIdentity(seed)
 }
 
-/** The data directory's config, merged over the defaults. */
-export async function loadConfig (dir: string): Promise<NodeConfig> {
+/** The data directory's `config.json` as written (not merged); `{}` if there is none. */
+export async function readConfigFile (dir: string): Promise<unknown> {
   const paths = dataDirPaths(dir)
-  const defaults = await defaultConfig()
-  if (!await exists(paths.config)) return defaults
+  if (!await exists(paths.config)) return {}
   try {
-    return { ...defaults, ...(JSON.parse(await readFile(paths.config, 'utf8')) as Partial<NodeConfig>) }
+    return JSON.parse(await readFile(paths.config, 'utf8'))
   } catch (err) {
     throw new FulcrumError(DataDirError.CORRUPT, `${paths.config} is not valid JSON`, { cause: err })
   }
 }
 
-/** The bearer token of the local API. */
+/**
+ * The data directory's config merged over the defaults, then `overrides` (flags, environment)
+ * over that, checked against the schema: `CONFIG_INVALID` names every bad key.
+ */
+export async function loadConfig (dir: string, overrides: Record<string, unknown> = {}): Promise<NodeConfig> {
+  const file = await readConfigFile(dir)
+  const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) return parseConfig(file, dataDirPaths(dir).config)
+  return parseConfig({ ...await defaultConfig(), ...file, ...set }, dataDirPaths(dir).config)
+}
+
+/** The least length of an API token (`fulcrum init` writes 43 characters). */
+export const MIN_API_TOKEN_LENGTH = 16
+
+/**
+ * The bearer token of the local API. Throws `DATADIR_BAD_API_TOKEN` for an empty, blank or short
+ * token: the daemon would otherwise accept any request, including a cross-site one from a browser.
+ */
 export async function loadApiToken (dir: string): Promise<string> {
-  return (await readOrThrow(dataDirPaths(dir).apiToken)).trim()
+  const path = dataDirPaths(dir).apiToken
+  const token = (await readOrThrow(path)).trim()
+  if (token.length < MIN_API_TOKEN_LENGTH) {
+    throw new FulcrumError(DataDirError.BAD_API_TOKEN, `${path} must hold a token of at least ${MIN_API_TOKEN_LENGTH} characters (it has ${token.length}); write a new random one, e.g. \`openssl rand -base64 32 > ${path}\``)
+  }
+  return token
 }
 
 async function readOrThrow (path: string): Promise<string> {

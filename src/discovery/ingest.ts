@@ -34,6 +34,16 @@ export class Ingestor {
     private readonly log: Logger = silentLogger
   ) {}
 
+  /** True if the catalog's limits would take a record under `key` now. */
+  admits (key: string): boolean {
+    return this.catalog.admits(key)
+  }
+
+  /** True if the catalog holds any record of `provider`. */
+  knowsProvider (provider: string): boolean {
+    return this.catalog.knowsProvider(provider)
+  }
+
   /**
    * Verifies `bytes` and stores the record if the catalog decides so. With `durable: false` it
    * returns once the record is in the catalog's memory, before the disk write (gossip relays sooner;
@@ -54,7 +64,8 @@ export class Ingestor {
   /** Stores an already verified record (the node's own, signed locally); see {@link ingest} for `durable`. */
   async store (verified: VerifiedRecord, now: number = this.now(), durable = true): Promise<InsertDecision> {
     const body = verified.record.body
-    const { decision, persisted } = this.catalog.insert(verified, now)
+    const { decision, persisted, evicted } = this.catalog.insert(verified, now)
+    if (evicted !== undefined) this.index.remove(evicted)
     if (decision === 'store') {
       this.index.update({ key: recordKey(verified.record), seq: body.seq, expiresAt: recordExpiresAt(verified.record) })
     }

@@ -55,3 +55,4 @@ export function describeError (err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
 }
+export * from './status.js'

@@ -7,12 +7,11 @@
  * frontier of the verified tree: the result must be the newly signed root. Only then is the new
  * checkpoint and frontier saved. Violations give findings and evidence files.
  */
-import { checkAgreementCopies, checkEntry, checkUpdate, needsConsistencyProof, AuditError } from '../audit/index.js'
+import { checkAgreementCopies, checkEntry, checkUpdate, consistencySizes, AuditError } from '../audit/index.js'
 import type { AgreementCopy, AgreementReport, Finding } from '../audit/index.js'
 import { isFulcrumError } from '../errors/index.js'
-import { bytesEqual, ledgerVerifierKey } from '../ledger/index.js'
+import { Frontier, bytesEqual, ledgerVerifierKey } from '../ledger/index.js'
 import type { SignedCheckpoint } from '../ledger/index.js'
-import { Frontier } from '../log/index.js'
 import { LedgerProtocolError } from './errors.js'
 import type { LedgerClient } from './client.js'
 import type { PeerState, StateStore } from './state.js'
@@ -40,6 +39,23 @@ function frontierOf (state: PeerState | undefined, size: number): Frontier | und
   return new Frontier(size, state.frontier.map(h => h === null ? undefined : unb64(h)))
 }
 
+/**
+ * The consistency proof relating the saved and the new checkpoint. A node whose latest is older
+ * than the saved one usually cannot serve the proof up to the larger size (it no longer holds
+ * it): that is a rollback finding without evidence, not an audit failure.
+ */
+async function fetchProof (client: LedgerClient, previous: SignedCheckpoint | undefined, next: SignedCheckpoint): Promise<Uint8Array[] | undefined> {
+  const sizes = consistencySizes(previous, next)
+  if (sizes === undefined) return undefined
+  if (previous !== undefined && next.checkpoint.size > previous.checkpoint.size) return await client.consistency(...sizes)
+  try {
+    return await client.consistency(...sizes)
+  } catch (err) {
+    if (isFulcrumError(err, LedgerProtocolError.REMOTE)) return undefined
+    throw err
+  }
+}
+
 /** Audits the node behind `client` against the state in `store` (see module doc). */
 export async function auditPeer (client: LedgerClient, store: StateStore, now: () => number): Promise<PeerAuditReport> {
   const peer = client.peerId
@@ -56,13 +72,12 @@ export async function auditPeer (client: LedgerClient, store: StateStore, now: (
   const state = await store.get(peer)
   const previous = state === undefined ? undefined : Witness.open(state.checkpoint, peer)
   report.previousSize = previous?.checkpoint.size
-  const proof = needsConsistencyProof(previous, next) && previous !== undefined
-    ? await client.consistency(previous.checkpoint.size, next.checkpoint.size)
-    : undefined
+  const proof = await fetchProof(client, previous, next)
   const update = checkUpdate(ledgerVerifierKey(peer), previous, next, proof, { at: now() })
   if (!update.ok) {
     report.findings.push({ ...update.finding, peer })
-    report.evidence = await store.saveEvidence(peer, update.evidence, now())
+    const path = update.evidence === undefined ? undefined : await store.saveEvidence(peer, update.evidence, now())
+    if (path !== undefined) report.evidence = path
     return report
   }
   const from = previous?.checkpoint.size ?? 0

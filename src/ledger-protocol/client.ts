@@ -15,6 +15,7 @@ import { LedgerProtocolError } from './errors.js'
 import { LEDGER_PROTOCOL, MAX_MESSAGE_BYTES, MESSAGE_TIMEOUT_MS, SESSION_TIMEOUT_MS, MAX_REQUESTS_PER_SESSION, MAX_CONCURRENT_SESSIONS,
   MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS } from './constants.js'
 import { Witness } from './witness.js'
+import type { SharedEntry } from './witness.js'
 
 /** Limits of ledger-v1 sessions for `openSession`/`serveProtocol`. */
 export const LEDGER_LIMITS = {
@@ -89,9 +90,14 @@ export class LedgerClient {
     return read.hashes(m.proof, 'proof')
   }
 
-  /** Asks the peer to cosign `note` (this node's checkpoint), extending the size `oldSize` it saw. */
-  async cosign (note: string, oldSize: number, proof: Uint8Array[], options: CallOptions = {}): Promise<NoteSignature> {
-    const m = await this.ask({ op: 'cosign', checkpoint: note, oldSize, proof }, ['cosignature'], options)
+  /**
+   * Asks the peer to cosign `note` (this node's checkpoint), extending the size `oldSize` it saw;
+   * `shared` (an entry signed by both, with its inclusion proof in `note`) shows a witness that
+   * does not follow this log yet that the two share an agreement.
+   */
+  async cosign (note: string, oldSize: number, proof: Uint8Array[], shared?: SharedEntry, options: CallOptions = {}): Promise<NoteSignature> {
+    const extra = shared === undefined ? {} : { entry: shared.entry, entryIndex: shared.index, entryProof: shared.proof }
+    const m = await this.ask({ op: 'cosign', checkpoint: note, oldSize, proof, ...extra }, ['cosignature'], options)
     const line = read.str(m.cosignature, 'cosignature', 1024)
     const text = parseNote(note).text
     try {

@@ -12,6 +12,13 @@ export const LedgerProtocolError = {
   BAD_DATA: 'LEDGER_PROTO_BAD_DATA',
   /** The witness refuses: the log showed an inconsistent history (evidence kept). */
   EQUIVOCATION: 'LEDGER_PROTO_EQUIVOCATION',
+  /**
+   * The witness refuses to cosign or observe a log it does not follow: the requester shares no
+   * agreement with it (none in the request) and is not in its `followLogs`.
+   */
+  NOT_FOLLOWED: 'LEDGER_PROTO_NOT_FOLLOWED',
+  /** The witness already follows as many logs as its limit (`witness.maxLogs`) allows. */
+  WITNESS_FULL: 'LEDGER_PROTO_WITNESS_FULL',
   /** A size, index or range outside the node's log (on the wire; the log's own code stays local). */
   OUT_OF_RANGE: 'LEDGER_PROTO_OUT_OF_RANGE',
   /** No entry with that index, leaf hash or document id in the tree of that size. */

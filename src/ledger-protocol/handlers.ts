@@ -5,13 +5,14 @@
  * codes (LOG_*) never leave the node (§Errors).
  */
 import { FulcrumError } from '../errors/index.js'
-import { LogError } from '../log/index.js'
+import { LogError } from '../log/errors.js'
 import { signatureLine } from '../ledger/index.js'
 import type { NoteSignature } from '../ledger/index.js'
 import type { RequestHandler } from '../network/index.js'
 import { decodeRequest, encodeError, encodeMessage } from './codec.js'
 import type { LedgerRequest } from './codec.js'
 import { LedgerProtocolError } from './errors.js'
+import type { SharedEntry } from './witness.js'
 import { MAX_ENTRIES_PER_PAGE, PAGE_BYTE_BUDGET } from './constants.js'
 
 /** The log as the protocol reads it (a `MerkleLog` satisfies it). */
@@ -31,7 +32,7 @@ export interface HandlerDeps {
   /** The latest checkpoint note, with the cosignatures collected for it. */
   latestNote: () => string
   /** Cosigns a requester's checkpoint (see Witness.cosign). */
-  cosign: (requester: string, note: string, oldSize: number, proof: Uint8Array[]) => Promise<NoteSignature>
+  cosign: (requester: string, note: string, oldSize: number, proof: Uint8Array[], shared?: SharedEntry) => Promise<NoteSignature>
 }
 
 type Op = LedgerRequest['op']
@@ -62,12 +63,14 @@ const handlers: { [O in Op]: Handler<O> } = {
   },
 
   async consistency (req, deps) {
-    if (req.size1 > req.size2 || req.size2 > deps.log.size) throw outOfRange(`need size1 <= size2 <= ${deps.log.size}`)
+    // §1: a proof from size 0 proves nothing (every tree extends the empty one): refused.
+    if (req.size1 === 0 || req.size1 > req.size2 || req.size2 > deps.log.size) throw outOfRange(`need 0 < size1 <= size2 <= ${deps.log.size}`)
     return encodeMessage({ proof: await deps.log.consistencyProof(req.size1, req.size2) })
   },
 
   async cosign (req, deps, peer) {
-    const sig = await deps.cosign(peer, req.checkpoint, req.oldSize, req.proof)
+    const shared = req.entry === undefined ? undefined : { entry: req.entry, index: req.entryIndex ?? 0, proof: req.entryProof ?? [] }
+    const sig = await deps.cosign(peer, req.checkpoint, req.oldSize, req.proof, shared)
     return encodeMessage({ cosignature: signatureLine(sig).slice(0, -1) })
   }
 }

@@ -9,10 +9,11 @@ import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { appendEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
-import { cosignerVerifierKey, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
+import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { NetworkError, raceSignal, serveProtocol } from '../network/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
 import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, COSIGN_DEADLINE_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
 import { LedgerProtocolError } from './errors.js'
@@ -40,6 +41,8 @@ export interface LedgerServiceComponents {
   state: StateStore
   logger: Logger
   now: () => number
+  /** Gossip penalties shared with the other topics (default: the service's own). */
+  penalties?: PeerPenalties
 }
 
 /** Options of {@link LedgerService}. */
@@ -47,6 +50,8 @@ export interface LedgerServiceInit {
   /** Gossip and witness checkpoints (default true). */
   gossip?: boolean
   announceIntervalMs?: number
+  /** Logs (peer ids) to witness and cosign besides counterparties (config `witness.followLogs`). */
+  followLogs?: string[]
   /** How long an append waits for cosignatures (default {@link COSIGN_DEADLINE_MS}). */
   cosignDeadlineMs?: number
 }
@@ -60,10 +65,13 @@ export type LedgerAppendResult = AppendResult & {
   pending: string[]
 }
 
+/** Entries read per page when collecting counterparties from this node's log at start. */
+const COUNTERPARTY_SCAN_PAGE = 1024
+
 /** See module doc. */
 export class LedgerService implements Startable {
   readonly witness: Witness
-  private readonly gossip: CheckpointGossip
+  readonly gossip: CheckpointGossip
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
@@ -73,24 +81,28 @@ export class LedgerService implements Startable {
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
   private readonly cosignedSize = new Map<string, number>()
+  /** Parties of the entries in this node's log, and the configured logs: the logs it follows. */
+  private readonly followed: Set<string>
 
   constructor (private readonly c: LedgerServiceComponents, private readonly init: LedgerServiceInit = {}) {
     this.log = c.logger.child({ component: 'ledger' })
-    this.witness = new Witness(c.state, c.identity, c.now)
+    this.followed = new Set(init.followLogs ?? [])
+    this.witness = new Witness(c.state, c.identity, c.now, { follows: peer => this.followed.has(peer) })
     this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => {
-      // Witness the logs of connected nodes only: their proofs can be fetched, and the number of
-      // logs witnessed stays bounded by the connection limit (anyone can mint a key and gossip).
-      if (c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
-    }, this.log)
+      // Witness only followed logs (counterparties, followLogs) of connected nodes: their proofs
+      // can be fetched, and anyone can mint a key and gossip.
+      if (await this.witness.follows(owner) && c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
+    }, c.penalties ?? new PeerPenalties(c.now), this.log)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
     this.controller = new AbortController()
+    await this.loadCounterparties()
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
       latestNote: () => this.latestNote(),
-      cosign: async (requester, note, oldSize, proof) => await this.witness.cosign(requester, note, oldSize, proof)
+      cosign: async (requester, note, oldSize, proof, shared) => await this.witness.cosign(requester, note, oldSize, proof, shared)
     }), LEDGER_LIMITS, this.log)
     if (this.init.gossip !== false) {
       this.gossip.start()
@@ -130,10 +142,11 @@ export class LedgerService implements Startable {
   async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
+    for (const p of others) this.followed.add(p)
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
       ...(options.signal === undefined ? [] : [options.signal])])
     const cosign = async (): Promise<string[]> => {
-      const cosigners = await this.collectCosignatures(others, { signal })
+      const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
       await this.announce()
       return cosigners
     }
@@ -168,15 +181,17 @@ export class LedgerService implements Startable {
    * Asks `peers` to cosign the current checkpoint; returns those who did by the time
    * `options.signal` fires (default: the service's lifetime only; each request still has the
    * protocol's message deadlines). Returns promptly once the signal fires, whatever the peers do.
+   * `options.entryIndex` names an entry of this log signed by each of them, shown to witnesses
+   * that do not follow this log yet.
    */
-  async collectCosignatures (peers: string[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
+  async collectCosignatures (peers: string[], options: { signal?: AbortSignal, entryIndex?: number } = {}): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
     for (let i = 0; i < peers.length && !signal.aborted; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await raceSignal(this.requestCosignature(p, text, signal), signal)
+          const sig = await raceSignal(this.requestCosignature(p, text, signal, options.entryIndex), signal)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
@@ -188,14 +203,17 @@ export class LedgerService implements Startable {
     return done
   }
 
-  private async requestCosignature (peer: string, text: string, signal: AbortSignal): Promise<NoteSignature> {
+  private async requestCosignature (peer: string, text: string, signal: AbortSignal, entryIndex?: number): Promise<NoteSignature> {
     const size = Witness.open(text, this.c.identity.peerId).checkpoint.size
+    const shared = entryIndex === undefined || entryIndex >= size
+      ? undefined
+      : { entry: await this.c.log.leaf(entryIndex), index: entryIndex, proof: await this.c.log.inclusionProof(entryIndex, size) }
     return await this.withClient(peer, signal, async client => {
       let oldSize = Math.min(this.cosignedSize.get(peer) ?? 0, size)
       let sig: NoteSignature | undefined
       for (let attempt = 0; sig === undefined; attempt++) {
         try {
-          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size))
+          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size), shared)
         } catch (err) {
           // tlog-witness: a conflict tells the size the witness knows; retry once from there.
           if (attempt > 0 || !isFulcrumError(err, LedgerProtocolError.CONFLICT)) throw err
@@ -207,6 +225,19 @@ export class LedgerService implements Startable {
       this.cosignedSize.set(peer, size)
       return sig
     })
+  }
+
+  /** Adds the parties of every entry in this node's log to the followed logs. */
+  private async loadCounterparties (): Promise<void> {
+    for (let i = 0; i < this.c.log.size; i += COUNTERPARTY_SCAN_PAGE) {
+      for (const leaf of await this.c.log.leaves(i, Math.min(this.c.log.size, i + COUNTERPARTY_SCAN_PAGE))) {
+        try {
+          for (const p of decodeEntry(leaf).body.parties) if (p !== this.c.identity.peerId) this.followed.add(p)
+        } catch (err) {
+          this.log.warn('unreadable entry in own log', { code: (err as { code?: string }).code })
+        }
+      }
+    }
   }
 
   /** Runs `fn` on a session with `peer`; `signal` bounds the dial and every request. */

@@ -4,10 +4,11 @@
  * commands that run while the daemon holds the store.
  */
 export * from './errors.js'
-export { Bucket, FORMAT_VERSION } from './keys.js'
+export { Bucket, FORMAT_VERSION, readU64 } from './keys.js'
 export { MerkleLog, MAX_LEAVES_PER_READ } from './store.js'
 export type { LogOptions, AppendResult } from './store.js'
 export { MAX_BATCH_APPENDS } from './commit.js'
-export { Frontier } from './tree.js'
 export * from './snapshot.js'
 export * from './ledger.js'
+export * from './recover.js'
+export * from './ack.js'

@@ -30,12 +30,14 @@ export interface ReadableLog {
 
 /**
  * Opens the log at `path` (of the node `peerId`) for reading: directly if it is free, else from
- * a snapshot copy. Throws `LOG_IO` if there is no store (and no `signer` to create it), `LOG_CORRUPT` if it does not verify.
+ * a snapshot copy. Throws `LOG_IO` if there is no store (and no `signer` to create it), `LOG_CORRUPT` if it does not verify
+ * or is behind `ackFile`.
  */
-export async function openLogForReading (path: string, peerId: string, signer?: LogOptions['signer']): Promise<ReadableLog> {
+export async function openLogForReading (path: string, peerId: string, signer?: LogOptions['signer'], ackFile?: string): Promise<ReadableLog> {
+  const ack = ackFile === undefined ? {} : { ackFile }
   try {
     // With the node's own key the store is created (with a signed empty checkpoint) if missing.
-    const log = await MerkleLog.open(path, signer === undefined ? { peerId } : { signer })
+    const log = await MerkleLog.open(path, signer === undefined ? { peerId, ...ack } : { signer, ...ack })
     return { log, snapshot: false, close: async () => { await log.close() } }
   } catch (err) {
     if (!isFulcrumError(err, LogError.LOCKED)) throw err
@@ -45,11 +47,13 @@ export async function openLogForReading (path: string, peerId: string, signer?: 
     const dir = await mkdtemp(join(tmpdir(), 'fulcrum-log-snapshot-'))
     try {
       await copyStore(path, dir)
-      const log = await MerkleLog.open(dir, { peerId })
+      // Checked against the acknowledgement file too (read only: a snapshot has no signer).
+      const log = await MerkleLog.open(dir, { peerId, ...ack })
       return { log, snapshot: true, close: async () => { await log.close(); await rm(dir, { recursive: true, force: true }) } }
     } catch (err) {
       lastError = err
       await rm(dir, { recursive: true, force: true })
+      if (isFulcrumError(err, LogError.CORRUPT)) throw err
     }
   }
   throw new FulcrumError(LogError.IO, `could not take a consistent snapshot of ${path}`, { cause: lastError })

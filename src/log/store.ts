@@ -9,8 +9,9 @@
  * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
  *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
  */
-import { Level } from 'level'
 import { FulcrumError } from '../errors/index.js'
+import { openStore } from '../storage/index.js'
+import type { Store } from '../storage/index.js'
 import {
   buildProof, consistencyProofRanges, foldSubtrees, inclusionProofRanges, leafHash, openCheckpoint, originOf,
   ledgerVerifierKey, parseVerifierKey, rootSubtrees, signCheckpoint, bytesEqual, EMPTY_ROOT
@@ -20,11 +21,14 @@ import { LogError } from './errors.js'
 import {
   FORMAT_VERSION, META_CHECKPOINT, META_SIZE, META_VERSION, documentKey, leafHashKey, leafKey, nodeKey, readU64, u64
 } from './keys.js'
-import { Frontier } from './tree.js'
+import { Frontier } from '../ledger/index.js'
 import { GroupCommit } from './commit.js'
+import { AckWriter, readAck, writeAck } from './ack.js'
+import type { Ack } from './ack.js'
+import { checkLeafCount, corruptIfDamaged, exists } from './integrity.js'
 import type { PendingAppend } from './commit.js'
 
-type Db = Level<Uint8Array, Uint8Array>
+type Db = Store
 type BatchOp = { type: 'put', key: Uint8Array, value: Uint8Array }
 
 /** Most leaves returned by one {@link MerkleLog.leaves} call: bounds memory per request. */
@@ -36,7 +40,15 @@ export interface LogOptions {
   signer?: NoteSigner & { peerId: string }
   /** The peer id whose log this is, when opened read-only (to verify the stored checkpoint). */
   peerId?: string
+  /**
+   * The acknowledgement file (`log/ack.ts`): checked on open (a store behind it, or with another
+   * history, is `LOG_CORRUPT`), and rewritten after batches when the log is writable.
+   */
+  ackFile?: string
 }
+
+/** The codes of the log's store (`storage/`). */
+const STORE_CODES = { locked: LogError.LOCKED, corrupt: LogError.CORRUPT, io: LogError.IO }
 
 /** The result of an append. `existing` is true if the same leaf was already in the log. */
 export interface AppendResult { index: number, leafHash: Uint8Array, existing: boolean }
@@ -48,6 +60,7 @@ const dec = new TextDecoder()
 export class MerkleLog {
   private closed = false
   private readonly committer: GroupCommit
+  private ackWriter: AckWriter | undefined
 
   private constructor (
     private readonly db: Db,
@@ -59,21 +72,24 @@ export class MerkleLog {
     this.committer = new GroupCommit(async (batch) => { await this.commit(batch) })
   }
 
-  /** Opens (creating if needed) the log at `path`. Throws `LOG_LOCKED` if another process has it open. */
+  /**
+   * Opens (creating if needed, with a signer) the log at `path`. Throws `LOG_LOCKED` if another
+   * process has it open, `LOG_CORRUPT` if the store is damaged (see `storage/`), holds fewer
+   * entries than `ackFile` says were acknowledged, or another history (naming what was lost).
+   */
   static async open (path: string, options: LogOptions = {}): Promise<MerkleLog> {
-    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
-    try {
-      await db.open({ createIfMissing: options.signer !== undefined })
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause
-      if (cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(LogError.LOCKED, `${path} is in use by another process (is the daemon running?)`, { cause: err })
-      throw new FulcrumError(LogError.IO, `cannot open the log at ${path}`, { cause: err })
+    const ack = options.ackFile === undefined ? undefined : await readAck(options.ackFile)
+    if (ack !== undefined && ack.size > 0 && !await exists(path)) {
+      throw new FulcrumError(LogError.CORRUPT, `the ledger store ${path} is missing, but ${ack.size} entries were acknowledged: restore it with \`fulcrum ledger recover\``)
     }
+    const db = await openStore(path, { codes: STORE_CODES, name: 'the ledger', create: options.signer !== undefined })
     try {
-      return await MerkleLog.load(db, options)
+      const log = await MerkleLog.load(db, options)
+      await log.checkAck(ack, options)
+      return log
     } catch (err) {
       await db.close()
-      throw err
+      throw corruptIfDamaged(err)
     }
   }
 
@@ -90,6 +106,7 @@ export class MerkleLog {
       if (h === undefined) throw new FulcrumError(LogError.CORRUPT, `subtree ${s.level}/${s.index} is missing`)
       pending[s.level] = plain(h)
     })
+    await checkLeafCount(db, size)
     const peerId = options.signer?.peerId ?? options.peerId
     const vkey = peerId === undefined ? undefined : parseVerifierKey(ledgerVerifierKey(peerId))
     const cpBytes = await db.get(META_CHECKPOINT)
@@ -97,6 +114,29 @@ export class MerkleLog {
     log.checkStoredCheckpoint()
     if (log.checkpointText === undefined && options.signer !== undefined) await log.commit([])
     return log
+  }
+
+  /**
+   * Compares the store with what the node acknowledged: behind it, or with another root at the
+   * acknowledged size, is `LOG_CORRUPT`. A writable log then keeps the file up to date.
+   */
+  private async checkAck (ack: Ack | undefined, options: LogOptions): Promise<void> {
+    if (ack !== undefined) {
+      if (this.size < ack.size) {
+        throw new FulcrumError(LogError.CORRUPT, `the ledger holds ${this.size} entries but ${ack.size} were acknowledged: entries ${this.size}..${ack.size - 1} were lost; restore them with \`fulcrum ledger recover\``)
+      }
+      if (!bytesEqual(await this.rootAt(ack.size), ack.root)) {
+        throw new FulcrumError(LogError.CORRUPT, `the ledger's first ${ack.size} entries are not the ones acknowledged (another root): restore them with \`fulcrum ledger recover\``)
+      }
+    }
+    if (options.ackFile !== undefined && this.signer !== undefined) {
+      this.ackWriter = new AckWriter(options.ackFile)
+      if (ack === undefined || ack.size !== this.size) await writeAck(options.ackFile, this.currentAck())
+    }
+  }
+
+  private currentAck (): Ack {
+    return { size: this.size, root: this.root(), checkpoint: this.checkpointText ?? '' }
   }
 
   /** Number of leaves durably in the log. */
@@ -135,7 +175,7 @@ export class MerkleLog {
     this.assertOpen()
     this.assertRange(start, end, this.size)
     if (end - start > MAX_LEAVES_PER_READ) throw new FulcrumError(LogError.OUT_OF_RANGE, `at most ${MAX_LEAVES_PER_READ} leaves per read`)
-    const out = await this.db.values({ gte: leafKey(start), lt: leafKey(end) }).all()
+    const out = await this.db.values({ gte: leafKey(start), lt: leafKey(end) }).all().catch(err => { throw corruptIfDamaged(err) })
     if (out.length !== end - start) throw new FulcrumError(LogError.CORRUPT, `leaves ${start}..${end} are missing`)
     return out.map(plain)
   }
@@ -169,10 +209,14 @@ export class MerkleLog {
     return await buildProof(inclusionProofRanges(index, size), async ids => await this.readNodes(ids))
   }
 
-  /** The consistency proof from the tree of `size1` leaves to that of `size2` (default: the whole log). */
+  /**
+   * The consistency proof from the tree of `size1` leaves to that of `size2` (default: the whole
+   * log). `size1` 0 is refused (LOG_OUT_OF_RANGE): such a proof proves nothing (ledger-v1 §1).
+   */
   async consistencyProof (size1: number, size2 = this.size): Promise<Uint8Array[]> {
     this.assertOpen()
     this.assertRange(size1, size2, this.size)
+    if (size1 === 0) throw new FulcrumError(LogError.OUT_OF_RANGE, 'a consistency proof from size 0 proves nothing')
     return await buildProof(consistencyProofRanges(size1, size2), async ids => await this.readNodes(ids))
   }
 
@@ -181,11 +225,12 @@ export class MerkleLog {
     if (this.closed) return
     await this.committer.drain()
     this.closed = true
+    await this.ackWriter?.flush()
     await this.db.close()
   }
 
   private async readNodes (ids: SubtreeId[]): Promise<Uint8Array[]> {
-    const values = await this.db.getMany(ids.map(id => nodeKey(id.level, id.index)))
+    const values = await this.db.getMany(ids.map(id => nodeKey(id.level, id.index))).catch(err => { throw corruptIfDamaged(err) })
     return values.map((v, i) => {
       if (v === undefined) throw new FulcrumError(LogError.CORRUPT, `subtree ${ids[i]?.level}/${ids[i]?.index} is missing`)
       return plain(v)
@@ -215,6 +260,7 @@ export class MerkleLog {
     await this.db.batch(ops, { sync: true })
     this.frontier = next
     this.checkpointText = text
+    this.ackWriter?.schedule(this.currentAck())
   }
 
   /** Settles appends of leaves already in the log (or twice in this batch); returns the new ones. */

@@ -9,28 +9,35 @@
  * already stopped libp2p, and stopping discovery then would throw "Pubsub is not started").
  */
 import { writeFile, rm } from 'node:fs/promises'
-import { Catalog, CatalogError } from '../catalog/index.js'
-import { dataDirLocked, dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
+import type { Catalog, OwnRecords } from '../catalog/index.js'
+import { dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
 import type { NodeConfig } from '../datadir/index.js'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
-import { isFulcrumError, describeError } from '../errors/index.js'
+import { describeError } from '../errors/index.js'
 import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, parseRanges } from '../network/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
-import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
+import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS } from '../discovery/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
-import { LogError, MerkleLog } from '../log/index.js'
-import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import type { MerkleLog } from '../log/index.js'
+import { CHECKPOINT_TOPIC, CHECKPOINT_TOPIC_SCORE_PARAMS, DEFAULT_STATE_LIMITS, FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { DEFAULT_CATALOG_LIMITS } from '../catalog/index.js'
 import { join } from 'node:path'
-import { OrderService, OrderShellError, ProviderStore, orderPolicyFromConfig } from '../order-protocol/index.js'
+import { OrderService, orderPolicyFromConfig } from '../order-protocol/index.js'
+import type { ProviderStore } from '../order-protocol/index.js'
 import type { OrderPolicy } from '../order-protocol/index.js'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
+import { openStores } from './stores.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
+
+/** The new-provider admission budget when the config names none (discovery-v1.md §Admission). */
+const DEFAULT_NEW_PROVIDERS = { newProviderRecordsPerSecond: 50, newProviderBurst: 500 }
 
 /** Options of {@link createNode}; anything left out comes from the data dir's config. */
 export interface NodeInit {
@@ -78,7 +85,8 @@ interface Part {
 export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const paths = dataDirPaths(init.dataDir)
   const identity = await loadIdentity(init.dataDir)
-  const config: NodeConfig = { ...await loadConfig(init.dataDir), ...init.config }
+  // Checked against the schema after the overrides: CONFIG_INVALID names every bad key.
+  const config: NodeConfig = await loadConfig(init.dataDir, init.config)
   parseListenAddrs(config.listen)
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)
@@ -87,37 +95,12 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
-  const { catalog, ledgerLog, orderStore } = await openStores(init.dataDir, paths, identity)
+  const { catalog, ledgerLog, own, orderStore } = await openStores(init.dataDir, identity, now, logger)
   try {
-    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, orderStore, policy })
+    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy })
   } catch (err) {
     await closeAll([orderStore, ledgerLog, catalog])
     throw err
-  }
-}
-
-/** Opens the catalog, the ledger log, then the order store; a store another process holds is `DATADIR_LOCKED`. */
-async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPaths>, identity: Identity): Promise<{ catalog: Catalog, ledgerLog: MerkleLog, orderStore: ProviderStore }> {
-  const locked = async (err: unknown): Promise<unknown> =>
-    isFulcrumError(err, CatalogError.LOCKED) || isFulcrumError(err, LogError.LOCKED) || isFulcrumError(err, OrderShellError.STORE_LOCKED) ? await dataDirLocked(dataDir, err) : err
-  let catalog: Catalog
-  try {
-    catalog = await Catalog.open(paths.catalog)
-  } catch (err) {
-    throw await locked(err)
-  }
-  let ledgerLog: MerkleLog
-  try {
-    ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
-  } catch (err) {
-    await catalog.close()
-    throw await locked(err)
-  }
-  try {
-    return { catalog, ledgerLog, orderStore: await ProviderStore.open(paths.orders) }
-  } catch (err) {
-    await closeAll([ledgerLog, catalog])
-    throw await locked(err)
   }
 }
 
@@ -144,13 +127,17 @@ interface Assembly {
   logger: Logger
   catalog: Catalog
   ledgerLog: MerkleLog
+  own: OwnRecords
   orderStore: ProviderStore
   policy: OrderPolicy
 }
 
 /** Wires the modules of a node around its open stores. */
-async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, orderStore, policy }: Assembly): Promise<FulcrumNode> {
-  const view = catalogView(catalog)
+async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy }: Assembly): Promise<FulcrumNode> {
+  const limits = { ...DEFAULT_CATALOG_LIMITS, ...DEFAULT_NEW_PROVIDERS, ...config.catalogLimits }
+  catalog.configure(limits, identity.peerId)
+  const witness = { ...DEFAULT_STATE_LIMITS, ...config.witness }
+  const view = catalogView(catalog, { self: identity.peerId, own })
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
@@ -159,12 +146,14 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
     ipColocationWhitelist: config.ipColocationWhitelist,
-    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS },
+    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
     start: false
   })
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
+  const newProviderRate = { perSecond: limits.newProviderRecordsPerSecond, burst: limits.newProviderBurst }
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
+  const state = new FileStateStore(join(paths.audit, 'witness'), witness)
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now }, { followLogs: witness.followLogs ?? [] })
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now,
     ownRecords: async () => await view.byProvider(identity.peerId),

@@ -4,7 +4,7 @@
  * config here; applied by the provider state machine (src/orders/provider-checks.ts) through
  * {@link machinePolicy}.
  */
-import { z } from 'zod'
+import { ORDER_POLICY_SCHEMA } from '../datadir/config.js'
 import { FulcrumError } from '../errors/index.js'
 import { DataDirError } from '../datadir/index.js'
 import type { ProviderPolicy } from '../orders/index.js'
@@ -55,23 +55,8 @@ export function machinePolicy (p: OrderPolicy): ProviderPolicy {
   return out
 }
 
-const peerIds = z.array(z.string().min(1).max(128)).max(10_000)
-const decimal = z.string().regex(/^(0|[1-9][0-9]{0,11})(?:\.([0-9]{1,9}))?$/, 'a decimal string like "0.04"')
-
-/**
- * The zod schema of the config's `orders` object; every key is optional and defaults to
- * {@link DEFAULT_ORDER_POLICY}. Exported so that the whole-config schema can embed it.
- */
-export const ORDER_POLICY_SCHEMA = z.object({
-  $comment: z.string().optional(),
-  approval: z.enum(['auto', 'manual']).optional(),
-  allowCustomers: peerIds.optional(),
-  denyCustomers: peerIds.optional(),
-  maxHoldsPerCustomer: z.number().int().min(0).max(1_000_000).optional(),
-  maxActiveHolds: z.number().int().min(0).max(10_000_000).optional(),
-  maxHoldMs: z.number().int().min(1_000).max(24 * 3_600_000).optional(),
-  priceFloor: z.record(z.string(), decimal).optional()
-}).strict()
+/** The schema of the config's `orders` object (datadir/config.ts, so that `fulcrum config check` checks it too). */
+export { ORDER_POLICY_SCHEMA }
 
 /** The policy from the config's `orders` value (absent: the defaults). Throws `DATADIR_CORRUPT` with the field path. */
 export function orderPolicyFromConfig (raw: unknown): OrderPolicy {

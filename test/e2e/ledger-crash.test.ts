@@ -32,7 +32,8 @@ async function runAndKill (dir: string, tag: string, acks: number): Promise<Map<
 
 /** Checks the store after a crash: every acknowledged leaf, a consistent tree, a matching checkpoint. */
 async function checkStore (dir: string, acked: Map<number, string>, previous?: { size: number, root: Uint8Array }): Promise<{ size: number, root: Uint8Array }> {
-  const log = await MerkleLog.open(dir, { signer: node })
+  // Opening checks the acknowledgement file the appender kept: LOG_CORRUPT if it were ahead of the store.
+  const log = await MerkleLog.open(dir, { signer: node, ackFile: `${dir}.ack.json` })
   try {
     const leaves = await log.leaves(0, log.size)
     assert.ok(log.size >= acked.size, `size ${log.size} < ${acked.size} acknowledged`)

@@ -7,7 +7,7 @@
  * The failure bound of every wait: far beyond what any wait here takes, even on a machine whose
  * cores are busy with other work; it only turns a hang into a failure that names what was awaited.
  */
-export const WAIT_BOUND_MS = 60_000
+export const WAIT_BOUND_MS = 180_000
 /** How often a condition is re-checked. */
 const RECHECK_MS = 20
 

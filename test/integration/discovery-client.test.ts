@@ -16,7 +16,7 @@ import type { Member } from './discovery-federation.js'
 import { WAIT_BOUND_MS, until } from '../helpers/wait.js'
 
 describe('discovery: light client, DHT index and sync efficiency', function () {
-  this.timeout(240_000)
+  this.timeout(600_000)
   let fed: Member[] = []
   let rogue: FulcrumLibp2p | undefined
   afterEach(async () => {

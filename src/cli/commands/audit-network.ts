@@ -6,7 +6,10 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { isPeerId } from '../../identity/index.js'
-import { FileStateStore, LedgerClient, auditAgreement, auditPeer } from '../../ledger-protocol/index.js'
+// Not the ledger-protocol index: it also loads the node-side service and, through it, LevelDB.
+import { auditAgreement, auditPeer } from '../../ledger-protocol/auditor.js'
+import { LedgerClient } from '../../ledger-protocol/client.js'
+import { FileStateStore } from '../../ledger-protocol/state.js'
 import { createLightLibp2pNode, ipOfMultiaddr, parseMultiaddrs } from '../../network/index.js'
 import type { ProtocolDialer } from '../../network/index.js'
 import { JSON_OPTION, usageError } from '../command.js'
@@ -21,7 +24,7 @@ export const AUDIT_TIMEOUT_MS = 120_000
 const NETWORK_OPTIONS = { allow: { type: 'string', multiple: true } } as const
 
 /** A multiaddr with its /p2p/ peer id (the id names the key that must sign the log). */
-function target (text: string): { addr: Multiaddr, peerId: string } {
+export function target (text: string): { addr: Multiaddr, peerId: string } {
   const [addr] = parseMultiaddrs([text])
   const p2p = addr?.getComponents().find(c => c.name === 'p2p')?.value
   if (addr === undefined || p2p === undefined || !isPeerId(p2p)) usageError(`${text} must end with /p2p/<peer id>`)
@@ -29,7 +32,7 @@ function target (text: string): { addr: Multiaddr, peerId: string } {
 }
 
 /** Runs `fn` with a light libp2p node allowed to dial the targets' addresses (or --allow ranges). */
-async function withAuditNode<T> (args: CommandArgs, targets: Array<{ addr: Multiaddr }>, fn: (node: ProtocolDialer, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withAuditNode<T> (args: CommandArgs, targets: Array<{ addr: Multiaddr }>, fn: (node: ProtocolDialer, signal: AbortSignal) => Promise<T>): Promise<T> {
   const allow = args.values.allow
   const ranges = Array.isArray(allow) && allow.length > 0
     ? allow

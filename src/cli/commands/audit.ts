@@ -58,7 +58,7 @@ const MAX_DATE_MS = 8.64e15
 
 const KIND_NAMES: Record<EvidenceKind, string> = {
   'split-view': 'split view (two different roots signed for the same size)',
-  rollback: 'rollback (a smaller checkpoint signed after a larger one was seen)',
+  rollback: 'rollback (a smaller checkpoint, seen after a larger one, that is not a prefix of it: the consistency proof between them fails)',
   inconsistent: 'fork / inconsistent (a consistency proof between the two checkpoints fails)'
 }
 
@@ -69,8 +69,10 @@ function provesText (v: VerifiedEvidence, proofHashes: number): string {
     case 'split-view':
       return `the log signed two different roots for size ${m}: an honest log has one root per size (conclusive)`
     case 'rollback':
-      return `the log signed both checkpoints; that size ${m} was seen before size ${n} is the observer's statement ` +
-        '(an honest log also once signed the smaller one), so this proves a rollback only as far as the observer is trusted'
+      return `the log signed both checkpoints (conclusive); the consistency proof for sizes ${n} -> ${m} (${proofHashes} hashes) ` +
+        'fails, but it is not signed: that the log served it is the observer\'s statement. An older checkpoint alone proves ' +
+        'nothing (an honest log signed it once); an honest log can always prove that the older tree is a prefix of the newer, ' +
+        'so anyone can settle it by asking the log for that proof'
     case 'inconsistent':
       return `the log signed both checkpoints (conclusive); the consistency proof for sizes ${m} -> ${n} (${proofHashes} hashes) ` +
         'fails, but it is not signed: that the log served it is the observer\'s statement. An honest log can always prove ' +
@@ -118,7 +120,7 @@ export const auditEvidenceCommand: Command = {
         origin: v.origin,
         ...(v.peerId === undefined ? {} : { peer: v.peerId }),
         checkpoints,
-        ...(v.kind === 'inconsistent' ? { proofHashes } : {}),
+        ...(v.kind === 'split-view' ? {} : { proofHashes }),
         ...(observedBy === undefined ? {} : { observedBy }),
         ...(observedAt === undefined ? {} : { observedAt }),
         conclusive,

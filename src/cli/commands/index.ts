@@ -35,6 +35,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'run a provider node (libp2p, offer gossip, DHT index, catalog sync, control API) until SIGINT/SIGTERM',
     load: async () => (await import('./daemon.js')).startCommand
   },
+  'config check': {
+    summary: 'check the data dir\'s config.json against the schema: exit 0 valid, 1 with every bad key named',
+    load: async () => (await import('./config.js')).configCheckCommand
+  },
   'offer publish': {
     summary: 'publish an offer through the running node (a draft is signed by the node\'s key)',
     load: async () => (await import('./daemon.js')).offerPublishCommand
@@ -86,6 +90,10 @@ export const commands: Record<string, CommandEntry> = {
   'ledger show': {
     summary: 'show one agreement of the ledger in full: parties, items, terms, terminations and amendments',
     load: async () => (await import('./ledger-agreements.js')).ledgerShowCommand
+  },
+  'ledger recover': {
+    summary: 'rebuild a damaged ledger from an export or from counterparties, checked against the last acknowledged checkpoint',
+    load: async () => (await import('./ledger-recover.js')).ledgerRecoverCommand
   },
   'audit bundle': {
     summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',

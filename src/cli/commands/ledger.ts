@@ -29,7 +29,8 @@ const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 export async function withLedger<T> (args: CommandArgs, io: CliIO, fn: (r: ReadableLog, peerId: string) => Promise<T>): Promise<T> {
   const dir = dataDirOf(args, io)
   const identity = await loadIdentity(dir)
-  const reader = await openLogForReading(dataDirPaths(dir).ledger, identity.peerId, identity)
+  const paths = dataDirPaths(dir)
+  const reader = await openLogForReading(paths.ledger, identity.peerId, identity, paths.ledgerAck)
   try {
     return await fn(reader, identity.peerId)
   } finally {
@@ -173,7 +174,8 @@ async function appendThroughDaemonOrStore (dir: string, identity: Identity, entr
     if (!(err instanceof FulcrumError) || err.code !== ApiError.NOT_RUNNING) throw err
   }
   if (api !== undefined) return await api.call<LedgerAppendResult>('POST', '/v1/ledger/entries', entryToJson(entry))
-  const log = await MerkleLog.open(dataDirPaths(dir).ledger, { signer: identity })
+  const paths = dataDirPaths(dir)
+  const log = await MerkleLog.open(paths.ledger, { signer: identity, ackFile: paths.ledgerAck })
   try {
     const r = await appendEntry(log, identity.peerId, entry)
     return { index: r.index, leafHash: b64(r.leafHash), existing: r.existing, size: log.size, cosigners: [] }

@@ -84,7 +84,8 @@ export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multi
   let claimed: string[] = []
   try {
     const { want, rounds } = await reconcile(session, index, now)
-    claimed = claims.claim(want)
+    // Records the catalog's limits would refuse are not fetched (they would be every sync).
+    claimed = claims.claim(want.filter(k => ingestor.admits(k)))
     return { rounds, ...(await fetchKeys(session, claimed, ingestor)) }
   } finally {
     claims.release(claimed)

@@ -5,7 +5,7 @@ import { FulcrumError, isFulcrumError } from '../../../src/errors/index.js'
 import { OfferError } from '../../../src/offers/index.js'
 import { silentLogger } from '../../../src/logging/index.js'
 
-const TOKEN = 'secret-token'
+const TOKEN = 'secret-token-of-some-length'
 const record = { v: 1 as const, kind: 'offer' as const, body: { id: 'x' }, signature: 'sig' }
 
 const backend: ApiBackend = {
@@ -38,8 +38,9 @@ describe('api: local control API', () => {
   })
   after(async () => { await server.stop() })
 
-  const raw = async (method: string, path: string, init: { token?: string, body?: string } = {}): Promise<{ status: number, code?: string }> => {
-    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${init.token ?? TOKEN}` }, ...(init.body === undefined ? {} : { body: init.body }) })
+  const raw = async (method: string, path: string, init: { token?: string, body?: string, type?: string } = {}): Promise<{ status: number, code?: string }> => {
+    const headers = { authorization: `Bearer ${init.token ?? TOKEN}`, ...(init.body === undefined ? {} : { 'content-type': init.type ?? 'application/json' }) }
+    const res = await fetch(`${url}${path}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) })
     const json = await res.json() as { error?: { code: string } }
     return { status: res.status, ...(json.error === undefined ? {} : { code: json.error.code }) }
   }
@@ -70,6 +71,29 @@ describe('api: local control API', () => {
     assert.deepEqual(await raw('PUT', '/v1/offers'), { status: 405, code: ApiError.METHOD_NOT_ALLOWED })
     assert.deepEqual(await raw('POST', '/v1/offers', { body: '{nope' }), { status: 400, code: ApiError.BAD_REQUEST })
     assert.deepEqual(await raw('POST', '/v1/offers', { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY_BYTES) }) }), { status: 413, code: ApiError.BODY_TOO_LARGE })
+  })
+
+  it('refuses a body that is not application/json with 415 API_UNSUPPORTED_MEDIA_TYPE, on every route', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+      assert.deepEqual(await raw('POST', '/v1/offers', { body: '{"id":"x"}', type }), { status: 415, code: ApiError.UNSUPPORTED_MEDIA_TYPE }, type)
+      assert.deepEqual(await raw('POST', '/v1/search', { body: '{}', type }), { status: 415, code: ApiError.UNSUPPORTED_MEDIA_TYPE }, type)
+    }
+    assert.deepEqual(await raw('DELETE', '/v1/offers/x', { body: 'x', type: 'text/plain' }), { status: 415, code: ApiError.UNSUPPORTED_MEDIA_TYPE })
+    assert.deepEqual(await raw('POST', '/v1/search', { body: '{}', type: 'application/json; charset=utf-8' }), { status: 200 })
+  })
+
+  it('refuses to start with an empty, blank or short token (API_BAD_TOKEN)', () => {
+    for (const token of ['', '   ', '\n', 'short']) {
+      assert.throws(() => new ApiServer(backend, token, silentLogger), (e: unknown) => isFulcrumError(e, ApiError.BAD_TOKEN), JSON.stringify(token))
+    }
+  })
+
+  it('answers a malformed search body or path segment 400 with a code, never 500', async () => {
+    assert.deepEqual(await raw('POST', '/v1/search', { body: '{"filter":"x"}' }), { status: 400, code: OfferError.BAD_FILTER })
+    assert.deepEqual(await raw('POST', '/v1/search', { body: '{"filter":{"maxPrice":null}}' }), { status: 400, code: OfferError.BAD_FILTER })
+    assert.deepEqual(await raw('POST', '/v1/search', { body: '{"limit":"x"}' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('POST', '/v1/search', { body: '[]' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('DELETE', '/v1/offers/%E0%A4%A'), { status: 400, code: ApiError.BAD_REQUEST })
   })
 
   it('passes the code of a domain error (422) and its path through to the client', async () => {

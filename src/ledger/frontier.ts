@@ -1,9 +1,11 @@
 /**
  * The in-memory right edge of the tree (the "frontier"): for each level, the hash of a complete
  * left subtree still waiting for its right sibling. Appending a leaf yields the subtree hashes
- * it completes (to be stored), and the frontier alone gives the current root.
+ * it completes (to be stored), and the frontier alone gives the current root. Pure: the durable
+ * log (`log/`) and the light auditor (`ledger-protocol/auditor.ts`) share it, and the auditor
+ * must not load LevelDB.
  */
-import { EMPTY_ROOT, leafHash, nodeHash } from '../ledger/index.js'
+import { EMPTY_ROOT, leafHash, nodeHash } from './hash.js'
 
 /** A stored subtree hash produced by an append. */
 export interface NewNode { level: number, index: number, hash: Uint8Array }
