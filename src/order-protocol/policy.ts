@@ -1,15 +1,13 @@
 /**
  * The provider's order policy (config key `orders`, protocols/order-v1.md §Provider policy): which
- * hold requests a provider accepts at once, refuses, or leaves to its operator. Pure: the caller
- * passes the request, the clock and the counts it needs; capacity is checked atomically by the
- * store when the hold is reserved (see `store.ts`), not here.
+ * hold requests a provider accepts at once, refuses, or leaves to its operator. Read from the
+ * config here; applied by the provider state machine (src/orders/provider-checks.ts) through
+ * {@link machinePolicy}.
  */
 import { ORDER_POLICY_SCHEMA } from '../datadir/config.js'
 import { FulcrumError } from '../errors/index.js'
 import { DataDirError } from '../datadir/index.js'
-import { toNanos } from '../offers/decimal.js'
-import { OrderShellError } from './errors.js'
-import type { OrderShellErrorCode } from './errors.js'
+import type { ProviderPolicy } from '../orders/index.js'
 
 /** The `orders` object of a node's config (see config/default.json for the documented defaults). */
 export interface OrderPolicy {
@@ -25,7 +23,7 @@ export interface OrderPolicy {
   maxActiveHolds: number
   /** Longest hold granted: a request whose `commitBy` is further ahead than this is refused. */
   maxHoldMs: number
-  /** Offer id -> lowest price per unit accepted (decimal string, in the offer's currency and unit). */
+  /** Offer id -> lowest price per unit a counter-offer to a quote may go down to (decimal string, the offer's currency and unit). */
   priceFloor: Record<string, string>
 }
 
@@ -40,43 +38,21 @@ export const DEFAULT_ORDER_POLICY: OrderPolicy = {
   priceFloor: {}
 }
 
-/** What the policy needs to know about a hold request. */
-export interface HoldRequestView {
-  customer: string
-  /** The customer's decision deadline (unix ms). */
-  commitBy: number
-  /** Offer id and agreed price per unit (decimal string) of each item for this provider. */
-  items: Array<{ offer: string, price: string }>
-}
-
-/** Open holds counted by the store at the time of the request. */
-export interface HoldCounts { customer: number, total: number }
-
-/** The policy's answer. */
-export type PolicyDecision =
-  | { kind: 'accept' }
-  | { kind: 'manual' }
-  | { kind: 'refuse', code: OrderShellErrorCode, reason: string }
-
-const refuse = (code: OrderShellErrorCode, reason: string): PolicyDecision => ({ kind: 'refuse', code, reason })
-
-/** Decides a hold request (see module doc). The checks run in a fixed order; the first failing one answers. */
-export function decideHold (policy: OrderPolicy, req: HoldRequestView, counts: HoldCounts, now: number): PolicyDecision {
-  if (policy.denyCustomers.includes(req.customer) || (policy.allowCustomers.length > 0 && !policy.allowCustomers.includes(req.customer))) {
-    return refuse(OrderShellError.CUSTOMER_NOT_ALLOWED, 'this provider does not take orders from this customer')
+/**
+ * The negotiation machine's policy (src/orders/provider-checks.ts) from the operator's config: the
+ * machine applies it at every hold; nothing here decides.
+ */
+export function machinePolicy (p: OrderPolicy): ProviderPolicy {
+  const out: ProviderPolicy = {
+    maxHoldsPerCustomer: p.maxHoldsPerCustomer,
+    deny: p.denyCustomers,
+    maxActiveHolds: p.maxActiveHolds,
+    maxHoldMs: p.maxHoldMs,
+    priceFloor: p.priceFloor,
+    manualApproval: p.approval === 'manual'
   }
-  if (counts.total >= policy.maxActiveHolds) return refuse(OrderShellError.PROVIDER_BUSY, `the provider already holds ${counts.total} orders`)
-  if (counts.customer >= policy.maxHoldsPerCustomer) {
-    return refuse(OrderShellError.TOO_MANY_HOLDS, `the customer already has ${counts.customer} open holds here (at most ${policy.maxHoldsPerCustomer})`)
-  }
-  if (req.commitBy - now > policy.maxHoldMs) return refuse(OrderShellError.HOLD_TOO_LONG, `holds last at most ${policy.maxHoldMs} ms`)
-  for (const item of req.items) {
-    const floor = policy.priceFloor[item.offer]
-    if (floor !== undefined && toNanos(item.price) < toNanos(floor)) {
-      return refuse(OrderShellError.PRICE_BELOW_FLOOR, `offer ${item.offer}: ${item.price} is below the floor ${floor}`)
-    }
-  }
-  return policy.approval === 'manual' ? { kind: 'manual' } : { kind: 'accept' }
+  if (p.allowCustomers.length > 0) out.allow = p.allowCustomers
+  return out
 }
 
 /** The schema of the config's `orders` object (datadir/config.ts, so that `fulcrum config check` checks it too). */

@@ -4,9 +4,9 @@
  * store).
  *
  * Capacity: an offer's `held` and `committed` units are counters written in the same synced batch
- * as the order's status, so after a crash they match the orders exactly. Reservations run one at a
- * time (an in-process queue): the check `held + committed + asked <= capacity` and the write are one
- * step, so racing customers can never overbook an offer.
+ * as the order's status, so after a crash they match the orders exactly. The store decides nothing:
+ * the provider state machine (src/orders/provider.ts), driven one step at a time by
+ * src/order-protocol/driver.ts, checks capacity and chooses every transition; the store keeps them.
  *
  * Buckets (one prefix byte; a number is never reused):
  * - 0x00 'v'                      format version (u8)
@@ -39,7 +39,7 @@ export interface ProviderOrder {
   expiresAt: number
   createdAt: number
   updatedAt: number
-  /** The negotiation state machine's own state, opaque to the store. */
+  /** The negotiation state machine's record of the order (canonical CBOR), opaque to the store. */
   state?: Uint8Array
   /** The final ledger entry (leaf bytes) once committed. */
   entry?: Uint8Array
@@ -77,8 +77,6 @@ type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', k
 const STORE_CODES = { locked: OrderShellError.STORE_LOCKED, corrupt: OrderShellError.STORE_CORRUPT, io: OrderShellError.STORE_IO }
 export class ProviderStore {
   private readonly usageMap = new Map<string, Usage>()
-  /** Open orders in memory (bounded by the policy's maxActiveHolds): per-customer counts and expiry sweeps. */
-  private readonly open = new Map<string, ProviderOrder>()
   private queue: Promise<unknown> = Promise.resolve()
 
   private constructor (private readonly db: Store) {}
@@ -102,10 +100,6 @@ export class ProviderStore {
     if (v === undefined) await this.db.put(Uint8Array.of(B.META, 0x76), Uint8Array.of(FORMAT_VERSION), { sync: true })
     for await (const [k, value] of this.db.iterator({ gte: Uint8Array.of(B.USAGE), lt: Uint8Array.of(B.USAGE + 1) })) {
       this.usageMap.set(dec.decode(k.subarray(1)), decodeUsage(value))
-    }
-    for await (const k of this.db.keys({ gte: Uint8Array.of(B.EXPIRY), lt: Uint8Array.of(B.EXPIRY + 1) })) {
-      const order = await this.get(dec.decode(k.subarray(9)))
-      if (order !== undefined && OPEN_STATUSES.includes(order.status)) this.open.set(order.id, order)
     }
   }
 
@@ -131,90 +125,60 @@ export class ProviderStore {
     return { ...(this.usageMap.get(offer) ?? { held: 0, committed: 0 }) }
   }
 
-  /** Open holds in total and of one customer. */
-  holdCounts (customer: string): { customer: number, total: number } {
-    let mine = 0
-    for (const o of this.open.values()) if (o.customer === customer) mine++
-    return { customer: mine, total: this.open.size }
-  }
-
-  /** Open orders whose hold lapsed at `now`, earliest first. */
-  expired (now: number): ProviderOrder[] {
-    return [...this.open.values()].filter(o => o.expiresAt <= now).sort((a, b) => a.expiresAt - b.expiresAt)
-  }
-
-  /** The earliest expiry among open holds. */
-  nextExpiry (): number | undefined {
-    let next: number | undefined
-    for (const o of this.open.values()) if (next === undefined || o.expiresAt < next) next = o.expiresAt
-    return next
-  }
-
   /**
-   * Records a new open order (`pending` or `held`) and reserves its units, in one synced batch,
-   * after checking every offer's free capacity (`capacity(offer)` units in total). Runs after the
-   * reservations queued before it. Throws `ORDER_NO_CAPACITY` (path `reservations[i]`), or
-   * `ORDER_STORE_BAD_TRANSITION` if the id is already known.
+   * Writes an order (new or changed) in one synced batch with its capacity counters and expiry
+   * index. The negotiation machine decides every transition (src/orders/provider.ts); the store
+   * only keeps what it decided, so the counters always match the stored orders.
    */
-  async reserve (order: ProviderOrder, capacity: (offer: string) => number): Promise<void> {
+  async put (order: ProviderOrder): Promise<void> {
     await this.exclusive(async () => {
-      if (!OPEN_STATUSES.includes(order.status)) throw new Error('reserve() takes a pending or held order')
-      if (await this.db.get(orderKey(order.id)) !== undefined) {
-        throw new FulcrumError(OrderShellError.STORE_BAD_TRANSITION, `order ${order.id} is already known`)
-      }
-      const next = new Map<string, Usage>()
-      order.reservations.forEach((r, i) => {
-        const u = next.get(r.offer) ?? this.usage(r.offer)
-        if (!Number.isSafeInteger(r.quantity) || r.quantity < 1 || u.held + u.committed + r.quantity > capacity(r.offer)) {
-          throw new FulcrumError(OrderShellError.NO_CAPACITY,
-            `offer ${r.offer}: ${capacity(r.offer) - u.held - u.committed} units free, ${r.quantity} asked`, { path: `reservations[${i}]` })
-        }
-        next.set(r.offer, { held: u.held + r.quantity, committed: u.committed })
-      })
-      const ops: Op[] = [{ type: 'put', key: orderKey(order.id), value: encodeOrder(order) }, { type: 'put', key: expiryKey(order.expiresAt, order.id), value: new Uint8Array(0) }]
+      const old = await this.get(order.id)
+      const ops: Op[] = [{ type: 'put', key: orderKey(order.id), value: encodeOrder(order) }]
+      if (old !== undefined && OPEN_STATUSES.includes(old.status)) ops.push({ type: 'del', key: expiryKey(old.expiresAt, old.id) })
+      if (OPEN_STATUSES.includes(order.status)) ops.push({ type: 'put', key: expiryKey(order.expiresAt, order.id), value: new Uint8Array(0) })
+      const next = this.counters(old, order)
       for (const [offer, u] of next) ops.push({ type: 'put', key: usageKey(offer), value: encodeUsage(u) })
       await this.db.batch(ops, { sync: true })
       for (const [offer, u] of next) this.usageMap.set(offer, u)
-      this.open.set(order.id, order)
     })
   }
 
-  /**
-   * Moves an order to `status` in one synced batch, updating the capacity counters: open -> held
-   * keeps the reservation, open -> committed moves it from held to committed, open -> released,
-   * expired or refused frees it, committed -> released frees committed units (an agreement that
-   * ended). Any other move throws `ORDER_STORE_BAD_TRANSITION`; an unknown id `ORDER_STORE_UNKNOWN_ORDER`.
-   * Returns the stored order.
-   */
-  async transition (id: string, status: ProviderOrderStatus, changes: { state?: Uint8Array, entry?: Uint8Array, code?: string, now: number }): Promise<ProviderOrder> {
-    return await this.exclusive(async () => {
-      const order = await this.get(id)
-      if (order === undefined) throw new FulcrumError(OrderShellError.STORE_UNKNOWN_ORDER, `no order ${id}`)
-      const from = order.status
-      const wasOpen = OPEN_STATUSES.includes(from)
-      const allowed = wasOpen ? (from === 'pending' || status !== 'pending') : (from === 'committed' && status === 'released')
-      if (!allowed) throw new FulcrumError(OrderShellError.STORE_BAD_TRANSITION, `order ${id} is ${from}, cannot become ${status}`)
-      const updated: ProviderOrder = { ...order, status, updatedAt: changes.now }
-      if (changes.state !== undefined) updated.state = changes.state
-      if (changes.entry !== undefined) updated.entry = changes.entry
-      if (changes.code !== undefined) updated.code = changes.code
-      const ops: Op[] = [{ type: 'put', key: orderKey(id), value: encodeOrder(updated) }]
-      const stillOpen = OPEN_STATUSES.includes(status)
-      if (wasOpen && !stillOpen) ops.push({ type: 'del', key: expiryKey(order.expiresAt, id) })
-      const next = new Map<string, Usage>()
-      for (const r of order.reservations) {
-        const u = next.get(r.offer) ?? this.usage(r.offer)
-        if (wasOpen && status === 'committed') next.set(r.offer, { held: u.held - r.quantity, committed: u.committed + r.quantity })
-        else if (wasOpen && !stillOpen) next.set(r.offer, { held: u.held - r.quantity, committed: u.committed })
-        else if (from === 'committed') next.set(r.offer, { held: u.held, committed: u.committed - r.quantity })
-      }
+  /** Forgets an ended order (its units were freed when it ended). */
+  async remove (id: string): Promise<void> {
+    await this.exclusive(async () => {
+      const old = await this.get(id)
+      if (old === undefined) return
+      const ops: Op[] = [{ type: 'del', key: orderKey(id) }]
+      if (OPEN_STATUSES.includes(old.status)) ops.push({ type: 'del', key: expiryKey(old.expiresAt, id) })
+      const next = this.counters(old, undefined)
       for (const [offer, u] of next) ops.push({ type: 'put', key: usageKey(offer), value: encodeUsage(u) })
       await this.db.batch(ops, { sync: true })
       for (const [offer, u] of next) this.usageMap.set(offer, u)
-      if (stillOpen) this.open.set(id, updated)
-      else this.open.delete(id)
-      return updated
     })
+  }
+
+  /** Every stored order (a restarted provider rebuilds its machine from them). */
+  async all (): Promise<ProviderOrder[]> {
+    const out: ProviderOrder[] = []
+    for await (const value of this.db.values({ gte: Uint8Array.of(B.ORDER), lt: Uint8Array.of(B.ORDER + 1) })) out.push(decodeOrder(value))
+    return out
+  }
+
+  /** The counters after `from` becomes `to`: open orders count as held, committed ones as committed. */
+  private counters (from: ProviderOrder | undefined, to: ProviderOrder | undefined): Map<string, Usage> {
+    const next = new Map<string, Usage>()
+    const add = (o: ProviderOrder | undefined, sign: number): void => {
+      if (o === undefined) return
+      const open = OPEN_STATUSES.includes(o.status)
+      if (!open && o.status !== 'committed') return
+      for (const r of o.reservations) {
+        const u = next.get(r.offer) ?? this.usage(r.offer)
+        next.set(r.offer, open ? { held: u.held + sign * r.quantity, committed: u.committed } : { held: u.held, committed: u.committed + sign * r.quantity })
+      }
+    }
+    add(from, -1)
+    add(to, 1)
+    return next
   }
 
   /** Waits for queued writes, then closes the store. */

@@ -32,6 +32,10 @@ export interface ProviderPolicy {
   priceFloor?: Readonly<Record<string, string>>
   /** Every hold waits for the operator's approve/deny (status `pending` meanwhile). */
   manualApproval?: boolean
+  /** Most pending or held orders of all customers together (bounds what a thousand fresh identities can reserve). */
+  maxActiveHolds?: number
+  /** Longest hold window the operator accepts (ms, at most MAX_HOLD_WINDOW_MS). */
+  maxHoldMs?: number
 }
 
 /** A policy that accepts any customer within capacity, with a cap of 16 concurrent holds each. */
@@ -47,6 +51,10 @@ export function checkCustomer (state: ProviderState, policy: ProviderPolicy, cus
   if (policy.allow !== undefined && !policy.allow.includes(customer)) refuse(OrderError.POLICY_REFUSED, 'customer is not on the allow list')
   const live = activeHolds(state, customer) + [...state.quotes.values()].filter(q => q.customer === customer).length
   if (live >= policy.maxHoldsPerCustomer) refuse(OrderError.TOO_MANY_HOLDS, `customer has ${live} live holds or quotes, the cap is ${policy.maxHoldsPerCustomer}`)
+  if (policy.maxActiveHolds !== undefined) {
+    const total = [...state.orders.values()].filter(r => r.status === 'pending' || r.status === 'held').length
+    if (total >= policy.maxActiveHolds) refuse(OrderError.TOO_MANY_HOLDS, `the provider already holds ${total} orders`)
+  }
 }
 
 /** Refuses a `commitBy` that is past, too close to allow a decision, or beyond the longest hold. */
@@ -80,6 +88,7 @@ export function checkHold (state: ProviderState, policy: ProviderPolicy, body: E
   const mine = terms.items.map((item, i) => ({ item, i })).filter(x => x.item.provider === state.self)
   if (mine.length === 0) refuse(OrderError.NOT_A_PARTY, 'no item of this order is for this provider')
   checkDeadline(terms.commitBy, now)
+  if (policy.maxHoldMs !== undefined && terms.commitBy - now > policy.maxHoldMs) refuse(OrderError.BAD_DEADLINE, `holds last at most ${policy.maxHoldMs} ms`, 'terms.commitBy')
   checkCustomer(state, policy, terms.customer)
   const quote = state.quotes.get(terms.order)
   const byOffer = new Map<string, Line>()

@@ -29,7 +29,12 @@ export interface ProviderContext {
 
 /** Events of the provider machine. */
 export type ProviderEvent =
-  | { type: 'message', message: OrderMessage }
+  /**
+   * A message; `peer` is the authenticated transport peer it came from when it arrived as a
+   * request (the machine refuses a message whose signer is not that peer, and answers that are
+   * not requests); absent for answers to the machine's own requests.
+   */
+  | { type: 'message', message: OrderMessage, peer?: string }
   | { type: 'tick' }
   | { type: 'offer', offer: LiveOffer }
   | { type: 'approve', order: string }
@@ -92,7 +97,7 @@ const REQUESTS: readonly MessageKind[] = ['quote-request', 'hold', 'commit', 'ab
 export function providerStep (ctx: ProviderContext, state: ProviderState, event: ProviderEvent, now: number): ProviderStep {
   const tx = new Tx(ctx, state, now)
   switch (event.type) {
-    case 'message': onMessage(tx, event.message); break
+    case 'message': onMessage(tx, event.message, event.peer); break
     case 'tick': sweep(tx); break
     case 'offer': tx.offers = new Map(tx.offers).set(event.offer.id, event.offer); break
     case 'approve': approve(tx, event.order); break
@@ -103,10 +108,12 @@ export function providerStep (ctx: ProviderContext, state: ProviderState, event:
   return { state: tx.state, effects: tx.effects }
 }
 
-function onMessage (tx: Tx, m: OrderMessage): void {
-  const isRequest = REQUESTS.includes(m.kind)
+function onMessage (tx: Tx, m: OrderMessage, peer: string | undefined): void {
+  const isRequest = REQUESTS.includes(m.kind) || peer !== undefined
   try {
     if (m.body.to !== tx.base.self) throw new FulcrumError(OrderError.WRONG_RECIPIENT, `message is for ${m.body.to}`)
+    if (peer !== undefined && m.body.from !== peer) throw new FulcrumError(OrderError.NOT_A_PARTY, 'the message was sent by another peer than its signer')
+    if (peer !== undefined && !REQUESTS.includes(m.kind)) throw new FulcrumError(OrderError.BAD_MESSAGE, `a provider does not take ${m.kind} requests`)
     verifyMessage(m, tx.ctx.verifier)
     switch (m.kind) {
       case 'quote-request': handleQuoteRequest(tx, m); break
@@ -171,6 +178,7 @@ function heldMessage (tx: Tx, rec: ProviderOrder & { status: ProviderStatus.Held
 function approve (tx: Tx, order: string): void {
   const prev = tx.orders.get(order)
   expectStatus(prev, [ProviderStatus.Pending], 'approve')
+  if (tx.now >= prev.commitBy) throw new FulcrumError(OrderError.BAD_DEADLINE, 'the customer\'s deadline has passed')
   tx.write(toHeld(prev, { ...prev, entrySig: signEntryBody('agreement', prev.body, tx.ctx.signer) }))
 }
 

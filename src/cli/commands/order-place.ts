@@ -12,10 +12,9 @@ import type { Identity } from '../../identity/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import { MerkleLog } from '../../log/index.js'
 import { createLightLibp2pNode } from '../../network/index.js'
-import { searchOffers } from '../../client/index.js'
 import { recordFromJson, verifyRecord } from '../../offers/index.js'
-import type { Offer, OfferRecord, VerifiedRecord } from '../../offers/index.js'
-import { MAX_HOLD_WINDOW_MS, MIN_HOLD_WINDOW_MS, checkOrderDocument, itemFilter, planOrder } from '../../orders/index.js'
+import type { Offer, OfferRecord } from '../../offers/index.js'
+import { MAX_HOLD_WINDOW_MS, MIN_HOLD_WINDOW_MS, checkOrderDocument } from '../../orders/index.js'
 import type { Plan } from '../../orders/index.js'
 import { CustomerStore, outcomeOf, orderBody, placeOrder, resumeOrders } from '../../order-protocol/index.js'
 import type { CustomerComponents, OrderOutcome, ProgressEvent } from '../../order-protocol/index.js'
@@ -23,6 +22,7 @@ import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageErro
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
 import { listSetting } from './daemon.js'
+import { planFromPeers } from './order.js'
 
 const short = (peerId: string): string => `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
 
@@ -76,10 +76,7 @@ async function planDocument (doc: unknown, peers: string[], io: CliIO): Promise<
     for (const issue of checked.issues) io.err(`fulcrum order place: ${issue.code}: ${issue.path}: ${issue.message}`)
     return undefined
   }
-  const document = checked.document
-  const answers = await Promise.all(document.items.map(async item => (await searchOffers({ peers, filter: itemFilter(document, item) })).offers))
-  const records: VerifiedRecord[] = answers.flat()
-  const outcome = planOrder(document, records, Date.now())
+  const { outcome } = await planFromPeers(checked.document, peers)
   if (outcome.ok) return outcome.plan
   for (const r of outcome.reasons) io.err(`fulcrum order place: ${r.code}: ${r.message}`)
   return undefined

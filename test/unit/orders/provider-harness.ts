@@ -35,6 +35,8 @@ export class ProviderHarness {
   state: ProviderState
   last: ProviderStep = { state: undefined as never, effects: [] }
   now = T0
+  /** The transport peer requests come from (undefined: the message is stepped without one). */
+  peer: string | undefined
   constructor (public policy: ProviderPolicy = DEFAULT_POLICY, offers: LiveOffer[] = [liveOf()]) {
     this.state = providerState(self.peerId, offers)
   }
@@ -45,7 +47,7 @@ export class ProviderHarness {
     return this.last.effects
   }
 
-  send (m: OrderMessage, now = this.now): ProviderEffect[] { return this.step({ type: 'message', message: m }, now) }
+  send (m: OrderMessage, now = this.now): ProviderEffect[] { return this.step(this.peer === undefined ? { type: 'message', message: m } : { type: 'message', message: m, peer: this.peer }, now) }
 
   /** The single reply of the last step. */
   reply (): OrderMessage {

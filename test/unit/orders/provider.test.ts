@@ -61,6 +61,10 @@ describe('orders: provider state machine', () => {
       ['a customer on the deny list', OrderError.POLICY_REFUSED, h => { h.policy = { ...DEFAULT_POLICY, deny: [customer.peerId] }; return holdMsg(body) }],
       ['a customer not on the allow list', OrderError.POLICY_REFUSED, h => { h.policy = { ...DEFAULT_POLICY, allow: [stranger.peerId] }; return holdMsg(body) }],
       ['a customer at its cap of concurrent holds', OrderError.TOO_MANY_HOLDS, h => { h.policy = { maxHoldsPerCustomer: 1 }; held(h, bodyWith('ord-1', 1)); return holdMsg(bodyWith('ord-2', 1)) }],
+      ['a hold beyond the operator\'s longest hold (maxHoldMs)', OrderError.BAD_DEADLINE, h => { h.policy = { ...DEFAULT_POLICY, maxHoldMs: DEFAULT_COMMIT_WINDOW_MS - 1 }; return holdMsg(body) }],
+      ['a hold when the provider holds maxActiveHolds orders of all customers', OrderError.TOO_MANY_HOLDS, h => { h.policy = { ...DEFAULT_POLICY, maxActiveHolds: 1 }; held(h, bodyWith('ord-1', 1)); return holdMsg(bodyWith('ord-2', 1)) }],
+      ['a request whose signer is not the transport peer it came from', OrderError.NOT_A_PARTY, h => { h.peer = stranger.peerId; return holdMsg(body) }],
+      ['an answer sent as a request', OrderError.BAD_MESSAGE, h => { h.peer = customer.peerId; return msg('status', customer, body.id, { state: 'unknown' }) }],
       ['a hold after the customer aborted (replay)', OrderError.REPLAY, h => { held(h); h.send(msg('abort', customer, body.id, { reason: 'x' })); return holdMsg(body) }],
       ['a hold for an order it is not part of', OrderError.NOT_A_PARTY, () => holdMsg(buildAgreementBody({ plan: { ...planOf(3), items: planOf(3).items.slice(1) }, customer: customer.peerId, orderId: 'o-x', createdAt: T0, commitBy }))]
     ]
@@ -96,6 +100,12 @@ describe('orders: provider state machine', () => {
       assert.equal(avail(h), 10)
       h.send(holdMsg(body))
       assert.equal(h.code(), OrderError.APPROVAL_DENIED)
+    })
+    it('refuses to approve once commitBy has passed: ORDER_BAD_DEADLINE', () => {
+      const h = manual()
+      h.send(holdMsg(body))
+      assert.throws(() => h.step({ type: 'approve', order: body.id }, commitBy), (e: unknown) => (e as { code?: string }).code === OrderError.BAD_DEADLINE)
+      assert.equal(h.status(body.id), ProviderStatus.Pending)
     })
     it('expires a pending hold at commitBy', () => {
       const h = manual()
