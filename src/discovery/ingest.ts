@@ -11,6 +11,8 @@ import { silentLogger } from '../logging/index.js'
 import type { InsertDecision } from '../catalog/decide.js'
 import type { CatalogView } from './components.js'
 import type { SyncIndex } from './sync/fingerprint.js'
+import { inlinePool, verifyRecordsIn } from '../verify/index.js'
+import type { VerifyPool } from '../verify/index.js'
 
 /** What happened to one record. */
 export type IngestOutcome =
@@ -31,8 +33,22 @@ export class Ingestor {
     private readonly catalog: CatalogView,
     private readonly index: SyncIndex,
     private readonly now: () => number,
-    private readonly log: Logger = silentLogger
+    private readonly log: Logger = silentLogger,
+    private readonly pool: VerifyPool = inlinePool()
   ) {}
+
+  /**
+   * Verifies a batch of records (a sync page) in the verification pool, on every core, then
+   * stores them as {@link ingest} does, durably. One outcome per record, in order.
+   */
+  async ingestMany (records: readonly Uint8Array[]): Promise<IngestOutcome[]> {
+    const now = this.now()
+    const checked = await verifyRecordsIn(this.pool, records, now)
+    return await Promise.all(checked.map(async (v): Promise<IngestOutcome> => {
+      if (v instanceof FulcrumError) return { status: 'invalid', error: v }
+      return { status: await this.store(v, now), verified: v }
+    }))
+  }
 
   /**
    * Verifies `bytes` and stores the record if the catalog decides so. With `durable: false` it

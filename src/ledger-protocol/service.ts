@@ -3,6 +3,7 @@
  * nodes' logs, and after each append asks the entry's counterparties to cosign its new
  * checkpoint (so that a provider cannot later drop an agreement its counterparties have seen).
  */
+import type { VerifyPool } from '../verify/index.js'
 import type { Connection, PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
@@ -40,6 +41,8 @@ export interface LedgerServiceComponents {
   state: StateStore
   logger: Logger
   now: () => number
+  /** Where entry signatures are verified (the node's thread pool); inline if absent. */
+  pool?: VerifyPool
 }
 
 /** Options of {@link LedgerService}. */
@@ -106,7 +109,7 @@ export class LedgerService implements Startable {
    * the other parties to cosign it. Cosigning is best effort: failures are logged, not thrown.
    */
   async append (entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
-    const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
+    const result = await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
     const cosigners = await this.collectCosignatures(others)
     await this.announce()

@@ -104,14 +104,32 @@ export function decodeEntry (leaf: Uint8Array): Entry {
 
 /** Throws `LEDGER_BAD_ENTRY_SIGNATURE` (path `sigs[i]`) unless every party's signature verifies. */
 export function verifyEntrySignatures (entry: Entry): void {
+  const checks = entrySignatureChecks(entry)
+  const failed = checks.findIndex(c => c.publicKey === undefined || !verify(c.publicKey, c.message, c.signature))
+  if (failed >= 0) throw badEntrySignature(entry, failed)
+}
+
+/** One party's signature over an entry, as {@link verifyEntrySignatures} checks it. */
+export interface EntrySignatureCheck {
+  /** The party's key; undefined if its peer id is not an Ed25519 peer id (never verifies). */
+  publicKey: Uint8Array | undefined
+  message: Uint8Array
+  signature: Uint8Array
+}
+
+/**
+ * Validates the entry and lists the signature checks it needs, one per party in order: lets a
+ * caller verify them elsewhere (a verification pool), then report with {@link badEntrySignature}.
+ */
+export function entrySignatureChecks (entry: Entry): EntrySignatureCheck[] {
   validateEntry(entry)
   const message = signingBytes(entryDomainTag(entry.type), entry.body as unknown as CanonicalValue)
-  entry.body.parties.forEach((party, i) => {
-    const sig = entry.sigs[i]
-    if (sig === undefined || !verify(partyKey(party) as Uint8Array, message, sig)) {
-      throw new FulcrumError(LedgerError.BAD_ENTRY_SIGNATURE, `signature of party ${party} does not verify`, { path: `sigs[${i}]` })
-    }
-  })
+  return entry.body.parties.map((party, i) => ({ publicKey: partyKey(party), message, signature: entry.sigs[i] as Uint8Array }))
+}
+
+/** The `LEDGER_BAD_ENTRY_SIGNATURE` error for party `i` of an entry. */
+export function badEntrySignature (entry: Entry, i: number): FulcrumError {
+  return new FulcrumError(LedgerError.BAD_ENTRY_SIGNATURE, `signature of party ${String(entry.body.parties[i])} does not verify`, { path: `sigs[${i}]` })
 }
 
 function validateEntry (entry: Entry): void {

@@ -26,6 +26,7 @@ import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
 import { join } from 'node:path'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
+import { acquireSharedPool } from '../verify/threads.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
@@ -137,6 +138,8 @@ interface Assembly {
 /** Wires the modules of a node around its open stores. */
 async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog }: Assembly): Promise<FulcrumNode> {
   const view = catalogView(catalog)
+  // Signature verification of sync batches and agreement appends runs on every core.
+  const verify = acquireSharedPool()
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
@@ -149,8 +152,8 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     appSpecificScore: penalties.score,
     start: false
   })
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now })
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now, pool: verify.pool })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
@@ -182,6 +185,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     if (!closed) {
       closed = true
       errors.push(...await closeAll([ledgerLog, catalog]))
+      await verify.release()
     }
     return errors
   }
