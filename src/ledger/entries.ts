@@ -8,7 +8,7 @@
  * the same agreement across the logs of all its parties.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
+import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { publicKeyFromPeerId, verify, SIGNATURE_LENGTH } from '../identity/index.js'
 import { LedgerError } from './errors.js'
@@ -94,6 +94,18 @@ export function decodeEntry (leaf: Uint8Array): Entry {
     if (isFulcrumError(err)) throw bad(`leaf is not canonical CBOR (${err.code})`)
     throw err
   }
+  return entryFromValue(value)
+}
+
+/**
+ * Decodes a leaf that {@link decodeEntry} has already accepted (in a verification thread): the
+ * same entry, without repeating the canonical-encoding check.
+ */
+export function decodeCheckedEntry (leaf: Uint8Array): Entry {
+  return entryFromValue(decodeCheckedCanonical(leaf))
+}
+
+function entryFromValue (value: unknown): Entry {
   if (!isPlainObject(value)) throw bad('entry must be a map')
   onlyKeys(value, ['v', 'type', 'body', 'sigs'], '')
   if (value.v !== ENTRY_VERSION) throw bad(`unknown entry version ${String(value.v)}`, 'v')

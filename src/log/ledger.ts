@@ -3,10 +3,10 @@
  * party, with this node among the parties, are appended; each is findable by its document id.
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeEntry, encodeEntry, LedgerError } from '../ledger/index.js'
-import { inlinePool, verifyEntrySignaturesIn } from '../verify/index.js'
-import type { VerifyPool } from '../verify/index.js'
+import { encodeEntry, LedgerError } from '../ledger/index.js'
 import type { Entry } from '../ledger/index.js'
+import { checkLeafIn, inlinePool } from '../verify/index.js'
+import type { VerifyPool } from '../verify/index.js'
 import type { AppendResult, MerkleLog } from './store.js'
 
 const INLINE = inlinePool()
@@ -19,8 +19,7 @@ const INLINE = inlinePool()
  */
 export async function appendEntry (log: MerkleLog, self: string, entry: Entry | Uint8Array, pool: VerifyPool = INLINE): Promise<AppendResult & { entry: Entry }> {
   const leaf = entry instanceof Uint8Array ? entry : encodeEntry(entry)
-  const decoded = decodeEntry(leaf)
-  await verifyEntrySignaturesIn(pool, decoded)
+  const decoded = await checkLeafIn(pool, leaf)
   if (!decoded.body.parties.includes(self)) {
     throw new FulcrumError(LedgerError.MALFORMED_ENTRY, 'this node is not a party of the entry', { path: 'body.parties' })
   }

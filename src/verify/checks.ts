@@ -3,7 +3,7 @@
  * results and error codes as the sequential `verifyEntrySignatures` and `verifyRecordBytes`.
  */
 import { FulcrumError } from '../errors/index.js'
-import { badEntrySignature, entrySignatureChecks } from '../ledger/index.js'
+import { badEntrySignature, decodeCheckedEntry, entrySignatureChecks } from '../ledger/index.js'
 import type { Entry } from '../ledger/index.js'
 import { decodeCheckedRecord, sha256 } from '../offers/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
@@ -22,6 +22,17 @@ export async function verifyEntrySignaturesIn (pool: VerifyPool, entry: Entry): 
   const ok = await pool.map('signature', items)
   const failed = ok.indexOf(false)
   if (failed >= 0) throw badEntrySignature(entry, failed)
+}
+
+/**
+ * Decodes a leaf and verifies every party's signature, both in the pool (the calling thread only
+ * decodes the checked bytes again, cheaply). Throws what `decodeEntry` and `verifyEntrySignatures`
+ * throw: `LEDGER_MALFORMED_ENTRY`, `LEDGER_BAD_ENTRY_SIGNATURE`, same message and path.
+ */
+export async function checkLeafIn (pool: VerifyPool, leaf: Uint8Array): Promise<Entry> {
+  const [err] = await pool.map('leaf', [leaf])
+  if (err !== null && err !== undefined) throw new FulcrumError(err.code, err.message, err.path === undefined ? {} : { path: err.path })
+  return decodeCheckedEntry(leaf)
 }
 
 /**

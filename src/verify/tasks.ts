@@ -7,6 +7,7 @@
 import { isFulcrumError } from '../errors/index.js'
 import { verify } from '../identity/index.js'
 import { verifyRecordBytes } from '../offers/index.js'
+import { decodeEntry, verifyEntrySignatures } from '../ledger/index.js'
 import { checkEntry } from '../audit/entries.js'
 import type { Finding } from '../audit/errors.js'
 
@@ -47,6 +48,8 @@ export interface EntryOutcome {
 export interface Tasks {
   signature: { item: SignatureItem, result: boolean }
   record: { item: RecordItem, result: ItemError | null }
+  /** A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). */
+  leaf: { item: Uint8Array, result: ItemError | null }
   entry: { item: EntryItem, result: EntryOutcome }
 }
 export type TaskName = keyof Tasks
@@ -66,6 +69,15 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
   record: (item) => {
     try {
       verifyRecordBytes(item.bytes, item.now)
+      return null
+    } catch (err) {
+      if (isFulcrumError(err)) return itemError(err)
+      throw err
+    }
+  },
+  leaf: (item) => {
+    try {
+      verifyEntrySignatures(decodeEntry(item))
       return null
     } catch (err) {
       if (isFulcrumError(err)) return itemError(err)

@@ -5,7 +5,7 @@ import { verify } from '../../../src/identity/index.js'
 import { decodeEntry, encodeEntry, verifyEntrySignatures } from '../../../src/ledger/index.js'
 import { encodeRecord, verifyRecordBytes } from '../../../src/offers/index.js'
 import type { VerifiedRecord } from '../../../src/offers/index.js'
-import { inlinePool, runTask, verifyEntrySignaturesIn, verifyRecordsIn } from '../../../src/verify/index.js'
+import { checkLeafIn, inlinePool, runTask, verifyEntrySignaturesIn, verifyRecordsIn } from '../../../src/verify/index.js'
 import type { EntryItem, SignatureItem, VerifyPool } from '../../../src/verify/index.js'
 import { threadPool } from '../../../src/verify/threads.js'
 import { signedEntry, testBody, testIdentity as ledgerIdentity } from '../ledger/fixtures.js'
@@ -104,6 +104,20 @@ describe('verify: one verification pool', function () {
     assert.deepEqual(await pool.map('entry', items), runTask('entry', items))
     assert.deepEqual((await pool.map('entry', items)).map(r => r.finding?.code), [undefined, 'AUDIT_BAD_ENTRY_SIGNATURE', 'AUDIT_MALFORMED_ENTRY'])
     assert.equal(decodeEntry(leaves[0] as Uint8Array).body.id, 'x1')
+  })
+
+  it('checks a leaf to append as decodeEntry and verifyEntrySignatures do: same entry, same errors', async () => {
+    const [a, b] = [ledgerIdentity(4), ledgerIdentity(5)]
+    const entry = signedEntry('agreement', testBody('y1', [a, b]), [a, b])
+    const good = encodeEntry(entry)
+    const leaves = [good, encodeEntry({ ...entry, sigs: [entry.sigs[0] as Uint8Array, flip(entry.sigs[1] as Uint8Array, 9)] }), good.subarray(0, 50), Uint8Array.of(0xa0)]
+    for (const leaf of leaves) {
+      let expected: unknown
+      try { const e = decodeEntry(leaf); verifyEntrySignatures(e); expected = e } catch (err) { expected = (err as FulcrumError).toJSON() }
+      let got: unknown
+      try { got = await checkLeafIn(pool, leaf) } catch (err) { got = (err as FulcrumError).toJSON() }
+      assert.deepEqual(got, expected)
+    }
   })
 
   it('rejects what is queued when closed, and refuses new work', async () => {
