@@ -87,11 +87,12 @@ export function filterMix (someProvider: string): OfferFilter[] {
   return [
     { type: 'compute.vm', countries: ['EU'], minSpecs: { vcpu: 8 } },
     { type: 'db.postgresql', countries: ['FR', 'DE'], certifications: ['secnumcloud'] },
-    { type: 'compute.vm', countries: ['IT', 'FR'], currency: 'EUR', maxPrice: { amount: '0.05', unit: 'hour' }, minSpecs: { vcpu: 16 } },
+    { type: 'compute.vm', countries: ['IT', 'FR'], currency: 'EUR', maxPrice: { amount: '0.5', unit: 'hour' }, minSpecs: { vcpu: 16 } },
     { type: 'compute.gpu', countries: ['NL', 'DE', 'FR'], minSpecs: { gpuCount: 4 } },
     { type: 'container.kubernetes', countries: ['ES'], minCapacity: 450, certifications: ['ens-high'] },
     { currency: 'CHF', maxPrice: { amount: '0.2', unit: 'hour' } },
-    { type: 'storage.object', countries: ['EU'], minAvailability: '99.99' },
+    { type: 'storage.object', countries: ['EU'], minAvailability: '99.9' },
+    { type: 'compute.gpu', countries: ['ES', 'PT'] },
     { provider: someProvider },
     {}
   ]

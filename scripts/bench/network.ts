@@ -24,7 +24,7 @@ import type { Identity } from '../../src/identity/index.js'
 import { signOffer, verifyRecord, recordKey, recordExpiresAt } from '../../src/offers/index.js'
 import type { OfferFilter, VerifiedRecord } from '../../src/offers/index.js'
 import { fmt, percentile, table } from './_util.js'
-import { offerOf } from './offers.js'
+import { offerOf } from './_legacy.js'
 export { offerOf }
 
 export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }

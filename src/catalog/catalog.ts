@@ -20,6 +20,7 @@ import { decideInsert, encodeEvidence, makeEvidence } from './decide.js'
 import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
+import { CandidateIndex, planPage } from './plan.js'
 import type { Indexed } from './price-index.js'
 
 const BUCKET_RECORD = 0x01
@@ -70,6 +71,8 @@ export class Catalog {
   /** Live offers by price: all of them, and per service type (most queries name a type). */
   private readonly prices = new PriceIndex()
   private readonly pricesByType = new Map<string, PriceIndex>()
+  /** Live offers by provider and country, for rare matches (see plan.ts). */
+  private readonly candidates = new CandidateIndex()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
 
@@ -160,6 +163,7 @@ export class Catalog {
 
   private index (added: Indexed[]): void {
     this.prices.addMany(added)
+    for (const item of added) this.candidates.add(item)
     const byType = new Map<string, Indexed[]>()
     for (const item of added) {
       const list = byType.get(item.offer.service.type)
@@ -176,6 +180,8 @@ export class Catalog {
   private unindex (entry: CatalogEntry): void {
     if (entry.record.kind !== 'offer') return
     const pos = { price: normalisedPrice(entry.record.body), key: entry.key }
+    const item = this.prices.find(pos)
+    if (item !== undefined) this.candidates.remove(item)
     this.prices.remove(pos)
     this.pricesByType.get(entry.record.body.service.type)?.remove(pos)
   }
@@ -201,16 +207,11 @@ export class Catalog {
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     const type = compiled.filter.type
     const index = type === undefined ? this.prices : this.pricesByType.get(type) ?? new PriceIndex()
-    const start = options.cursor === undefined ? 0 : index.seek(decodeCursor(options.cursor), false)
-    const entries: CatalogEntry[] = []
-    let last: { price: bigint, key: string } | undefined
-    for (const item of index.from(start)) {
-      if (item.offer.expiresAt <= options.now || !compiled.matches(item.offer)) continue
-      if (last !== undefined && entries.length === limit) return { entries, nextCursor: encodeCursor(last.price, last.key) }
-      entries.push(this.entries.get(item.key) as CatalogEntry)
-      last = item
-    }
-    return { entries }
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor)
+    const page = planPage({ index, candidates: this.candidates, compiled, ceiling: compiled.priceCeiling, now: options.now, limit, after })
+    const entries = page.items.map(item => this.entries.get(item.key) as CatalogEntry)
+    const last = page.items[page.items.length - 1]
+    return page.more && last !== undefined ? { entries, nextCursor: encodeCursor(last.price, last.key) } : { entries }
   }
 
   /** Every record of one provider (its offers and withdrawals). */
