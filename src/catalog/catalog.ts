@@ -21,6 +21,7 @@ import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
 import { CandidateIndex, planPage } from './plan.js'
+import { Interner } from './intern.js'
 import type { Indexed } from './price-index.js'
 
 const BUCKET_RECORD = 0x01
@@ -63,6 +64,18 @@ export interface QueryOptions {
   cursor?: string
 }
 
+/** Fields whose strings are not shared between records (see intern.ts). */
+const UNIQUE_FIELDS: ReadonlySet<string> = new Set(['id'])
+
+/**
+ * A held record. The digest is computed when asked (only for the insert decision at equal seqs),
+ * not kept: 32 bytes and a buffer per record add up over millions of records.
+ */
+class StoredEntry implements CatalogEntry {
+  constructor (readonly key: string, readonly record: OfferRecord, readonly bytes: Uint8Array, readonly conflicted: boolean) {}
+  get digest (): Uint8Array { return sha256(this.bytes) }
+}
+
 type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 /** The catalog. Create with {@link Catalog.open}; call {@link Catalog.close} when done. */
@@ -73,6 +86,7 @@ export class Catalog {
   private readonly pricesByType = new Map<string, PriceIndex>()
   /** Live offers by provider and country, for rare matches (see plan.ts). */
   private readonly candidates = new CandidateIndex()
+  private readonly strings = new Interner()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
 
@@ -105,7 +119,7 @@ export class Catalog {
     const added: Indexed[] = []
     for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
       // Records were verified before they were stored: decoding re-checks structure only.
-      this.setEntry({ record: decodeRecord(bytes), bytes, digest: sha256(bytes) }, false, added)
+      this.setEntry({ record: decodeRecord(bytes), bytes }, false, added)
     }
     this.index(added)
     for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
@@ -150,11 +164,12 @@ export class Catalog {
   }
 
   /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
-  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes' | 'digest'>, conflicted: boolean, added: Indexed[]): void {
+  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes'>, conflicted: boolean, added: Indexed[]): void {
     const key = recordKey(v.record)
     const old = this.entries.get(key)
     if (old !== undefined) this.unindex(old)
-    const entry: CatalogEntry = { key, record: v.record, bytes: v.bytes, digest: v.digest, conflicted }
+    if (old?.record !== v.record) this.strings.deep(v.record.body, UNIQUE_FIELDS)
+    const entry: CatalogEntry = new StoredEntry(key, v.record, v.bytes, conflicted)
     this.entries.set(key, entry)
     if (entry.record.kind === 'offer' && !conflicted) {
       added.push({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
