@@ -2,5 +2,5 @@
 // The `fulcrum` executable: runs the compiled CLI (npm install builds it into dist/).
 import { runCli } from '../dist/src/cli/main.js'
 
-const io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n'), env: process.env }
+const io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n'), env: process.env, stderrIsTTY: process.stderr.isTTY === true }
 process.exitCode = await runCli(process.argv.slice(2), io)

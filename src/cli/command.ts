@@ -36,6 +36,8 @@ export interface CliIO {
   out: (text: string) => void
   err: (text: string) => void
   env: Record<string, string | undefined>
+  /** Standard error is a terminal: logs are readable lines rather than JSON lines. */
+  stderrIsTTY?: boolean
 }
 
 /** Parsed arguments of a command. */

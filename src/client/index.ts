@@ -7,12 +7,14 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { equals } from 'uint8arrays/equals'
 import { FulcrumError, describeError } from '../errors/index.js'
 import { createLightLibp2pNode, parseMultiaddrs } from '../network/index.js'
 import { queryPeer, findProviders } from '../discovery/index.js'
-import { compileFilter, normalisedPrice, recordKey } from '../offers/index.js'
+import { compileFilter, mergeOffers } from '../offers/index.js'
 import type { OfferFilter, VerifiedRecord } from '../offers/index.js'
+
+/** Re-exported: the light client merges what nodes answer with the one pure merge of offers/. */
+export { mergeOffers }
 
 /** Error codes of the light client. */
 export const ClientError = {
@@ -61,29 +63,6 @@ export interface SearchResult {
   sources: SourceReport[]
   /** Keys for which nodes served two different records with the same seq (provider equivocation): left out. */
   conflicts: string[]
-}
-
-/** Merges verified offers: highest seq per key wins; equal seq with other bytes is a conflict. */
-export function mergeOffers (answers: VerifiedRecord[][]): { offers: VerifiedRecord[], conflicts: string[] } {
-  const best = new Map<string, VerifiedRecord>()
-  const conflicts = new Set<string>()
-  for (const r of answers.flat()) {
-    const key = recordKey(r.record)
-    const held = best.get(key)
-    if (held === undefined || r.record.body.seq > held.record.body.seq) {
-      best.set(key, r)
-      conflicts.delete(key)
-    } else if (r.record.body.seq === held.record.body.seq && !equals(r.digest, held.digest)) {
-      conflicts.add(key)
-    }
-  }
-  for (const key of conflicts) best.delete(key)
-  const offers = [...best.values()].sort((a, b) => {
-    const pa = a.record.kind === 'offer' ? normalisedPrice(a.record.body) : 0n
-    const pb = b.record.kind === 'offer' ? normalisedPrice(b.record.body) : 0n
-    return pa < pb ? -1 : pa > pb ? 1 : recordKey(a.record) < recordKey(b.record) ? -1 : 1
-  })
-  return { offers, conflicts: [...conflicts] }
 }
 
 /** Asks the nodes (see module doc). Throws CLIENT_NO_PEERS, CLIENT_ALL_PEERS_FAILED, OFFER_BAD_FILTER, NET_BAD_ADDRESS. */

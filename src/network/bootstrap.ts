@@ -7,6 +7,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Startable } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { FulcrumError } from '../errors/index.js'
 import { NetworkError } from './errors.js'
 import type { Logger } from '../logging/index.js'
@@ -40,9 +41,30 @@ export function parseMultiaddrs (addrs: readonly string[], what = 'address', exa
   })
 }
 
-/** Parses bootstrap addresses, throwing `NET_BAD_ADDRESS` naming the first bad one. */
+/** How a bootstrap address must look: a TCP address and the peer id of the node behind it. */
+const BOOTSTRAP_EXAMPLE = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... (the address `fulcrum start` prints)'
+
+/**
+ * Parses bootstrap addresses, throwing `NET_BAD_ADDRESS` naming the first bad one: each must be
+ * `/ip4|ip6|dns|dns4|dns6/HOST/tcp/PORT/p2p/PEER_ID` with a real peer id, so that a placeholder or
+ * a typo is refused at start rather than retried forever.
+ */
 export function parseBootstrapAddrs (addrs: readonly string[]): Multiaddr[] {
-  return parseMultiaddrs(addrs, 'bootstrap address', '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...')
+  return parseMultiaddrs(addrs, 'bootstrap address', BOOTSTRAP_EXAMPLE).map((ma, i) => {
+    const parts = ma.getComponents()
+    const bad = (why: string): never => {
+      throw new FulcrumError(NetworkError.BAD_ADDRESS, `bootstrap address ${JSON.stringify(addrs[i])} ${why}; expected ${BOOTSTRAP_EXAMPLE}`)
+    }
+    if (parts.length !== 3 || !['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(parts[0]?.name ?? '') || parts[1]?.name !== 'tcp' || parts[2]?.name !== 'p2p') {
+      bad('is not HOST/tcp/PORT/p2p/PEER_ID')
+    }
+    try {
+      peerIdFromString(parts[2]?.value ?? '')
+    } catch {
+      bad(`names no valid peer id (${JSON.stringify(parts[2]?.value)})`)
+    }
+    return ma
+  })
 }
 
 /** Keeps the node connected to its bootstrap peers (see module doc). */

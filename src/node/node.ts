@@ -163,6 +163,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     discovery,
     ledger,
     bootstrapPart(libp2p, config, logger),
+    peerLogPart(libp2p, logger.child({ component: 'peers' })),
     sweeperPart(catalog, now),
     ...(api === undefined ? [] : [apiPart(api, config, paths.api, url => { apiUrl = url })])
   ]
@@ -228,6 +229,20 @@ function bootstrapPart (libp2p: FulcrumLibp2p, config: NodeConfig, logger: Logge
   return {
     start: () => { libp2p.addEventListener('peer:disconnect', onDisconnect); bootstrapper.start() },
     stop: () => { bootstrapper.stop(); libp2p.removeEventListener('peer:disconnect', onDisconnect) }
+  }
+}
+
+/** One info line per peer connected or lost, so an operator sees the federation form and break. */
+function peerLogPart (libp2p: FulcrumLibp2p, logger: Logger): Part {
+  const onConnect = (e: CustomEvent<{ toString: () => string }>): void => {
+    logger.info('peer connected', { peer: e.detail.toString(), peers: libp2p.getPeers().length })
+  }
+  const onDisconnect = (e: CustomEvent<{ toString: () => string }>): void => {
+    logger.info('peer lost', { peer: e.detail.toString(), peers: libp2p.getPeers().length })
+  }
+  return {
+    start: () => { libp2p.addEventListener('peer:connect', onConnect); libp2p.addEventListener('peer:disconnect', onDisconnect) },
+    stop: () => { libp2p.removeEventListener('peer:connect', onConnect); libp2p.removeEventListener('peer:disconnect', onDisconnect) }
   }
 }
 

@@ -4,3 +4,9 @@
  * no clock that is not passed in.
  */
 export * from './plan.js'
+export * from './document-errors.js'
+export * from './document.js'
+export * from './planner-types.js'
+export * from './planner.js'
+export { itemFilter, describeItem, monthlyCost, unitsPerMonth } from './planner-candidates.js'
+export { MAX_SEARCH_STEPS } from './planner-search.js'

@@ -45,6 +45,10 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
       const peers = JSON.parse((await runBin(['peers', '--data-dir', a, '--json'])).stdout) as Array<{ addresses: string[] }>
       return [daemons[1] as Daemon, daemons[2] as Daemon].every(d => peers.some(p => p.addresses.includes(d.addr)))
     }, 10_000, 'peers at their listen addresses')
+    // At the default (info) level the daemon logs, as JSON lines on a non-terminal stderr, each peer it connects to.
+    const logged = first.stderr().split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as Record<string, unknown>)
+    const connected = logged.filter(e => e.msg === 'peer connected' && e.level === 'info' && e.component === 'peers').map(e => e.peer)
+    for (const d of [daemons[1] as Daemon, daemons[2] as Daemon]) assert.ok(connected.some(p => d.addr.endsWith(`/p2p/${String(p)}`)), first.stderr())
     const published = await runBin(['offer', 'publish', example, '--data-dir', a, '--json'])
     assert.equal(published.code, 0, published.stderr)
     assert.equal((JSON.parse(published.stdout) as { decision: string }).decision, 'store')

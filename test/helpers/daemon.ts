@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process'
 import { FULCRUM_BIN } from './bin.js'
 
 /** A running daemon: its process, data directory, first listen address and exit code (once exited). */
-export interface Daemon { proc: ChildProcess, dir: string, addr: string, exited: Promise<number | null> }
+export interface Daemon { proc: ChildProcess, dir: string, addr: string, exited: Promise<number | null>, stderr: () => string }
 
 /** How long a daemon may take to print its address: opening the log and libp2p take well under a second, CI is slow. */
 export const DAEMON_START_TIMEOUT_MS = 15_000
@@ -31,7 +31,7 @@ export async function startDaemon (dir: string, args: string[], env: Record<stri
     await new Promise(resolve => setTimeout(resolve, 50))
   }
   const addr = LISTENING.exec(out)?.[1]
-  const daemon = { proc, dir, addr: addr ?? '', exited }
+  const daemon = { proc, dir, addr: addr ?? '', exited, stderr: () => err }
   if (addr === undefined) {
     await stopDaemon(daemon)
     throw new Error(`daemon did not start (exit code ${String(proc.exitCode)}): ${out}${err}`)

@@ -4,7 +4,7 @@
  */
 import { createNode } from '../../node/index.js'
 import type { NodeConfig } from '../../datadir/index.js'
-import { createLogger } from '../../logging/index.js'
+import { createPinoLogger } from '../../logging/pino.js'
 import type { LogLevel } from '../../logging/index.js'
 import { ApiClient } from '../../api/index.js'
 import type { PublishResult } from '../../api/index.js'
@@ -52,7 +52,7 @@ export const startCommand: Command = {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
     if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
-    const logger = createLogger(entry => { io.err(JSON.stringify(entry)) }, level)
+    const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
     // createNode checks the addresses and opens the stores; a failed start stops and closes
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
     const node = await createNode({ dataDir, config: startOverrides(args, io), logger })

@@ -8,6 +8,7 @@ import { offerSignCommand, offerVerifyCommand } from './offer.js'
 import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
 import { searchCommand } from './search.js'
 import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
+import { orderPlanCommand } from './order.js'
 import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
 export const commands: Record<string, Command> = {
@@ -30,5 +31,6 @@ export const commands: Record<string, Command> = {
   'audit bundle': auditBundleCommand,
   'audit peer': auditPeerCommand,
   'audit agreement': auditAgreementCommand,
-  'audit evidence': auditEvidenceCommand
+  'audit evidence': auditEvidenceCommand,
+  'order plan': orderPlanCommand
 }

@@ -62,7 +62,8 @@ export function filterFromArgs (args: CommandArgs): OfferFilter {
   return f
 }
 
-async function peersOf (args: CommandArgs, io: CliIO): Promise<string[]> {
+/** The nodes to ask: --peer, else FULCRUM_PEERS, else the config's peers (--data-dir). */
+export async function peersOf (args: CommandArgs, io: CliIO): Promise<string[]> {
   const given = listSetting(args, 'peer', io.env.FULCRUM_PEERS)
   if (given !== undefined) return given
   const dir = str(args, 'data-dir') ?? io.env.FULCRUM_DATA_DIR

@@ -178,6 +178,16 @@ describe('network: bootstrap', () => {
     assert.equal(attempts, 3)
   })
 
+  it('refuses at start a bootstrap address with a placeholder or invalid peer id, or no peer id, with NET_BAD_ADDRESS', async () => {
+    const { parseBootstrapAddrs } = await import('../../../src/network/index.js')
+    const good = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWEkekwV7NF5igeexY8k7JVMcxXRQJyrqwZyo22mQHKdAL'
+    assert.equal(parseBootstrapAddrs([good]).length, 1)
+    for (const bad of ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...', '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWabc', '/ip4/127.0.0.1/tcp/4001',
+      '/ip4/127.0.0.1/udp/4001/p2p/12D3KooWEkekwV7NF5igeexY8k7JVMcxXRQJyrqwZyo22mQHKdAL', '/p2p/12D3KooWEkekwV7NF5igeexY8k7JVMcxXRQJyrqwZyo22mQHKdAL']) {
+      assert.throws(() => parseBootstrapAddrs([good, bad]), (e: unknown) => isFulcrumError(e, NetworkError.BAD_ADDRESS) && e.message.includes(bad), bad)
+    }
+  })
+
   it('rejects a malformed bootstrap address with NET_BAD_ADDRESS', async () => {
     const { Bootstrapper } = await import('../../../src/network/index.js')
     assert.throws(() => new Bootstrapper({ dial: async () => {}, getConnections: () => [] }, ['not-a-multiaddr']),

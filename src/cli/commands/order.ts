@@ -1,0 +1,142 @@
+/**
+ * `fulcrum order ...`: composed orders from the command line (protocols/order-v1.md). `order plan`
+ * resolves an order document against live offers fetched and verified by the light client; the
+ * negotiation commands (place, status, list, terminate) join this group.
+ */
+import { searchOffers } from '../../client/index.js'
+import type { SearchResult, SourceReport } from '../../client/index.js'
+import { recordToJson } from '../../offers/index.js'
+import type { OfferFilter, VerifiedRecord } from '../../offers/index.js'
+import { checkOrderDocument, isPinned, itemFilter, planOrder } from '../../orders/index.js'
+import type { OrderDocument, PlanOutcome } from '../../orders/index.js'
+import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import type { CliIO, Command, CommandArgs } from '../command.js'
+import { readJson } from '../files.js'
+import { peersOf } from './search.js'
+
+/** Largest order document read: 16 items with every criterion fit in a few KiB. */
+export const MAX_ORDER_DOCUMENT_BYTES = 64 * 1024
+/** Offers fetched per node for an explanation (an item with no candidate): enough to find the nearest. */
+export const EXPLAIN_RESULTS_PER_NODE = 500
+
+/**
+ * Reads and validates an order document. On problems, prints every one
+ * (`fulcrum COMMAND: CODE: path: message`) and returns undefined: the caller exits with ExitCode.ERROR.
+ */
+export async function readOrderDocument (path: string, io: CliIO, command: string): Promise<OrderDocument | undefined> {
+  const checked = checkOrderDocument(await readJson(path, MAX_ORDER_DOCUMENT_BYTES))
+  if (checked.ok) return checked.document
+  for (const issue of checked.issues) io.err(`fulcrum ${command}: ${issue.code}: ${issue.path}: ${issue.message}`)
+  return undefined
+}
+
+/** What `order plan` fetched: every verified offer, and what each node contributed. */
+interface Fetched { records: VerifiedRecord[], sources: SourceReport[] }
+
+async function fetchOffers (peers: string[], filters: OfferFilter[], maxResultsPerNode?: number): Promise<Fetched> {
+  const results: SearchResult[] = await Promise.all(filters.map(async filter =>
+    await searchOffers({ peers, filter, ...(maxResultsPerNode === undefined ? {} : { maxResultsPerNode }) })))
+  return { records: results.flatMap(r => r.offers), sources: results.flatMap(r => r.sources) }
+}
+
+/**
+ * Fetches each item's candidates (one query per item, with its filter), plans, and when items
+ * have none, fetches offers of their type (or pinned provider) once more to name the nearest.
+ */
+export async function planFromPeers (doc: OrderDocument, peers: string[], now: () => number = Date.now): Promise<{ outcome: PlanOutcome, sources: SourceReport[] }> {
+  const first = await fetchOffers(peers, doc.items.map(item => itemFilter(doc, item)))
+  let outcome = planOrder(doc, first.records, now())
+  if (outcome.ok) return { outcome, sources: first.sources }
+  const lacking = new Set(outcome.reasons.flatMap(r => r.item === undefined ? [] : [r.item]))
+  const loose = doc.items.filter(i => lacking.has(i.name)).map((item): OfferFilter => isPinned(item) ? { provider: item.offer.provider } : { type: item.type })
+  if (loose.length === 0) return { outcome, sources: first.sources }
+  let more: Fetched
+  try {
+    more = await fetchOffers(peers, loose, EXPLAIN_RESULTS_PER_NODE)
+  } catch {
+    return { outcome, sources: first.sources } // the explanation without the nearest offers is still true
+  }
+  outcome = planOrder(doc, [...first.records, ...more.records], now())
+  return { outcome, sources: first.sources }
+}
+
+const short = (peer: string): string => `${peer.slice(0, 8)}…${peer.slice(-6)}`
+
+/** Renders a plan as an aligned table with its totals. */
+export function renderPlan (outcome: Extract<PlanOutcome, { ok: true }>): string {
+  const { plan, costs } = outcome
+  const head = ['ITEM', 'PROVIDER', 'OFFER', 'LOCATION', 'QUANTITY', 'UNIT PRICE', 'PER MONTH']
+  const rows = plan.items.map((item, i) => {
+    const o = item.record.body
+    return [item.name, short(o.provider), o.id, [o.location.country, o.location.subdivision, o.location.site].filter(x => x !== undefined).join(' '),
+      String(item.quantity), `${o.price.amount} ${o.price.currency}/${o.price.unit}`, `${costs.items[i]?.perMonth ?? ''} ${costs.currency}`]
+  })
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  return [line(head), ...rows.map(line),
+    `total ${costs.perMonth} ${costs.currency}/month; ${costs.term} ${costs.currency} for the ${plan.term.months}-month term` +
+    (outcome.search.exhaustive ? '' : ' (search limit reached: the cheapest found, not proven cheapest)')].join('\n')
+}
+
+/**
+ * The JSON form of a plan outcome (`--json`). A plan's top level is a saved plan
+ * `{ items: [{ name, record, quantity, ... }], term, total }` that `order place` takes as is.
+ */
+export function outcomeToJson (outcome: PlanOutcome, sources: SourceReport[]): unknown {
+  if (!outcome.ok) return { ok: false, reasons: outcome.reasons, search: outcome.search, sources }
+  const { plan, costs } = outcome
+  return {
+    ok: true,
+    items: plan.items.map((item, i) => ({
+      name: item.name,
+      provider: item.record.body.provider,
+      offer: item.record.body.id,
+      seq: item.record.body.seq,
+      location: item.record.body.location,
+      quantity: item.quantity,
+      price: item.record.body.price,
+      perMonth: costs.items[i]?.perMonth,
+      record: recordToJson(item.record)
+    })),
+    term: plan.term,
+    total: plan.total,
+    costs,
+    search: outcome.search,
+    sources
+  }
+}
+
+function notes (sources: SourceReport[]): string[] {
+  const seen = new Set<string>()
+  return sources.filter(s => s.error !== undefined && !seen.has(s.peer) && seen.add(s.peer) !== undefined).map(s => `note: ${s.peer} did not answer (${s.error ?? ''})`)
+}
+
+/** `fulcrum order plan FILE` */
+export const orderPlanCommand: Command = {
+  summary: 'plan an order: the cheapest combination of live, verified offers meeting every constraint',
+  usage: 'FILE [--peer MULTIADDR]... [--data-dir DIR] [--json]',
+  details: [
+    'FILE is an order document (protocols/order-v1.md §1; examples in config/examples/orders/), or - for standard input.',
+    'Nodes to ask: --peer (repeatable), else FULCRUM_PEERS (comma-separated), else the config\'s peers (--data-dir).',
+    'One query per item with the item\'s filter; every offer is verified by this client, nodes are not trusted.',
+    'Exit codes: 0 a plan was found; 1 no combination satisfies the order (each reason with its ORDER_PLAN_* code);',
+    '2 usage, an invalid document (ORDER_DOC_* codes, every problem listed) or no node answered.'
+  ].join('\n'),
+  positionals: [1, 1],
+  options: { ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'data-dir': { type: 'string' } },
+  async run (args: CommandArgs, io: CliIO) {
+    const file = args.positionals[0] ?? usageError('FILE is required')
+    const doc = await readOrderDocument(file, io, 'order plan')
+    if (doc === undefined) return ExitCode.ERROR
+    const { outcome, sources } = await planFromPeers(doc, await peersOf(args, io))
+    if (args.values.json === true) {
+      printJson(io, outcomeToJson(outcome, sources))
+    } else if (outcome.ok) {
+      io.out([renderPlan(outcome), ...notes(sources)].join('\n'))
+    } else {
+      for (const reason of outcome.reasons) io.err(`fulcrum order plan: ${reason.code}: ${reason.message}`)
+      for (const note of notes(sources)) io.err(note)
+    }
+    return outcome.ok ? ExitCode.OK : ExitCode.INVALID
+  }
+}
