@@ -25,6 +25,7 @@ export function parallelEntriesChecker (workers = Math.min(MAX_WORKERS, availabl
     if (workers < 2 || leaves.length < threshold) return auditEntries(leaves, offset, owner)
     const pool = threadPool(workers)
     try {
+      await pool.warm()
       const results = await pool.map('entry', leaves.map((leaf, i) => ({ leaf, index: offset + i, owner })))
       const findings: Finding[] = []
       for (const r of results) if (r.finding !== undefined) findings.push(r.finding)

@@ -10,3 +10,4 @@ parentPort?.on('message', (msg: { id: number, task: TaskName, items: unknown[] }
     parentPort?.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) })
   }
 })
+parentPort?.postMessage({ ready: true })

@@ -42,7 +42,7 @@ function signatureItems (): SignatureItem[] {
 describe('verify: one verification pool', function () {
   this.timeout(60_000)
   let pool: VerifyPool
-  before(() => { pool = threadPool(2) })
+  before(async () => { const p = threadPool(2); await p.warm(); pool = p })
   after(async () => { await pool.close() })
 
   it('gives exactly the results of sequential verification, good and bad signatures alike', async () => {
@@ -122,6 +122,7 @@ describe('verify: one verification pool', function () {
 
   it('rejects what is queued when closed, and refuses new work', async () => {
     const p = threadPool(1)
+    await p.warm()
     const items = Array.from({ length: 2000 }, () => signatureItems()[0] as SignatureItem)
     const running = assert.rejects(p.map('signature', items))
     await p.close()
