@@ -70,6 +70,8 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
         dispatch()
         return
       }
+      // Anything else that is not the answer to this thread's batch (a loader's message) is ignored.
+      if (typeof msg.id !== 'number' || inFlight.get(msg.id) !== t) return
       const batch = t.busy
       inFlight.delete(msg.id)
       t.busy = undefined
