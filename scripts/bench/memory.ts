@@ -23,6 +23,7 @@ import type { Identity } from '../../src/identity/index.js'
 
 const OFFERS = scaled(1_000_000)
 const LIMIT_MIB = 1024
+const GOAL_OFFERS = 1_000_000
 const BIN = fileURLToPath(new URL('../../bin/fulcrum.js', import.meta.url))
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -99,13 +100,15 @@ export default async function memory (): Promise<string> {
     const fillS = (Date.now() - tFill) / 1000
     const loaded = await daemonRss(full, OFFERS)
     const perOffer = (loaded.rss - idle.rss) * 2 ** 20 / OFFERS
+    // A smaller run (BENCH_QUICK) is judged by its projection to the goal's 1,000,000 offers.
+    const projected = OFFERS >= GOAL_OFFERS ? loaded.rss : idle.rss + perOffer * GOAL_OFFERS / 2 ** 20
     const goal: Goal = {
-      name: `daemon RSS holding ${fmt(OFFERS)} offers`,
-      measured: `${fmt(loaded.rss)} MiB`,
-      floor: `${fmt(idle.rss)} MiB (the same daemon holding none)`,
-      ratio: loaded.rss / LIMIT_MIB,
-      goal: `< 1 GiB (ratio to 1 GiB <= 1x)`,
-      met: loaded.rss < LIMIT_MIB
+      name: `daemon RSS holding ${fmt(GOAL_OFFERS)} offers${OFFERS < GOAL_OFFERS ? ` (projected from ${fmt(OFFERS)})` : ''}`,
+      measured: `${fmt(projected)} MiB`,
+      floor: `${fmt(LIMIT_MIB)} MiB (the limit; the same daemon empty: ${fmt(idle.rss)} MiB)`,
+      ratio: projected / LIMIT_MIB,
+      goal: '< 1x (under 1 GiB)',
+      met: projected < LIMIT_MIB
     }
     return [
       '## Memory',

@@ -40,7 +40,8 @@ function signatureItems (): SignatureItem[] {
 }
 
 describe('verify: one verification pool', function () {
-  this.timeout(60_000)
+  // Threads boot tsx and compile the verification modules (from source): slow on a loaded machine.
+  this.timeout(180_000)
   let pool: VerifyPool
   before(async () => { const p = threadPool(2); await p.warm(); pool = p })
   after(async () => { await pool.close() })
