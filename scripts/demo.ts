@@ -5,9 +5,10 @@
  * loopback ports, each on its own embedded store under `.fulcrum-demo/` (kept between runs, so a
  * second run shows the stores surviving restarts). Each publishes example offers from
  * config/examples through its control API; gossip carries them to the others; then a light client
- * searches one node, verifying every offer itself. Then Milan and Paris sign an agreement (Milan
- * buys managed PostgreSQL from Paris), both append it to their ledgers through their daemons, and
- * an auditor checks it in both logs. The federation keeps running until Ctrl-C.
+ * searches one node, verifying every offer itself. Then a customer with no daemon places one
+ * order across the three providers (`fulcrum order place`, all or nothing), every party's ledger
+ * gets the agreement, and an auditor checks it in the providers' logs. The federation keeps
+ * running until Ctrl-C.
  *
  * Flags: `--exit` stops after the searches (also when CI is set); `--dir DIR` puts the data dirs
  * elsewhere. Everything listens on 127.0.0.1 only.
@@ -15,7 +16,7 @@
 import { spawn, execFile } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -30,9 +31,12 @@ const PROVIDERS = [
   { name: 'paris', offers: ['paris-postgresql.json', 'amsterdam-gpu.json', 'zurich-vm.json'] }
 ] as const
 const TOTAL_OFFERS = PROVIDERS.reduce((n, p) => n + p.offers.length, 0)
-/** How long to wait for a daemon to print its address, and for gossip to reach every node. */
-const START_TIMEOUT_MS = 20_000
-const CONVERGE_TIMEOUT_MS = 20_000
+/**
+ * How long to wait at most for a daemon to print its address, and for gossip to reach every node
+ * (both take well under a second; the bounds only end a demo that is stuck, also on a busy machine).
+ */
+const START_TIMEOUT_MS = 60_000
+const CONVERGE_TIMEOUT_MS = 60_000
 /** How long a daemon may take to stop cleanly after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 10_000
 
@@ -49,6 +53,16 @@ async function fulcrum (args: string[]): Promise<string> {
     execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
       if (err !== null) rej(new Error(`fulcrum ${args.join(' ')} failed: ${stderr.trim() || err.message}`))
       else res(stdout.trim())
+    })
+  })
+}
+
+/** Runs a fulcrum command that reports progress on stderr; resolves with both outputs, throws if it fails. */
+async function fulcrumWithProgress (args: string[]): Promise<{ stdout: string, stderr: string }> {
+  return await new Promise((res, rej) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err !== null) rej(new Error(`fulcrum ${args.join(' ')} failed: ${stderr.trim() || err.message}`))
+      else res({ stdout: stdout.trim(), stderr: stderr.trim() })
     })
   })
 }
@@ -85,32 +99,29 @@ async function stopAll (): Promise<void> {
 }
 
 /**
- * Milan buys two PostgreSQL instances from Paris: both parties sign the agreement with their
- * node keys (`fulcrum ledger sign`, in turn), each appends it to its own ledger (the daemon asks
- * the other party to cosign), and an auditor checks that both logs hold the same agreement.
- * (Composed orders will produce such agreements through quotes, holds and a commit certificate.)
+ * A customer with no daemon (its own data dir: key, order store, ledger) places one order across
+ * the three providers, all or nothing (`fulcrum order place`): a VM pair in Milan, object storage
+ * in Frankfurt and PostgreSQL in Paris, planned from config/examples/orders/three-providers.json.
+ * Each provider holds its part and signs; the customer commits and every party's ledger gets the
+ * same agreement; an auditor then checks the customer's exported ledger and the Paris node's.
  */
-async function agreement (addrs: string[]): Promise<void> {
-  const peerId = async (name: string): Promise<string> =>
-    (JSON.parse(await fulcrum(['id', '--data-dir', join(demoDir, name), '--json'])) as { peerId: string }).peerId
-  const milan = { peerId: await peerId('milan') }
-  const paris = { peerId: await peerId('paris') }
-  const now = Date.now()
-  const body = {
-    id: `demo-${now}`,
-    parties: [milan.peerId, paris.peerId].sort(),
-    createdAt: now,
-    terms: { offer: `${paris.peerId}/par-pg16-8x32`, buyer: milan.peerId, quantity: 2, price: '389', currency: 'EUR', unit: 'month' }
-  }
-  const file = join(demoDir, `${body.id}.json`)
-  await writeFile(file, JSON.stringify({ type: 'agreement', body }, null, 2))
-  // Each party adds its signature in turn; the entry is complete when all have signed.
-  for (const name of ['milan', 'paris']) await fulcrum(['ledger', 'sign', file, '--data-dir', join(demoDir, name), '--out', file])
-  say(`\nAgreement ${body.id}: Milan buys 2 × par-pg16-8x32 from Paris, signed by both (fulcrum ledger sign).`)
-  for (const name of ['milan', 'paris']) say(`  ${name.padEnd(10)} ${await fulcrum(['ledger', 'append', file, '--data-dir', join(demoDir, name)])}`)
-  const [milanAddr, , parisAddr] = addrs as [string, string, string]
-  say('\nAuditor: is the same agreement in both parties\' ledgers?')
-  say(await fulcrum(['audit', 'agreement', body.id, '--peer', milanAddr, '--peer', parisAddr]))
+async function order (addrs: string[]): Promise<void> {
+  const customer = join(demoDir, 'customer')
+  if (!existsSync(join(customer, 'identity.json'))) await fulcrum(['init', '--data-dir', customer])
+  say('\nA customer (no daemon) orders a VM pair in Milan, object storage in Frankfurt and PostgreSQL in Paris, all or nothing:')
+  const placed = await fulcrumWithProgress(['order', 'place', join(examples, 'orders', 'three-providers.json'), ...addrs.flatMap(a => ['--peer', a]), '--data-dir', customer, '--json'])
+  say(placed.stderr.split('\n').filter(l => l.trim() !== '').map(l => `  ${l.trim()}`).join('\n'))
+  const { agreementId, status } = JSON.parse(placed.stdout) as { agreementId: string, status: string }
+  say(`Order ${agreementId} ${status}.`)
+  say('\nThe agreement in the customer\'s own ledger:')
+  say(await fulcrum(['ledger', 'show', agreementId, '--data-dir', customer]))
+  say('\nThe same agreement in each provider\'s ledger (read while the daemons run):')
+  for (const p of PROVIDERS) say(`  ${p.name.padEnd(10)} ${(await fulcrum(['ledger', 'list', '--data-dir', join(demoDir, p.name)])).split('\n').find(l => l.startsWith(agreementId)) ?? 'MISSING'}`)
+  say('\nAuditor: the customer\'s exported ledger, offline (root, checkpoint signature, every entry and signature):')
+  const bundle = join(demoDir, 'customer-ledger.json')
+  await fulcrum(['ledger', 'export', '--data-dir', customer, '--out', bundle])
+  say(await fulcrum(['audit', 'bundle', bundle]))
+  const parisAddr = addrs[2] as string
   say('\nAuditor: audit the Paris ledger (consistent with the last audit, every new entry valid):')
   say(await fulcrum(['audit', 'peer', parisAddr, '--state-dir', join(demoDir, 'auditor')]))
   say('\nThe Paris ledger\'s latest signed checkpoint (a C2SP tlog-checkpoint note):')
@@ -146,12 +157,14 @@ async function main (): Promise<void> {
   say(await fulcrum(['search', '--peer', last, '--country', 'EU']))
   say('\nVMs with at least 4 vCPUs under 0.10 EUR/hour:')
   say(await fulcrum(['search', '--peer', last, '--type', 'compute.vm', '--min-vcpu', '4', '--max-price', '0.10', '--currency', 'EUR']))
-  await agreement(addrs)
+  await order(addrs)
   if (exitAfter) return
   say(`\nThe federation keeps running. In another terminal, try:
   node bin/fulcrum.js search --peer ${last} --type db.postgresql --cert secnumcloud
   node bin/fulcrum.js offer list --data-dir ${join(demoDir, 'milan')}
   node bin/fulcrum.js peers --data-dir ${join(demoDir, 'frankfurt')}
+  node bin/fulcrum.js order list --data-dir ${join(demoDir, 'customer')}
+  node bin/fulcrum.js ledger list --data-dir ${join(demoDir, 'milan')}
   node bin/fulcrum.js ledger export --data-dir ${join(demoDir, 'paris')} --out paris-ledger.json && node bin/fulcrum.js audit bundle paris-ledger.json
 Press Ctrl-C to stop the nodes.`)
   await new Promise<void>(res => { process.once('SIGINT', res); process.once('SIGTERM', res) })

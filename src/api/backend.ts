@@ -16,6 +16,28 @@ export interface LedgerAppendResult {
   existing: boolean
   size: number
   cosigners: string[]
+  /**
+   * Whether every other party cosigned the new checkpoint before the ledger's cosign deadline (or
+   * the node stopping). `pending`: the entry is durably appended, those parties are asked again
+   * later; `code` is `LEDGER_PROTO_COSIGN_PENDING`. Absent when no daemon asked (offline append).
+   */
+  cosigning?: { status: 'complete' } | { status: 'pending', code: string, pending: string[] }
+}
+
+/** A provider's order as the API shows it (protocols/order-v1.md §API). */
+export interface OrderJson {
+  id: string
+  customer: string
+  /** pending (awaiting the operator), held, committed, released, expired, refused. */
+  status: string
+  reservations: Array<{ offer: string, quantity: number }>
+  expiresAt: number
+  createdAt: number
+  updatedAt: number
+  /** Why it was refused, released or expired. */
+  code?: string
+  /** The agreement body held (parties, items, prices, term, commitBy). */
+  body?: unknown
 }
 
 /** The operations behind the routes. Each may throw a FulcrumError, shown to the client with its code. */
@@ -35,6 +57,12 @@ export interface ApiBackend {
    * node among them) to the node's ledger, and asks the other parties to cosign.
    */
   appendEntry: (body: unknown) => Promise<LedgerAppendResult>
+  /** The provider's orders, newest status first is not guaranteed: by id. `status` filters. */
+  orders: (status: string | undefined) => Promise<OrderJson[]>
+  /** One order; undefined if the node was never asked to hold it. */
+  order: (id: string) => Promise<OrderJson | undefined>
+  /** Operator decision on a pending hold (manual approval policy). Throws ORDER_STORE_* codes. */
+  decideOrder: (id: string, approve: boolean) => Promise<OrderJson>
   /** Liveness and a few counters. */
   health: () => Record<string, unknown>
 }

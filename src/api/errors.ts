@@ -31,5 +31,8 @@ export const HTTP_STATUS: Readonly<Record<string, number>> = {
   [ApiError.BAD_REQUEST]: 400,
   [ApiError.BODY_TOO_LARGE]: 413,
   [ApiError.TIMEOUT]: 503,
-  [ApiError.INTERNAL]: 500
+  [ApiError.INTERNAL]: 500,
+  ORDER_STORE_UNKNOWN_ORDER: 404,
+  ORDER_STORE_BAD_TRANSITION: 409,
+  ORDER_BAD_DEADLINE: 409
 }

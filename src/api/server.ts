@@ -12,6 +12,10 @@
  * - `DELETE /offers/:id`       withdraw one of the node's offers
  * - `POST /search`             `{ filter, limit?, cursor? }` → a page of the catalog
  * - `POST /ledger/entries`     append a signed agreement entry to the node's ledger
+ * - `GET /orders[?status=S]`   the orders this provider was asked to hold, with their status
+ * - `GET /orders/approvals`    holds waiting for the operator (manual approval policy)
+ * - `GET /orders/:id`          one order with its agreement body
+ * - `POST /orders/:id/approve` approve a pending hold; `POST /orders/:id/refuse` refuse it
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -79,6 +83,17 @@ export class ApiServer {
       if (result === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no offer ${id ?? ''} of this node`)
       return [200, result]
     }],
+    ['GET', /^\/v1\/orders$/, async (req) => {
+      const status = new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? undefined
+      return [200, { orders: await this.backend.orders(status) }]
+    }],
+    ['GET', /^\/v1\/orders\/approvals$/, async () => [200, { orders: await this.backend.orders('pending') }]],
+    ['GET', /^\/v1\/orders\/([^/]+)$/, async (_req, [id]) => {
+      const order = await this.backend.order(decodeURIComponent(id ?? ''))
+      if (order === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no order ${id ?? ''} at this node`)
+      return [200, order]
+    }],
+    ['POST', /^\/v1\/orders\/([^/]+)\/(approve|refuse)$/, async (_req, [id, what]) => [200, await this.backend.decideOrder(decodeURIComponent(id ?? ''), what === 'approve')]],
     ['POST', /^\/v1\/ledger\/entries$/, async (req) => [201, await this.backend.appendEntry(await readJson(req))]],
     ['POST', /^\/v1\/search$/, async (req) => {
       const body = await readJson(req) as { filter?: unknown, limit?: unknown, cursor?: unknown }

@@ -23,6 +23,8 @@ import { PriceIndex } from './price-index.js'
 import { CandidateIndex, planPage } from './plan.js'
 import { Interner } from './intern.js'
 import type { Indexed } from './price-index.js'
+import { ProviderCounts } from './limits.js'
+import type { CatalogLimits } from './limits.js'
 
 const BUCKET_RECORD = 0x01
 const BUCKET_EVIDENCE = 0x02
@@ -47,6 +49,8 @@ export interface InsertResult {
   readonly decision: InsertDecision
   readonly key: string
   readonly seq: number
+  /** The key of the record evicted to make room for this one (limits.ts), if any. */
+  readonly evicted?: string
 }
 
 /** A page of query results, cheapest first. */
@@ -89,6 +93,7 @@ export class Catalog {
   private readonly strings = new Interner()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
+  private readonly counts = new ProviderCounts()
 
   private constructor (private readonly db: Level<Uint8Array, Uint8Array>) {}
 
@@ -133,6 +138,35 @@ export class Catalog {
   /** Number of records held (offers and withdrawals, expired ones until swept). */
   get size (): number { return this.entries.size }
 
+  /**
+   * Sets the catalog's limits and the node's own provider id, whose records are never refused or
+   * evicted (limits.ts). Until called, the default limits apply and no provider is own.
+   */
+  configure (limits: CatalogLimits, own: string | undefined): void {
+    this.counts.configure(limits, own)
+  }
+
+  /** Records held for `provider`. */
+  providerCount (provider: string): number { return this.counts.count(provider) }
+
+  /** True if a record under `key` would not be refused by the limits now (held keys always pass). */
+  wouldAdmit (key: string): boolean {
+    if (this.entries.has(key)) return true
+    const slash = key.indexOf('/')
+    return slash > 0 && this.counts.wouldAdmit(key.slice(0, slash))
+  }
+
+  /**
+   * Decides and applies one record in memory at once (the gossip validator relays before the
+   * write); `persisted` settles when the write is on disk.
+   */
+  insertNow (verified: VerifiedRecord): { result: InsertResult, persisted: Promise<void> } {
+    const added: Indexed[] = []
+    const result = this.apply(verified, added)
+    this.index(added)
+    return { result, persisted: this.flush() }
+  }
+
   /** Inserts a verified record; see `decideInsert` for what happens. */
   async insert (verified: VerifiedRecord): Promise<InsertResult> {
     const [result] = await this.insertMany([verified])
@@ -153,6 +187,12 @@ export class Catalog {
     const key = recordKey(verified.record)
     const held = this.entries.get(key)
     const decision = decideInsert(held, verified)
+    let evicted: string | undefined
+    if (decision === 'store' && held === undefined) {
+      const admission = this.counts.admit(verified.record.body.provider, keys => this.oldest(keys))
+      if (!admission.admit) return { decision: 'refused', key, seq: verified.record.body.seq }
+      if (admission.evict !== undefined) this.remove(evicted = admission.evict)
+    }
     if (decision === 'store') {
       this.setEntry(verified, false, added)
       this.pending.push({ type: 'put', key: recordDbKey(key), value: verified.bytes })
@@ -160,7 +200,28 @@ export class Catalog {
       this.setEntry(held, true, added)
       this.pending.push({ type: 'put', key: evidenceDbKey(key, held.record.body.seq), value: encodeEvidence(makeEvidence(held.bytes, verified.bytes)) })
     }
-    return { decision, key, seq: verified.record.body.seq }
+    return { decision, key, seq: verified.record.body.seq, ...(evicted === undefined ? {} : { evicted }) }
+  }
+
+  /** The key of the oldest record (lowest issue time, then key) among `keys`. */
+  private oldest (keys: ReadonlySet<string>): string {
+    let best: CatalogEntry | undefined
+    for (const k of keys) {
+      const e = this.entries.get(k)
+      if (e !== undefined && (best === undefined || e.record.body.issuedAt < best.record.body.issuedAt ||
+        (e.record.body.issuedAt === best.record.body.issuedAt && e.key < best.key))) best = e
+    }
+    return (best as CatalogEntry).key
+  }
+
+  /** Removes a record from memory and (with the next flush) from the store. */
+  private remove (key: string): void {
+    const entry = this.entries.get(key)
+    if (entry === undefined) return
+    this.unindex(entry)
+    this.entries.delete(key)
+    this.counts.remove(entry.record.body.provider, key)
+    this.pending.push({ type: 'del', key: recordDbKey(key) })
   }
 
   /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
@@ -171,6 +232,7 @@ export class Catalog {
     if (old?.record !== v.record) this.strings.deep(v.record.body, UNIQUE_FIELDS)
     const entry: CatalogEntry = new StoredEntry(key, v.record, v.bytes, conflicted)
     this.entries.set(key, entry)
+    this.counts.add(v.record.body.provider, key)
     if (entry.record.kind === 'offer' && !conflicted) {
       added.push({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
     }
@@ -231,8 +293,7 @@ export class Catalog {
 
   /** Every record of one provider (its offers and withdrawals). */
   byProvider (provider: string): CatalogEntry[] {
-    const prefix = `${provider}/`
-    return [...this.entries.values()].filter(e => e.key.startsWith(prefix))
+    return [...this.counts.keysOf(provider)].map(k => this.entries.get(k)).filter((e): e is CatalogEntry => e !== undefined)
   }
 
   /** All records, sorted by key: the input of catalog sync. */
@@ -245,9 +306,7 @@ export class Catalog {
     let n = 0
     for (const entry of [...this.entries.values()]) {
       if (recordExpiresAt(entry.record) > now) continue
-      this.unindex(entry)
-      this.entries.delete(entry.key)
-      this.pending.push({ type: 'del', key: recordDbKey(entry.key) })
+      this.remove(entry.key)
       n++
     }
     await this.flush()

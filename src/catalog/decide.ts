@@ -8,6 +8,8 @@
  * - a higher seq held: `stale`;
  * - the same seq with other bytes: `equivocation` — the provider signed two different records
  *   for one (id, seq); both are kept as evidence and neither is served.
+ *
+ * The catalog may then turn `store` of a new key into `refused` by its limits (limits.ts).
  */
 import { equals } from 'uint8arrays/equals'
 import { FulcrumError } from '../errors/index.js'
@@ -16,8 +18,8 @@ import { MAX_RECORD_BYTES, decodeRecord, verifyRecordSignature } from '../offers
 import type { OfferRecord, VerifiedRecord } from '../offers/index.js'
 import { CatalogError } from './errors.js'
 
-/** The catalog's decision for one record. */
-export type InsertDecision = 'store' | 'duplicate' | 'stale' | 'equivocation'
+/** The catalog's decision for one record (`refused`: over the catalog's limits, see limits.ts). */
+export type InsertDecision = 'store' | 'duplicate' | 'stale' | 'equivocation' | 'refused'
 
 /** What the catalog holds for a key, as far as the decision is concerned. */
 export interface HeldRecord {

@@ -4,4 +4,5 @@
  */
 export * from './errors.js'
 export * from './decide.js'
+export * from './limits.js'
 export * from './catalog.js'

@@ -1,10 +1,11 @@
 /**
- * The shape of a CLI command. Commands are small modules registered in `commands/index.ts`;
- * `main.ts` parses arguments, dispatches and maps errors to exit codes.
+ * The shape of a CLI command. Commands are small modules registered (with their summary, and
+ * loaded only when run) in `commands/index.ts`; `main.ts` parses arguments, dispatches and maps
+ * errors to exit codes. This module is loaded by every command: it imports nothing heavy.
  */
 import type { ParseArgsConfig } from 'node:util'
 import { FulcrumError } from '../errors/index.js'
-import { OfferError } from '../offers/index.js'
+import { OfferError } from '../offers/errors.js'
 
 /** Exit codes shared by every command. */
 export const ExitCode = {
@@ -46,9 +47,8 @@ export interface CommandArgs {
   positionals: string[]
 }
 
-/** A command: its help text, its flags and what it does. `run` returns the exit code. */
+/** A command: its help text, its flags and what it does (its summary is in the command table). `run` returns the exit code. */
 export interface Command {
-  summary: string
   usage: string
   /** Longer help shown by `--help`: what flags mean, vocabularies, environment. */
   details?: string

@@ -1,7 +1,7 @@
 /**
  * The `fulcrum` command line: parses arguments, dispatches to a command from the table in
- * `commands/index.ts` and turns errors into exit codes (see `ExitCode`). This is the only
- * part of the program that writes to the console.
+ * `commands/index.ts` (loading only that command's module) and turns errors into exit codes (see
+ * `ExitCode`). This is the only part of the program that writes to the console.
  */
 import '../polyfill.js'
 import { readFile } from 'node:fs/promises'
@@ -9,16 +9,17 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { FulcrumError, describeError } from '../errors/index.js'
 import { ExitCode, CliError, isInvalidInput } from './command.js'
-import type { CliIO, Command } from './command.js'
+import type { CliIO } from './command.js'
 import { commands } from './commands/index.js'
+import type { CommandEntry } from './commands/index.js'
 
 /** package.json relative to this module, from src/cli (tsx) and from dist/src/cli alike. */
 const PACKAGE_JSON = import.meta.url.includes('/dist/') ? '../../../package.json' : '../../package.json'
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function runCli (argv: string[], io: CliIO): Promise<number> {
-  const { command, name, rest } = findCommand(argv)
-  if (command === undefined) {
+  const { entry, name, rest } = findCommand(argv)
+  if (entry === undefined) {
     if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
       io.out(helpText())
       return ExitCode.OK
@@ -33,8 +34,9 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
     io.err(`fulcrum: ${CliError.USAGE}: ${group.length > 0 && words.length === 1 ? `'${words[0] ?? ''}' needs a subcommand` : `unknown command '${words.join(' ')}'`}\n\n${known}`)
     return ExitCode.ERROR
   }
+  const command = await entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: fulcrum ${name} ${command.usage}\n\n${command.summary}${command.details === undefined ? '' : `\n\n${command.details}`}`)
+    io.out(`usage: fulcrum ${name} ${command.usage}\n\n${entry.summary}${command.details === undefined ? '' : `\n\n${command.details}`}`)
     return ExitCode.OK
   }
   let args
@@ -65,12 +67,12 @@ export async function runCli (argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-function findCommand (argv: string[]): { command?: Command, name: string, rest: string[] } {
+function findCommand (argv: string[]): { entry?: CommandEntry, name: string, rest: string[] } {
   // Longest match first: "offer sign" before "offer".
   for (let n = Math.min(2, argv.length); n >= 1; n--) {
     const name = argv.slice(0, n).join(' ')
-    const command = commands[name]
-    if (command !== undefined) return { command, name, rest: argv.slice(n) }
+    const entry = commands[name]
+    if (entry !== undefined) return { entry, name, rest: argv.slice(n) }
   }
   return { name: argv.slice(0, 2).join(' '), rest: [] }
 }

@@ -7,6 +7,7 @@
  * - `api-token`      the bearer token of the local control API (secret)
  * - `api.json`       `{ "url", "pid" }` of the running daemon, removed when it stops
  * - `catalog/`, `ledger/`, `audit/`  LevelDB stores
+ * - `orders/`         the provider's order store (holds, capacity); `customer-orders/` the customer's
  */
 import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -47,10 +48,45 @@ export interface NodeConfig {
    * (false: offers end at the expiry they were published with).
    */
   renewOwnOffers: boolean
+  /** Bounds of the offer catalog against floods (protocols/discovery-v1.md §Catalog limits). */
+  catalogLimits: CatalogLimitsConfig
+  /** What this node witnesses and cosigns, and how much witness state it keeps (protocols/ledger-v1.md §6.2). */
+  witness: WitnessConfig
+  /**
+   * The provider's order policy (one object; validated by `orderPolicyFromConfig` in
+   * src/order-protocol/policy.ts, documented in config/default.json). Absent: the defaults.
+   */
+  orders?: unknown
+}
+
+/** Config `catalogLimits`. */
+export interface CatalogLimitsConfig {
+  /** Records held at most, besides the node's own (integer >= 1; default 1,000,000). */
+  maxRecords: number
+  /** Records per provider at most (integer >= 1; default 5,000). */
+  maxRecordsPerProvider: number
+  /** Gossip records per second, across all peers, from providers the catalog holds nothing of (> 0; default 50). */
+  newProviderRecordsPerSecond: number
+  /** Burst of that budget (integer >= 1; default 500). */
+  newProviderBurst: number
+  /** Peer ids whose records are never evicted (default none). */
+  protectedProviders: string[]
+}
+
+/** Config `witness`. */
+export interface WitnessConfig {
+  /** Peer ids of logs to witness and cosign besides counterparties (default none). */
+  followLogs: string[]
+  /** Logs with witness state at most (integer >= 1; default 1,000). */
+  maxLogs: number
+  /** Evidence files per log at most (integer >= 1; default 16). */
+  maxEvidencePerLog: number
+  /** Evidence files in all at most (integer >= 1; default 1,000). */
+  maxEvidence: number
 }
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'audit' | 'orders' | 'customerOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -60,7 +96,9 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     api: join(root, 'api.json'),
     catalog: join(root, 'catalog'),
     ledger: join(root, 'ledger'),
-    audit: join(root, 'audit')
+    audit: join(root, 'audit'),
+    orders: join(root, 'orders'),
+    customerOrders: join(root, 'customer-orders')
   }
 }
 

@@ -30,7 +30,11 @@ export interface CatalogView {
    * Stores a verified record. The decision (see decideInsert) is taken and applied in memory at
    * once; `persisted` settles when it is on disk, so gossip can relay without waiting for the write.
    */
-  insert: (record: VerifiedRecord, now: number) => { decision: InsertDecision, persisted: Promise<void> }
+  insert: (record: VerifiedRecord, now: number) => { decision: InsertDecision, persisted: Promise<void>, evicted?: string }
+  /** True if the catalog's limits would take a record under `key` now (sync fetches nothing else). */
+  admits: (key: string) => boolean
+  /** True if the catalog holds any record of `provider` (a known provider skips the new-provider budget). */
+  knowsProvider: (provider: string) => boolean
   /** The canonical bytes of the record held for `key`, if any. */
   getBytes: (key: string) => Promise<Uint8Array | undefined>
   /** Every record held (live or not), for building the sync index at start. */

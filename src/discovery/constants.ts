@@ -21,6 +21,13 @@ export const SYNC_SESSION_TIMEOUT_MS = 60_000
 /** §Query: a query session (all pages) ends after this. */
 export const QUERY_SESSION_TIMEOUT_MS = 30_000
 
+/** §Limits: inbound sync or query sessions one peer holds at once (a node syncs with a peer once at a time). */
+export const MAX_SESSIONS_PER_PEER = 4
+/** §Limits: inbound sync and query sessions served at once across all peers. */
+export const MAX_CONCURRENT_SESSIONS = 64
+/** §Limits: the first request of a session must start within this of the stream opening. */
+export const FIRST_REQUEST_TIMEOUT_MS = 2_000
+
 /** §Sync: ranges per reconciliation message, bounding the work one message can ask for. */
 export const MAX_RANGES_PER_MESSAGE = 256
 /** §Sync: a range holding at most this many items on the server is answered with its items. */

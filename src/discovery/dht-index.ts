@@ -17,10 +17,11 @@ import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import { DHT_KEY_PREFIX } from './constants.js'
 import { DiscoveryError } from './errors.js'
+import { retry } from '../network/index.js'
 
 /** Provider records expire after 48 h in kad-dht; refreshing every 12 h keeps them alive with margin. */
 export const REFRESH_INTERVAL_MS = 12 * 3600 * 1000
-/** First retry of a failed provide; doubles per failure. */
+/** First retry of a failed provide; doubles per failure (randomised up to 2x). */
 const FIRST_RETRY_MS = 1_000
 /** Longest wait between retries of a failed provide. */
 const MAX_RETRY_MS = 60_000
@@ -58,12 +59,18 @@ export async function findProviders (dht: KadDHT, type: string, country: string,
 
 /** Keeps this node's (type, country) keys provided (see module doc). */
 export class DhtIndex implements Startable {
-  private readonly served = new Map<string, { type: string, country: string, providedAt: number, retryMs: number }>()
+  private readonly served = new Map<string, { type: string, country: string, providedAt: number }>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private controller = new AbortController()
   private running = false
 
-  constructor (private readonly dht: KadDHT, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  private readonly retryMs: { first: number, max: number }
+
+  /** `retryMs` overrides the backoff of failed provides (tests shorten it). */
+  constructor (private readonly dht: KadDHT, private readonly log: Logger, private readonly now: () => number = Date.now,
+    retryMs: Partial<{ first: number, max: number }> = {}) {
+    this.retryMs = { first: FIRST_RETRY_MS, max: MAX_RETRY_MS, ...retryMs }
+  }
 
   start (): void {
     this.running = true
@@ -86,7 +93,7 @@ export class DhtIndex implements Startable {
   serve (type: string, country: string): void {
     const id = `${type}/${country}`
     if (this.served.has(id)) return
-    this.served.set(id, { type, country, providedAt: 0, retryMs: FIRST_RETRY_MS })
+    this.served.set(id, { type, country, providedAt: 0 })
     this.schedule(id, 0)
   }
 
@@ -100,21 +107,24 @@ export class DhtIndex implements Startable {
     this.timers.add(timer)
   }
 
+  /** Provides `id` now, retrying with backoff until a peer stores it, then schedules the refresh. */
   private async provide (id: string): Promise<void> {
     const entry = this.served.get(id)
     if (entry === undefined || !this.running) return
+    const signal = this.controller.signal
     try {
-      const peers = await provideOnce(this.dht, await indexKey(entry.type, entry.country),
-        AbortSignal.any([this.controller.signal, AbortSignal.timeout(DHT_OPERATION_TIMEOUT_MS)]))
+      const key = await indexKey(entry.type, entry.country)
+      const peers = await retry(async (s) => await provideOnce(this.dht, key, AbortSignal.any([s, AbortSignal.timeout(DHT_OPERATION_TIMEOUT_MS)])), {
+        signal,
+        firstDelayMs: this.retryMs.first,
+        maxDelayMs: this.retryMs.max,
+        onRetry: (err, attempt, delayMs) => { this.log.debug('DHT provide failed, retrying', { key: id, attempt, retryMs: delayMs, err: (err as Error).message }) }
+      })
       entry.providedAt = this.now()
-      entry.retryMs = FIRST_RETRY_MS
       this.log.debug('provided DHT index key', { key: id, peers })
       this.schedule(id, REFRESH_INTERVAL_MS)
     } catch (err) {
-      if (!this.running) return
-      this.log.debug('DHT provide failed, retrying', { key: id, retryMs: entry.retryMs, err: (err as Error).message })
-      this.schedule(id, entry.retryMs)
-      entry.retryMs = Math.min(MAX_RETRY_MS, entry.retryMs * 2)
+      if (!signal.aborted) this.log.warn('DHT provide gave up', { key: id, err: (err as Error).message })
     }
   }
 }

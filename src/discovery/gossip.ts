@@ -1,18 +1,35 @@
 /**
  * Offer gossip (protocols/discovery-v1.md §Gossip): one signed record per message on
- * {@link OFFER_TOPIC}. The topic validator runs before anything is relayed: rate limit, strict
- * decode, signature, time, and the catalog's insert decision map to accept / ignore / reject.
+ * {@link OFFER_TOPIC}, on the shared gossip-topic toolkit (`gossip/`: size cap, per-peer rate,
+ * penalties). The offer validator then applies, in order: the new-provider admission budget, strict
+ * decode, signature, time, and the catalog's insert decision, mapped to accept / ignore / reject.
  */
-import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId, Startable } from '@libp2p/interface'
+import type { TopicValidatorResult } from '@libp2p/gossipsub'
+import { GossipTopic, TokenBuckets } from '../gossip/index.js'
+import type { PeerPenalties, RateLimit, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
 import type { Logger } from '../logging/index.js'
-import { MAX_RECORD_BYTES } from '../offers/index.js'
+import { MAX_RECORD_BYTES, decodeRecord } from '../offers/index.js'
 import { OFFER_TOPIC } from './constants.js'
 import type { Ingestor } from './ingest.js'
 import { isPeerFault } from './ingest.js'
-import type { PeerPenalties } from './penalties.js'
+
+/** §Rate limits: sustained gossip messages per second per peer: far above honest offer churn, below a flood. */
+export const RATE_PER_SECOND = 100
+/** §Rate limits: burst allowance: a node republishing its offers after a restart sends a few hundred at once. */
+export const BURST = 500
+/** §Rate limits: penalty points per message over the rate. */
+export const PENALTY_PER_EXCESS_MESSAGE = 0.1
+/** §Rate limits: penalty points per record that fails verification (forged, malformed). */
+export const PENALTY_PER_INVALID_RECORD = 2
+
+/**
+ * §Admission: records per second, across all peers, from providers the catalog holds nothing of.
+ * A thousand fresh keys share this budget instead of each getting its own 100/s; known providers'
+ * records (updates, new offers of providers already held) do not use it.
+ */
+export const DEFAULT_NEW_PROVIDER_RATE: RateLimit = { perSecond: 50, burst: 500 }
 
 /**
  * Score parameters of the offer topic (§Scoring). Offers are rare, so mesh delivery-rate
@@ -32,66 +49,72 @@ export const OFFER_TOPIC_SCORE_PARAMS: Partial<TopicScoreParams> = {
   invalidMessageDeliveriesDecay: 0.99
 }
 
-/** Counters of what the validator decided, for tests, benchmarks and the health endpoint. */
-export interface GossipStats {
-  accepted: number
-  ignored: number
-  rejected: number
-  throttled: number
+/** The rules of the offer topic (§Gossip, §Rate limits, §Scoring). */
+export const OFFER_TOPIC_RULES: TopicRules = {
+  topic: OFFER_TOPIC,
+  maxBytes: MAX_RECORD_BYTES,
+  rate: { perSecond: RATE_PER_SECOND, burst: BURST },
+  excessPenalty: PENALTY_PER_EXCESS_MESSAGE,
+  invalidPenalty: PENALTY_PER_INVALID_RECORD,
+  scoreParams: OFFER_TOPIC_SCORE_PARAMS
 }
+
+/** Counters of what the validator decided; `unadmitted` counts records over the new-provider budget. */
+export interface GossipStats extends TopicStats { unadmitted: number }
+
+/** The new-provider budget is one bucket shared by every peer. */
+const NEW_PROVIDERS = 'new-providers'
 
 /** Subscribes to the offer topic and validates every message (see module doc). */
 export class OfferGossip implements Startable {
-  readonly stats: GossipStats = { accepted: 0, ignored: 0, rejected: 0, throttled: 0 }
+  private readonly topic: GossipTopic
+  private readonly newProviders: TokenBuckets
+  private unadmitted = 0
 
-  constructor (
-    private readonly pubsub: GossipSub,
-    private readonly ingestor: Ingestor,
-    private readonly penalties: PeerPenalties,
-    private readonly log: Logger
-  ) {}
-
-  start (): void {
-    this.pubsub.topicValidators.set(OFFER_TOPIC, this.validate)
-    this.pubsub.subscribe(OFFER_TOPIC)
+  constructor (pubsub: TopicPubSub, private readonly ingestor: Ingestor, penalties: PeerPenalties, log: Logger,
+    newProviderRate: RateLimit = DEFAULT_NEW_PROVIDER_RATE) {
+    this.topic = new GossipTopic(pubsub, OFFER_TOPIC_RULES, this.check, penalties, log)
+    this.newProviders = new TokenBuckets(newProviderRate, penalties.now)
   }
 
-  stop (): void {
-    this.pubsub.unsubscribe(OFFER_TOPIC)
-    this.pubsub.topicValidators.delete(OFFER_TOPIC)
-  }
+  /** What the validator decided so far. */
+  get stats (): GossipStats { return { ...this.topic.stats, unadmitted: this.unadmitted } }
+
+  start (): void { this.topic.start() }
+  stop (): void { this.topic.stop() }
 
   /** Publishes a record this node has stored (its own, or one it re-gossips). */
   async publish (bytes: Uint8Array): Promise<void> {
-    await this.pubsub.publish(OFFER_TOPIC, bytes)
+    await this.topic.publish(bytes)
   }
 
   /** The topic validator: gossipsub relays only what this returns `Accept` for. */
-  readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => {
-    const peer = from.toString()
-    if (msg.data.length > MAX_RECORD_BYTES) return this.reject(peer, 'oversized record')
-    if (!this.penalties.take(peer)) {
-      this.stats.throttled++
-      return TopicValidatorResult.Ignore
+  readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => await this.topic.validate(from, msg)
+
+  private readonly check = async (data: Uint8Array): Promise<Verdict> => {
+    if (!this.admits(data)) {
+      this.unadmitted++
+      return { result: 'ignore', reason: 'new-provider budget spent' }
     }
-    const outcome = await this.ingestor.ingest(msg.data, { durable: false })
+    const outcome = await this.ingestor.ingest(data, { durable: false })
     if (outcome.status === 'invalid') {
-      if (isPeerFault(outcome)) return this.reject(peer, outcome.error.code)
-      this.stats.ignored++
-      return TopicValidatorResult.Ignore
+      return isPeerFault(outcome) ? { result: 'reject', code: outcome.error.code } : { result: 'ignore', reason: outcome.error.code }
     }
-    if (outcome.status === 'store') {
-      this.stats.accepted++
-      return TopicValidatorResult.Accept
-    }
-    this.stats.ignored++
-    return TopicValidatorResult.Ignore
+    return outcome.status === 'store' ? { result: 'accept' } : { result: 'ignore', reason: outcome.status }
   }
 
-  private reject (peer: string, code: string): TopicValidatorResult {
-    this.stats.rejected++
-    this.penalties.penalise(peer)
-    this.log.warn('rejected gossip record', { peer, code })
-    return TopicValidatorResult.Reject
+  /**
+   * True unless the record is from a provider the catalog holds nothing of and the new-provider
+   * budget is spent. Read before the signature check (the costly part of a flood); a malformed
+   * record passes here and is rejected by the ingestor.
+   */
+  private admits (data: Uint8Array): boolean {
+    let provider: string
+    try {
+      provider = decodeRecord(data).body.provider
+    } catch {
+      return true
+    }
+    return this.ingestor.knowsProvider(provider) || this.newProviders.take(NEW_PROVIDERS)
   }
 }

@@ -37,6 +37,16 @@ export class Ingestor {
     private readonly pool: VerifyPool = inlinePool()
   ) {}
 
+  /** True if the catalog's limits would take a record under `key` now. */
+  admits (key: string): boolean {
+    return this.catalog.admits(key)
+  }
+
+  /** True if the catalog holds any record of `provider`. */
+  knowsProvider (provider: string): boolean {
+    return this.catalog.knowsProvider(provider)
+  }
+
   /**
    * Verifies a batch of records (a sync page) in the verification pool, on every core, then
    * stores them as {@link ingest} does, durably. One outcome per record, in order.
@@ -70,7 +80,8 @@ export class Ingestor {
   /** Stores an already verified record (the node's own, signed locally); see {@link ingest} for `durable`. */
   async store (verified: VerifiedRecord, now: number = this.now(), durable = true): Promise<InsertDecision> {
     const body = verified.record.body
-    const { decision, persisted } = this.catalog.insert(verified, now)
+    const { decision, persisted, evicted } = this.catalog.insert(verified, now)
+    if (evicted !== undefined) this.index.remove(evicted)
     if (decision === 'store') {
       this.index.update({ key: recordKey(verified.record), seq: body.seq, expiresAt: recordExpiresAt(verified.record) })
     }

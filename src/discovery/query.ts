@@ -16,6 +16,7 @@ import type { OfferFilter, VerifiedRecord } from '../offers/index.js'
 import type { CatalogView } from './components.js'
 import {
   DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, MAX_PROTOCOL_MESSAGE_BYTES, MESSAGE_TIMEOUT_MS, QUERY_PROTOCOL,
+  MAX_CONCURRENT_SESSIONS, MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS,
   QUERY_SESSION_TIMEOUT_MS
 } from './constants.js'
 import { DiscoveryError } from './errors.js'
@@ -28,7 +29,10 @@ export const QUERY_LIMITS = {
   messageTimeoutMs: MESSAGE_TIMEOUT_MS,
   sessionTimeoutMs: QUERY_SESSION_TIMEOUT_MS,
   /** Pages per session: 100 pages of 200 offers is 20,000 offers. */
-  maxRequestsPerSession: 100
+  maxRequestsPerSession: 100,
+  maxConcurrentSessions: MAX_CONCURRENT_SESSIONS,
+  maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
+  firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS
 }
 
 /** A query request. */

@@ -17,10 +17,10 @@ import type { OfferRecord, VerifiedRecord } from '../offers/index.js'
 import type { InsertDecision } from '../catalog/decide.js'
 import type { CatalogView } from './components.js'
 import { MAX_PROTOCOL_MESSAGE_BYTES, QUERY_PROTOCOL, SYNC_PROTOCOL } from './constants.js'
-import { OfferGossip } from './gossip.js'
+import { OfferGossip, PENALTY_PER_INVALID_RECORD } from './gossip.js'
 import { DhtIndex } from './dht-index.js'
 import { Ingestor } from './ingest.js'
-import type { PeerPenalties } from './penalties.js'
+import type { PeerPenalties, RateLimit } from '../gossip/index.js'
 import { SyncIndex } from './sync/fingerprint.js'
 import { syncHandler } from './sync/server.js'
 import { syncWithPeer, FetchClaims, SYNC_LIMITS } from './sync/client.js'
@@ -69,6 +69,8 @@ export interface DiscoveryInit {
   syncIntervalMs?: number
   minResyncMs?: number
   republishCheckMs?: number
+  /** The new-provider admission budget of offer gossip (config `catalogLimits`; default DEFAULT_NEW_PROVIDER_RATE). */
+  newProviderRate?: RateLimit
 }
 
 /** See module doc. */
@@ -91,7 +93,7 @@ export class Discovery implements Startable {
   constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
     this.log = c.logger.child({ component: 'discovery' })
     this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log, c.pool)
-    this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log)
+    this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log, init.newProviderRate)
     this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
   }
 
@@ -155,7 +157,7 @@ export class Discovery implements Startable {
   /** Reconciles with one peer now and pulls what differs. */
   async syncWith (peer: PeerId | Multiaddr | Multiaddr[]): Promise<SyncReport> {
     const report = await syncWithPeer(this.c.libp2p, peer, this.index, this.ingestor, this.c.now, { signal: this.controller.signal, claims: this.claims })
-    if (report.invalid > 0) this.c.penalties.penalise(String(peer), report.invalid)
+    if (report.invalid > 0) this.c.penalties.penalise(String(peer), report.invalid * PENALTY_PER_INVALID_RECORD)
     return report
   }
 

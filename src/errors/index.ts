@@ -9,7 +9,21 @@
  * Each module declares its own codes next to its code (e.g. `offers/errors.ts`), as a `const`
  * object, so a code's meaning is documented where it is raised.
  */
+/** Marks every FulcrumError, whichever copy of this module made it (see {@link FulcrumError}). */
+const BRAND = Symbol.for('fulcrum-node/FulcrumError')
+
+/**
+ * An error with a stable code (see module doc). `instanceof FulcrumError` is true for an error made
+ * by any copy of this module: the CLI loads its commands with `import()`, and a runner that loaded
+ * the CLI itself through `require` (mocha through tsx) holds two copies of every module.
+ */
 export class FulcrumError<C extends string = string> extends Error {
+  static override [Symbol.hasInstance] (value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+  }
+
+  /** See {@link BRAND}. */
+  readonly [BRAND] = true
   /** The stable machine-readable code. */
   readonly code: C
   /** Where in the input the problem is, as a dotted field path (`price.amount`), if known. */

@@ -7,7 +7,7 @@
  * frontier of the verified tree: the result must be the newly signed root. Only then is the new
  * checkpoint and frontier saved. Violations give findings and evidence files.
  */
-import { checkAgreementCopies, checkEntry, checkUpdate, needsConsistencyProof, AuditError } from '../audit/index.js'
+import { checkAgreementCopies, checkEntry, checkUpdate, consistencySizes, AuditError } from '../audit/index.js'
 import type { AgreementCopy, AgreementReport, Finding } from '../audit/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import { bytesEqual, ledgerVerifierKey } from '../ledger/index.js'
@@ -40,6 +40,23 @@ function frontierOf (state: PeerState | undefined, size: number): Frontier | und
   return new Frontier(size, state.frontier.map(h => h === null ? undefined : unb64(h)))
 }
 
+/**
+ * The consistency proof relating the saved and the new checkpoint. A node whose latest is older
+ * than the saved one usually cannot serve the proof up to the larger size (it no longer holds
+ * it): that is a rollback finding without evidence, not an audit failure.
+ */
+async function fetchProof (client: LedgerClient, previous: SignedCheckpoint | undefined, next: SignedCheckpoint): Promise<Uint8Array[] | undefined> {
+  const sizes = consistencySizes(previous, next)
+  if (sizes === undefined) return undefined
+  if (previous !== undefined && next.checkpoint.size > previous.checkpoint.size) return await client.consistency(...sizes)
+  try {
+    return await client.consistency(...sizes)
+  } catch (err) {
+    if (isFulcrumError(err, LedgerProtocolError.REMOTE)) return undefined
+    throw err
+  }
+}
+
 /** Audits the node behind `client` against the state in `store` (see module doc). */
 export async function auditPeer (client: LedgerClient, store: StateStore, now: () => number): Promise<PeerAuditReport> {
   const peer = client.peerId
@@ -56,13 +73,12 @@ export async function auditPeer (client: LedgerClient, store: StateStore, now: (
   const state = await store.get(peer)
   const previous = state === undefined ? undefined : Witness.open(state.checkpoint, peer)
   report.previousSize = previous?.checkpoint.size
-  const proof = needsConsistencyProof(previous, next) && previous !== undefined
-    ? await client.consistency(previous.checkpoint.size, next.checkpoint.size)
-    : undefined
+  const proof = await fetchProof(client, previous, next)
   const update = checkUpdate(ledgerVerifierKey(peer), previous, next, proof, { at: now() })
   if (!update.ok) {
     report.findings.push({ ...update.finding, peer })
-    report.evidence = await store.saveEvidence(peer, update.evidence, now())
+    const path = update.evidence === undefined ? undefined : await store.saveEvidence(peer, update.evidence, now())
+    if (path !== undefined) report.evidence = path
     return report
   }
   const from = previous?.checkpoint.size ?? 0
@@ -110,7 +126,7 @@ export async function auditAgreement (id: string, clients: LedgerClient[]): Prom
       const answer = await client.inclusion({ id }, checkpoint)
       copies.push({ peer: client.peerId, checkpoint, ...answer })
     } catch (err) {
-      if (isFulcrumError(err, LedgerProtocolError.REMOTE) && (err.cause as { code?: string }).code === 'LOG_NOT_FOUND') {
+      if (isFulcrumError(err, LedgerProtocolError.REMOTE) && isNotFound((err.cause as { code?: string }).code)) {
         copies.push({ peer: client.peerId, checkpoint })
       } else if (isFulcrumError(err, LedgerProtocolError.BAD_DATA)) {
         findings.push({ code: AuditError.BAD_PROOF, message: err.message, peer: client.peerId })
@@ -121,4 +137,9 @@ export async function auditAgreement (id: string, clients: LedgerClient[]): Prom
   }
   const report = checkAgreementCopies(id, copies)
   return { ...report, findings: [...findings, ...report.findings] }
+}
+
+/** A remote "no such entry": LEDGER_PROTO_NOT_FOUND, or LOG_NOT_FOUND from nodes before the code was mapped. */
+function isNotFound (code: string | undefined): boolean {
+  return code === LedgerProtocolError.NOT_FOUND || code === 'LOG_NOT_FOUND'
 }

@@ -22,7 +22,7 @@ export type LedgerRequest =
   | { op: 'entries', start: number, end: number }
   | { op: 'inclusion', size: number, index?: number, leafHash?: Uint8Array, id?: string }
   | { op: 'consistency', size1: number, size2: number }
-  | { op: 'cosign', checkpoint: string, oldSize: number, proof: Uint8Array[] }
+  | { op: 'cosign', checkpoint: string, oldSize: number, proof: Uint8Array[], entry?: Uint8Array, entryIndex?: number, entryProof?: Uint8Array[] }
 
 /** An error answer. `size` is set on `LEDGER_PROTO_CONFLICT` (the witness's known size). */
 export interface ErrorAnswer { code: string, message: string, size?: number }
@@ -51,7 +51,7 @@ export function encodeRequest (req: LedgerRequest): Uint8Array {
 
 /** Decodes a request (throws `LEDGER_PROTO_BAD_MESSAGE`). */
 export function decodeRequest (data: Uint8Array): LedgerRequest {
-  const m = decodeMessage(data, ['op', 'start', 'end', 'size', 'index', 'leafHash', 'id', 'size1', 'size2', 'checkpoint', 'oldSize', 'proof'])
+  const m = decodeMessage(data, ['op', 'start', 'end', 'size', 'index', 'leafHash', 'id', 'size1', 'size2', 'checkpoint', 'oldSize', 'proof', 'entry', 'entryIndex', 'entryProof'])
   const only = (...keys: string[]): void => {
     for (const k of Object.keys(m)) if (!['v', 'op', ...keys].includes(k)) bad(k, `not a field of ${String(m.op)}`)
   }
@@ -59,9 +59,14 @@ export function decodeRequest (data: Uint8Array): LedgerRequest {
     case 'checkpoint': only(); return { op: 'checkpoint' }
     case 'entries': only('start', 'end'); return { op: 'entries', start: uint(m.start, 'start'), end: uint(m.end, 'end') }
     case 'consistency': only('size1', 'size2'); return { op: 'consistency', size1: uint(m.size1, 'size1'), size2: uint(m.size2, 'size2') }
-    case 'cosign':
-      only('checkpoint', 'oldSize', 'proof')
-      return { op: 'cosign', checkpoint: str(m.checkpoint, 'checkpoint', MAX_NOTE_BYTES), oldSize: uint(m.oldSize, 'oldSize'), proof: hashes(m.proof, 'proof') }
+    case 'cosign': {
+      only('checkpoint', 'oldSize', 'proof', 'entry', 'entryIndex', 'entryProof')
+      const req: LedgerRequest = { op: 'cosign', checkpoint: str(m.checkpoint, 'checkpoint', MAX_NOTE_BYTES), oldSize: uint(m.oldSize, 'oldSize'), proof: hashes(m.proof, 'proof') }
+      const shared = ['entry', 'entryIndex', 'entryProof'].filter(k => m[k] !== undefined)
+      if (shared.length === 0) return req
+      if (shared.length !== 3) bad('entry', 'give all of entry, entryIndex, entryProof or none')
+      return { ...req, entry: bytes(m.entry, 'entry', undefined, MAX_ENTRY_BYTES), entryIndex: uint(m.entryIndex, 'entryIndex'), entryProof: hashes(m.entryProof, 'entryProof') }
+    }
     case 'inclusion': {
       only('size', 'index', 'leafHash', 'id')
       const keys = ['index', 'leafHash', 'id'].filter(k => m[k] !== undefined)

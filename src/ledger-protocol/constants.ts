@@ -22,6 +22,10 @@ export const SESSION_TIMEOUT_MS = 120_000
 export const MAX_REQUESTS_PER_SESSION = 10_000
 /** §Messages: inbound sessions served at once across all peers (bounds disk reads). */
 export const MAX_CONCURRENT_SESSIONS = 32
+/** §Limits: inbound sessions one peer holds at once (a counterparty cosigns, observes and audits: 3). */
+export const MAX_SESSIONS_PER_PEER = 4
+/** §Limits: the first request of a session must start within this of the stream opening. */
+export const FIRST_REQUEST_TIMEOUT_MS = 2_000
 /** §Messages: a proof has at most 2 x 64 hashes (trees below 2^64 leaves). */
 export const MAX_PROOF_HASHES = 128
 /** §Gossip: the node re-announces its checkpoint this often, for peers that missed it. */
@@ -30,5 +34,12 @@ export const ANNOUNCE_INTERVAL_MS = 60_000
 export const MAX_CONCURRENT_OBSERVATIONS = 4
 /** §Cosigning: counterparties asked to cosign at once after an append. */
 export const MAX_CONCURRENT_COSIGN_REQUESTS = 8
+/**
+ * §Cosigning: after an append, counterparties have this long to cosign before the append returns
+ * with the rest pending (an honest peer answers in one round trip; a dial plus a request each
+ * within the 10 s message timeout). Well below the API's 30 s request timeout, so an append
+ * through the API always reports what happened.
+ */
+export const COSIGN_DEADLINE_MS = 10_000
 /** §Cosigning: cosignatures kept per checkpoint (one per counterparty; the note limit is 100 lines). */
 export const MAX_COSIGNATURES = 64

@@ -10,12 +10,13 @@ import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
 import { appendEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
-import { cosignerVerifierKey, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
+import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
-import { isFulcrumError } from '../errors/index.js'
-import { serveProtocol } from '../network/index.js'
+import { FulcrumError, isFulcrumError } from '../errors/index.js'
+import { NetworkError, raceSignal, serveProtocol } from '../network/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
-import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
+import { LEDGER_PROTOCOL, ANNOUNCE_INTERVAL_MS, COSIGN_DEADLINE_MS, MAX_COSIGNATURES, MAX_CONCURRENT_COSIGN_REQUESTS } from './constants.js'
 import { LedgerProtocolError } from './errors.js'
 import { ledgerHandler } from './handlers.js'
 import { LedgerClient, LEDGER_LIMITS } from './client.js'
@@ -43,6 +44,8 @@ export interface LedgerServiceComponents {
   now: () => number
   /** Where entry signatures are verified (the node's thread pool); inline if absent. */
   pool?: VerifyPool
+  /** Gossip penalties shared with the other topics (default: the service's own). */
+  penalties?: PeerPenalties
 }
 
 /** Options of {@link LedgerService}. */
@@ -50,36 +53,59 @@ export interface LedgerServiceInit {
   /** Gossip and witness checkpoints (default true). */
   gossip?: boolean
   announceIntervalMs?: number
+  /** Logs (peer ids) to witness and cosign besides counterparties (config `witness.followLogs`). */
+  followLogs?: string[]
+  /** How long an append waits for cosignatures (default {@link COSIGN_DEADLINE_MS}). */
+  cosignDeadlineMs?: number
 }
+
+/** What {@link LedgerService.append} did: the durable append, and who cosigned by the deadline. */
+export type LedgerAppendResult = AppendResult & {
+  entry: Entry
+  /** Counterparties whose cosignature of the new checkpoint was obtained. */
+  cosigners: string[]
+  /** Counterparties that had not cosigned by the deadline, or when the service stopped. */
+  pending: string[]
+}
+
+/** Entries read per page when collecting counterparties from this node's log at start. */
+const COUNTERPARTY_SCAN_PAGE = 1024
 
 /** See module doc. */
 export class LedgerService implements Startable {
   readonly witness: Witness
-  private readonly gossip: CheckpointGossip
+  readonly gossip: CheckpointGossip
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
   private timer: ReturnType<typeof setInterval> | undefined
+  /** Aborted by stop(): every peer-facing operation in flight ends. */
+  private controller = new AbortController()
   /** Cosignatures of the current checkpoint, by cosigner name. */
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
   private readonly cosignedSize = new Map<string, number>()
+  /** Parties of the entries in this node's log, and the configured logs: the logs it follows. */
+  private readonly followed: Set<string>
 
   constructor (private readonly c: LedgerServiceComponents, private readonly init: LedgerServiceInit = {}) {
     this.log = c.logger.child({ component: 'ledger' })
-    this.witness = new Witness(c.state, c.identity, c.now)
+    this.followed = new Set(init.followLogs ?? [])
+    this.witness = new Witness(c.state, c.identity, c.now, { follows: peer => this.followed.has(peer) })
     this.gossip = new CheckpointGossip(c.libp2p.services.pubsub, c.identity.peerId, async (owner, note) => {
-      // Witness the logs of connected nodes only: their proofs can be fetched, and the number of
-      // logs witnessed stays bounded by the connection limit (anyone can mint a key and gossip).
-      if (c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
-    }, this.log)
+      // Witness only followed logs (counterparties, followLogs) of connected nodes: their proofs
+      // can be fetched, and anyone can mint a key and gossip.
+      if (await this.witness.follows(owner) && c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
+    }, c.penalties ?? new PeerPenalties(c.now), this.log)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
   async start (): Promise<void> {
+    this.controller = new AbortController()
+    await this.loadCounterparties()
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
       latestNote: () => this.latestNote(),
-      cosign: async (requester, note, oldSize, proof) => await this.witness.cosign(requester, note, oldSize, proof)
+      cosign: async (requester, note, oldSize, proof, shared) => await this.witness.cosign(requester, note, oldSize, proof, shared)
     }), LEDGER_LIMITS, this.log)
     if (this.init.gossip !== false) {
       this.gossip.start()
@@ -88,8 +114,13 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Leaves the gossip and stops serving (the log stays open: its owner closes it). */
+  /**
+   * Leaves the gossip, stops serving and aborts what is in flight (cosign requests, observations):
+   * an append waiting for cosignatures returns at once with them pending. The log stays open: its
+   * owner closes it.
+   */
   async stop (): Promise<void> {
+    this.controller.abort(new FulcrumError(NetworkError.ABORTED, 'the ledger service stopped'))
     clearInterval(this.timer)
     if (this.init.gossip !== false) this.gossip.stop()
     await this.unserve?.()
@@ -105,15 +136,30 @@ export class LedgerService implements Startable {
   }
 
   /**
-   * Appends a signed entry (this node must be a party), announces the new checkpoint and asks
-   * the other parties to cosign it. Cosigning is best effort: failures are logged, not thrown.
+   * Appends a signed entry (this node must be a party; durable when this returns), asks the other
+   * parties to cosign the new checkpoint, and announces it. Cosigning is best effort and bounded:
+   * it ends at `cosignDeadlineMs`, when `options.signal` fires or when the service stops, and the
+   * parties that had not cosigned are listed in `pending` (failures are logged, not thrown).
+   * With `background`, it returns once the entry is durable and cosigns afterwards (all pending).
    */
-  async append (entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry, cosigners: string[] }> {
+  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
     const result = await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
-    const cosigners = await this.collectCosignatures(others)
-    await this.announce()
-    return { ...result, cosigners }
+    for (const p of others) this.followed.add(p)
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
+      ...(options.signal === undefined ? [] : [options.signal])])
+    const cosign = async (): Promise<string[]> => {
+      const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
+      await this.announce()
+      return cosigners
+    }
+    // Orders acknowledge a commit once it is durable; cosigning then goes on without holding the answer.
+    if (options.background === true) {
+      void cosign().catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
+      return { ...result, cosigners: [], pending: others }
+    }
+    const cosigners = await cosign()
+    return { ...result, cosigners, pending: others.filter(p => !cosigners.includes(p)) }
   }
 
   /** Publishes the current checkpoint on the gossip topic. */
@@ -126,21 +172,29 @@ export class LedgerService implements Startable {
     }
   }
 
-  /** Observes another log's checkpoint, fetching the consistency proof from its node. */
+  /** Observes another log's checkpoint, fetching the consistency proof from its node (aborted by stop()). */
   async observe (owner: string, note: string): Promise<Observation> {
-    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, async c => await c.consistency(m, n)))
+    const signal = this.controller.signal
+    const result = await this.witness.observe(owner, note, async (m, n) => await this.withClient(owner, signal, async c => await c.consistency(m, n)))
     if (result.status === 'violation') this.log.warn('ledger misbehaviour observed', { peer: owner, code: result.finding.code, evidence: result.evidencePath })
     return result
   }
 
-  /** Asks `peers` to cosign the current checkpoint; returns those who did. */
-  async collectCosignatures (peers: string[]): Promise<string[]> {
+  /**
+   * Asks `peers` to cosign the current checkpoint; returns those who did by the time
+   * `options.signal` fires (default: the service's lifetime only; each request still has the
+   * protocol's message deadlines). Returns promptly once the signal fires, whatever the peers do.
+   * `options.entryIndex` names an entry of this log signed by each of them, shown to witnesses
+   * that do not follow this log yet.
+   */
+  async collectCosignatures (peers: string[], options: { signal?: AbortSignal, entryIndex?: number } = {}): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
-    for (let i = 0; i < peers.length; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
+    const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
+    for (let i = 0; i < peers.length && !signal.aborted; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await this.requestCosignature(p, text)
+          const sig = await raceSignal(this.requestCosignature(p, text, signal, options.entryIndex), signal)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
@@ -152,14 +206,17 @@ export class LedgerService implements Startable {
     return done
   }
 
-  private async requestCosignature (peer: string, text: string): Promise<NoteSignature> {
+  private async requestCosignature (peer: string, text: string, signal: AbortSignal, entryIndex?: number): Promise<NoteSignature> {
     const size = Witness.open(text, this.c.identity.peerId).checkpoint.size
-    return await this.withClient(peer, async client => {
+    const shared = entryIndex === undefined || entryIndex >= size
+      ? undefined
+      : { entry: await this.c.log.leaf(entryIndex), index: entryIndex, proof: await this.c.log.inclusionProof(entryIndex, size) }
+    return await this.withClient(peer, signal, async client => {
       let oldSize = Math.min(this.cosignedSize.get(peer) ?? 0, size)
       let sig: NoteSignature | undefined
       for (let attempt = 0; sig === undefined; attempt++) {
         try {
-          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size))
+          sig = await client.cosign(text, oldSize, oldSize === 0 ? [] : await this.c.log.consistencyProof(oldSize, size), shared)
         } catch (err) {
           // tlog-witness: a conflict tells the size the witness knows; retry once from there.
           if (attempt > 0 || !isFulcrumError(err, LedgerProtocolError.CONFLICT)) throw err
@@ -173,8 +230,22 @@ export class LedgerService implements Startable {
     })
   }
 
-  private async withClient<T> (peer: string, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
-    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer)
+  /** Adds the parties of every entry in this node's log to the followed logs. */
+  private async loadCounterparties (): Promise<void> {
+    for (let i = 0; i < this.c.log.size; i += COUNTERPARTY_SCAN_PAGE) {
+      for (const leaf of await this.c.log.leaves(i, Math.min(this.c.log.size, i + COUNTERPARTY_SCAN_PAGE))) {
+        try {
+          for (const p of decodeEntry(leaf).body.parties) if (p !== this.c.identity.peerId) this.followed.add(p)
+        } catch (err) {
+          this.log.warn('unreadable entry in own log', { code: (err as { code?: string }).code })
+        }
+      }
+    }
+  }
+
+  /** Runs `fn` on a session with `peer`; `signal` bounds the dial and every request. */
+  private async withClient<T> (peer: string, signal: AbortSignal, fn: (c: LedgerClient) => Promise<T>): Promise<T> {
+    const client = await LedgerClient.connect(this.c.libp2p, peerIdFromString(peer), peer, signal)
     try {
       return await fn(client)
     } finally {

@@ -44,6 +44,11 @@ export interface EntryBody {
   terms?: { [key: string]: CanonicalValue }
   /** Why it ended (terminations). */
   reason?: string
+  /**
+   * Terminations: when the agreement ends (unix ms, at or after `createdAt`); the time between the
+   * two is the notice given. Absent: it ends at `createdAt`.
+   */
+  effectiveAt?: number
 }
 
 /** A ledger entry: a typed body and one signature per party, in the order of `body.parties`. */
@@ -157,7 +162,7 @@ function validateEntry (entry: Entry): void {
 
 function validateBody (type: EntryType, body: EntryBody): void {
   if (!isPlainObject(body)) throw bad('body must be a map', 'body')
-  const keys = type === 'termination' ? ['id', 'agreement', 'parties', 'createdAt', 'reason'] : ['id', 'agreement', 'parties', 'createdAt', 'terms']
+  const keys = type === 'termination' ? ['id', 'agreement', 'parties', 'createdAt', 'reason', 'effectiveAt'] : ['id', 'agreement', 'parties', 'createdAt', 'terms']
   onlyKeys(body, keys, 'body')
   checkId(body.id, 'body.id')
   if (type === 'agreement') {
@@ -169,6 +174,9 @@ function validateBody (type: EntryType, body: EntryBody): void {
   if (!Number.isSafeInteger(body.createdAt) || body.createdAt < 0) throw bad('createdAt must be a non-negative integer', 'body.createdAt')
   if (type === 'termination') {
     if (typeof body.reason !== 'string' || body.reason.length > MAX_REASON_LENGTH) throw bad('reason must be a short string', 'body.reason')
+    if (body.effectiveAt !== undefined && (!Number.isSafeInteger(body.effectiveAt) || body.effectiveAt < body.createdAt)) {
+      throw bad('effectiveAt must be an integer at or after createdAt', 'body.effectiveAt')
+    }
   } else if (!isPlainObject(body.terms)) {
     throw bad('terms must be a map', 'body.terms')
   }

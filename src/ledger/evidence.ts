@@ -7,8 +7,12 @@
  * - `inconsistent`: two checkpoints of sizes m < n, and the consistency proof the log served
  *   for them, which fails. The signatures are conclusive; the failure shows that the log could
  *   not prove it only appended (an honest log can always produce a valid proof on demand).
- * - `rollback`: a checkpoint seen first, then a signed checkpoint of a smaller size. The
- *   signatures are conclusive; the order is the witness's statement (`observedAt`).
+ * - `rollback`: a checkpoint seen first, then a signed checkpoint of a smaller size, and the
+ *   consistency proof from the smaller to the larger that the log served, which fails. An older
+ *   checkpoint alone is not evidence (anyone can replay a log's old checkpoint, and an honest log
+ *   signed it once): only two checkpoints that cannot both be true are. So a rollback is refused
+ *   without a proof, or with a proof that verifies; like `inconsistent`, the failing proof is the
+ *   observer's statement, which an honest log refutes by serving a valid proof.
  *
  * A Fulcrum origin (`fulcrum/ledger/v1/<peer id>`) names its key: evidence about it must carry
  * that peer's own verifier key, or anyone could sign "evidence" against any node.
@@ -18,7 +22,7 @@ import { LedgerError } from './errors.js'
 import { bytesEqual } from './hash.js'
 import { ORIGIN_PREFIX, ledgerVerifierKey, openCheckpoint, peerIdOfOrigin } from './checkpoint.js'
 import type { SignedCheckpoint } from './checkpoint.js'
-import { parseVerifierKey, strictBase64 } from './note.js'
+import { formatNote, parseVerifierKey, strictBase64 } from './note.js'
 import { verifyConsistency } from './verify.js'
 
 /** The `type` field of every evidence file. */
@@ -57,10 +61,19 @@ export interface VerifiedEvidence {
 const badEvidence = (why: string, cause?: unknown): FulcrumError =>
   new FulcrumError(LedgerError.BAD_EVIDENCE, `evidence: ${why}`, cause === undefined ? {} : { cause })
 
-/** Builds an evidence object from two verified checkpoints of the same log. */
+/**
+ * The note of a signed checkpoint with only the log's own signature lines: cosignatures prove
+ * nothing about the log, and a note may carry up to 100 of them (64 KiB), which would make every
+ * evidence file up to 128 KiB instead of under 2 KiB.
+ */
+export function logSignedNote (cp: SignedCheckpoint): string {
+  return formatNote({ text: cp.note.text, signatures: cp.note.signatures.filter(s => s.name === cp.checkpoint.origin) })
+}
+
+/** Builds an evidence object from two verified checkpoints of the same log (keeping only the log's signatures). */
 export function makeEvidence (kind: EvidenceKind, vkey: string, first: SignedCheckpoint, second: SignedCheckpoint,
   extra: { proof?: Uint8Array[], observedBy?: string, observedAt?: number } = {}): Evidence {
-  const ev: Evidence = { type: EVIDENCE_TYPE, kind, vkey, checkpoints: [first.text, second.text] }
+  const ev: Evidence = { type: EVIDENCE_TYPE, kind, vkey, checkpoints: [logSignedNote(first), logSignedNote(second)] }
   if (extra.proof !== undefined) ev.proof = extra.proof.map(h => Buffer.from(h).toString('base64'))
   if (extra.observedBy !== undefined) ev.observedBy = extra.observedBy
   if (extra.observedAt !== undefined) ev.observedAt = extra.observedAt
@@ -94,22 +107,30 @@ export function verifyEvidence (input: unknown): VerifiedEvidence {
   const [m, n] = [a.checkpoint.size, b.checkpoint.size]
   const roots: [string, string] = [Buffer.from(a.checkpoint.root).toString('base64'), Buffer.from(b.checkpoint.root).toString('base64')]
   const result: VerifiedEvidence = { kind: ev.kind as EvidenceKind, origin, ...(peerId === undefined ? {} : { peerId }), sizes: [m, n], roots }
-  switch (ev.kind) {
-    case 'split-view':
-      if (m !== n || bytesEqual(a.checkpoint.root, b.checkpoint.root)) throw badEvidence('a split view needs equal sizes and different roots')
-      return result
-    case 'rollback':
-      if (!(n < m)) throw badEvidence('a rollback needs the second checkpoint to be smaller')
-      return result
-    default: {
-      if (!(m < n)) throw badEvidence('an inconsistency needs the first checkpoint to be smaller')
-      const proof = (Array.isArray(ev.proof) ? ev.proof : []).map(p => strictBase64(String(p)))
-      if (proof.some(p => p === undefined)) throw badEvidence('proof hashes must be base64')
-      if (m > 0 && verifyConsistency(m, n, proof as Uint8Array[], a.checkpoint.root, b.checkpoint.root)) {
-        throw badEvidence('the consistency proof verifies: no inconsistency shown')
-      }
-      if (m === 0) throw badEvidence('every tree is consistent with the empty tree')
-      return result
-    }
+  if (ev.kind === 'split-view') {
+    if (m !== n || bytesEqual(a.checkpoint.root, b.checkpoint.root)) throw badEvidence('a split view needs equal sizes and different roots')
+    return result
+  }
+  if (ev.kind === 'rollback' ? !(n < m) : !(m < n)) {
+    throw badEvidence(ev.kind === 'rollback' ? 'a rollback needs the second checkpoint to be smaller' : 'an inconsistency needs the first checkpoint to be smaller')
+  }
+  const [small, large] = m < n ? [a, b] : [b, a]
+  checkFailingProof(ev.proof, small, large)
+  return result
+}
+
+/**
+ * Checks that `proof` is a consistency proof from `small` to `large` (sizes 0 < s < l) that
+ * fails: without one, two checkpoints of different sizes can both be true (the smaller one is
+ * simply older), so they prove nothing.
+ */
+function checkFailingProof (input: unknown, small: SignedCheckpoint, large: SignedCheckpoint): void {
+  const [s, l] = [small.checkpoint, large.checkpoint]
+  if (s.size === 0) throw badEvidence('every tree is consistent with the empty tree')
+  if (!Array.isArray(input)) throw badEvidence('an older checkpoint is not evidence without the failing consistency proof the log served')
+  const proof = input.map(p => strictBase64(String(p)))
+  if (proof.some(p => p === undefined)) throw badEvidence('proof hashes must be base64')
+  if (verifyConsistency(s.size, l.size, proof as Uint8Array[], s.root, l.root)) {
+    throw badEvidence(`the consistency proof from size ${s.size} to ${l.size} verifies: the checkpoints can both be true`)
   }
 }

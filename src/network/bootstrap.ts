@@ -10,6 +10,7 @@ import type { Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { FulcrumError } from '../errors/index.js'
 import { NetworkError } from './errors.js'
+import { retry } from './retry.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
 
@@ -67,58 +68,73 @@ export function parseBootstrapAddrs (addrs: readonly string[]): Multiaddr[] {
   })
 }
 
+/** Retry timing of {@link Bootstrapper} (tests shorten it). */
+export interface BootstrapTiming {
+  firstRetryMs: number
+  maxRetryMs: number
+  dialTimeoutMs: number
+}
+
 /** Keeps the node connected to its bootstrap peers (see module doc). */
 export class Bootstrapper implements Startable {
   private readonly peers: Multiaddr[]
-  private readonly delays = new Map<string, number>()
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  /** Addresses with a dial loop running (one loop per address at most). */
+  private readonly dialing = new Map<string, Promise<void>>()
+  /** Every loop not yet ended, including those of a previous start (for {@link settled}). */
+  private readonly loops = new Set<Promise<void>>()
   private controller = new AbortController()
   private running = false
+  private readonly timing: BootstrapTiming
 
-  constructor (private readonly components: BootstrapComponents, bootstrap: readonly string[], private readonly log: Logger = silentLogger) {
+  constructor (private readonly components: BootstrapComponents, bootstrap: readonly string[], private readonly log: Logger = silentLogger,
+    timing: Partial<BootstrapTiming> = {}) {
     this.peers = parseBootstrapAddrs(bootstrap)
+    this.timing = { firstRetryMs: FIRST_RETRY_MS, maxRetryMs: MAX_RETRY_MS, dialTimeoutMs: DIAL_TIMEOUT_MS, ...timing }
   }
 
   start (): void {
     this.running = true
     this.controller = new AbortController()
-    for (const ma of this.peers) this.schedule(ma, 0)
+    for (const ma of this.peers) this.connect(ma)
   }
 
+  /** Aborts every dial in flight and every pending retry. */
   stop (): void {
     this.running = false
-    this.controller.abort()
-    for (const t of this.timers) clearTimeout(t)
-    this.timers.clear()
+    this.controller.abort(new FulcrumError(NetworkError.ABORTED, 'bootstrapper stopped'))
+    this.dialing.clear()
   }
 
   /** Dials the bootstrap peers now if the node has no connection (call on a peer disconnect). */
   reconnectIfAlone (): void {
     if (!this.running || this.components.getConnections().length > 0) return
-    for (const ma of this.peers) this.schedule(ma, 0)
+    for (const ma of this.peers) this.connect(ma)
   }
 
-  private schedule (ma: Multiaddr, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer)
-      void this.dial(ma)
-    }, delayMs)
-    this.timers.add(timer)
+  /** Resolves once no dial loop runs (every peer connected, or the bootstrapper stopped). */
+  async settled (): Promise<void> {
+    while (this.loops.size > 0) await Promise.all(this.loops)
   }
 
-  private async dial (ma: Multiaddr): Promise<void> {
-    if (!this.running) return
+  /** Starts a dial loop for `ma` unless one runs: retried with backoff until connected or stopped. */
+  private connect (ma: Multiaddr): void {
     const key = ma.toString()
-    try {
-      await this.components.dial(ma, { signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
-      this.delays.delete(key)
-      this.log.debug('connected to bootstrap peer', { addr: key })
-    } catch (err) {
-      if (!this.running) return
-      const delay = Math.min(MAX_RETRY_MS, (this.delays.get(key) ?? FIRST_RETRY_MS / 2) * 2)
-      this.delays.set(key, delay)
-      this.log.debug('bootstrap dial failed, retrying', { addr: key, retryMs: delay, err: (err as Error).message })
-      this.schedule(ma, delay / 2 + Math.random() * delay / 2)
-    }
+    if (this.dialing.has(key)) return
+    const signal = this.controller.signal
+    const loop = retry(async (s) => {
+      await this.components.dial(ma, { signal: AbortSignal.any([s, AbortSignal.timeout(this.timing.dialTimeoutMs)]) })
+    }, {
+      signal,
+      firstDelayMs: this.timing.firstRetryMs,
+      maxDelayMs: this.timing.maxRetryMs,
+      onRetry: (err, attempt, delayMs) => { this.log.debug('bootstrap dial failed, retrying', { addr: key, attempt, retryMs: delayMs, err: (err as Error).message }) }
+    }).then(() => { this.log.debug('connected to bootstrap peer', { addr: key }) },
+      (err: unknown) => { if (!signal.aborted) this.log.warn('bootstrap dial gave up', { addr: key, err: (err as Error).message }) })
+      .finally(() => {
+        if (this.dialing.get(key) === loop) this.dialing.delete(key)
+        this.loops.delete(loop)
+      })
+    this.dialing.set(key, loop)
+    this.loops.add(loop)
   }
 }

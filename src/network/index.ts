@@ -8,16 +8,23 @@
  * `(request: Uint8Array, { peer, signal, index }) => Promise<Uint8Array>` and returns an `unserve()`.
  * Each inbound stream is a session of request/response pairs; the handler is called once per request.
  * Limits ({@link ProtocolLimits}, defaults in {@link DEFAULT_PROTOCOL_LIMITS}): message size cap
- * (checked on the length prefix), per-message timeout, session lifetime, requests per session,
- * concurrent sessions per protocol across all peers (excess streams are reset), streams per connection.
+ * (checked on the length prefix), first-request deadline, per-message timeout (handlers are raced
+ * against it), session lifetime, requests per session, concurrent sessions per peer and per
+ * protocol across all peers (fair share when full, see serve.ts), streams per connection.
  *
  * Client side: `request(libp2p, peerOrMultiaddr, protocol, bytes, { signal, limits })` for one
  * exchange, or `openSession(...)` then `session.request(bytes)` repeatedly and `session.close()`.
  * Failures are `FulcrumError`s with codes from {@link NetworkError}: `NET_DIAL_FAILED`, `NET_TIMEOUT`,
  * `NET_ABORTED`, `NET_MESSAGE_TOO_LARGE`, `NET_STREAM_CLOSED`.
+ *
+ * Also: `ConnectionLimiter` (limits.ts: connection limits that hold on loopback), `retry()` (the one
+ * retry helper, abortable) and `raceSignal()`.
  */
 export * from './errors.js'
 export * from './gater.js'
 export * from './node.js'
 export * from './bootstrap.js'
 export * from './reqresp.js'
+export * from './retry.js'
+export * from './limits.js'
+export { raceSignal } from './stream-util.js'

@@ -26,15 +26,34 @@ import { FulcrumError } from '../errors/index.js'
 import { parseRanges, rangeConnectionGater } from './gater.js'
 import { parseMultiaddrs } from './bootstrap.js'
 import { NetworkError } from './errors.js'
+import { ConnectionLimiter } from './limits.js'
 
 /** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
 export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
 
 /**
- * The connection manager accepts 10 pending inbound connections by default; a bootstrap node that
- * many nodes dial together needs more (see STACK.md: 49 dialers left 11 unconnected at 10).
+ * Inbound connections in their handshake at once (libp2p refuses more; with no allow-list this
+ * holds for every address). libp2p's default of 10 is too few for a bootstrap node that many nodes
+ * dial together (STACK.md: 49 dialers left 11 unconnected at 10); 64 handshakes are cheap.
  */
-const MAX_INCOMING_PENDING_CONNECTIONS = 64
+export const MAX_INCOMING_PENDING_CONNECTIONS = 64
+/**
+ * A socket that has not finished its handshake (noise, muxer) within this is closed, whatever its
+ * address. libp2p's default of 10 s: a loopback handshake takes milliseconds, but a node whose
+ * event loop is loaded (seen here: an honest handshake past 5 s on a machine at load 24) must not
+ * drop honest peers. A silent socket holds one of the pending slots that long.
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000
+/**
+ * Connections with one peer id: two when both dial each other at once, with room for a reconnect
+ * while the old connection closes; one identity cannot take many of the node's connections.
+ */
+export const MAX_CONNECTIONS_PER_PEER = 4
+/**
+ * New inbound connections per second from one IP address (libp2p's default), for addresses outside
+ * `rateLimitExemptRanges`.
+ */
+export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 5
 
 /**
  * Gossipsub RPCs larger than this are dropped before decoding: an RPC holds a few offers of at
@@ -68,8 +87,22 @@ export interface Libp2pNodeInit {
   allowedDialRanges?: string[]
   /** CIDR ranges inbound connections may come from (default: any address). */
   allowedInboundRanges?: string[]
-  /** Upper bound on open connections. */
+  /**
+   * Upper bound on open connections, for every address: inbound connections beyond it are refused
+   * (outbound ones the node opens itself are pruned back to it by libp2p).
+   */
   maxConnections?: number
+  /** Connections with one peer id at most (default {@link MAX_CONNECTIONS_PER_PEER}). */
+  maxConnectionsPerPeer?: number
+  /** New inbound connections per second per IP (default {@link INBOUND_CONNECTIONS_PER_IP_PER_SECOND}). */
+  inboundConnectionsPerIpPerSecond?: number
+  /**
+   * CIDR ranges exempt from the per-IP rate limit only (default 127.0.0.0/8: a loopback federation
+   * dials from one address). Every other limit still applies to them.
+   */
+  rateLimitExemptRanges?: string[]
+  /** Handshake deadline of inbound connections (default {@link INBOUND_UPGRADE_TIMEOUT_MS}). */
+  inboundUpgradeTimeoutMs?: number
   /**
    * IPs exempt from gossipsub's IP colocation penalty: several honest nodes behind one address
    * (loopback, one NAT) would otherwise score each other out of the mesh.
@@ -93,6 +126,7 @@ export const LIBP2P_DEFAULTS = {
   allowedDialRanges: ['127.0.0.0/8'],
   /** Enough for a 50-node federation on one machine with room for clients. */
   maxConnections: 300,
+  rateLimitExemptRanges: ['127.0.0.0/8'],
   ipColocationWhitelist: ['127.0.0.1']
 }
 
@@ -131,8 +165,10 @@ function listenError (err: unknown, failures: ReadonlyMap<string, unknown>, list
 }
 
 /** The TCP transport, recording the error of every listen that fails (libp2p keeps only their text). */
-function recordingTcp (failures: Map<string, unknown>): ReturnType<typeof tcp> {
-  const factory = tcp()
+function recordingTcp (failures: Map<string, unknown>, maxSockets: number): ReturnType<typeof tcp> {
+  // The listener drops sockets beyond `maxSockets` before libp2p sees them: a hard bound on the
+  // inbound sockets (and their memory) whatever happens above.
+  const factory = tcp({ maxConnections: maxSockets })
   return (components) => {
     const transport = factory(components)
     const createListener = transport.createListener.bind(transport)
@@ -154,8 +190,9 @@ function recordingTcp (failures: Map<string, unknown>): ReturnType<typeof tcp> {
 }
 
 /**
- * Creates a libp2p node for Fulcrum. Connections from and to 127.0.0.0/8 are exempt from the
- * per-IP inbound rate limit (many local nodes would otherwise get ECONNRESET). Throws
+ * Creates a libp2p node for Fulcrum. Its connection limits hold for every address (see limits.ts);
+ * only the per-IP rate limit of new inbound connections exempts `rateLimitExemptRanges` (by default
+ * 127.0.0.0/8: many local nodes would otherwise get ECONNRESET). Throws
  * `NET_BAD_ADDRESS` for a malformed CIDR range or listen address, before creating anything. Its
  * `start()` (also when `init.start` starts it here) throws `NET_LISTEN_FAILED` naming the address
  * and the cause (e.g. EADDRINUSE) if a listen address cannot be listened on; libp2p has then
@@ -168,18 +205,27 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
   const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
   const keepPrivate = init.keepPrivateAddresses ?? true
   const failures = new Map<string, unknown>()
+  const maxConnections = init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections
+  const limiter = new ConnectionLimiter({
+    maxConnections,
+    maxConnectionsPerPeer: init.maxConnectionsPerPeer ?? MAX_CONNECTIONS_PER_PEER,
+    inboundPerIpPerSecond: init.inboundConnectionsPerIpPerSecond ?? INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
+    rateLimitExempt: parseRanges(init.rateLimitExemptRanges ?? LIBP2P_DEFAULTS.rateLimitExemptRanges)
+  })
   const node = await createLibp2p<FulcrumServices>({
     privateKey,
     start: false,
     addresses: { listen: init.listen },
-    transports: [recordingTcp(failures)],
+    transports: [recordingTcp(failures, maxConnections + MAX_INCOMING_PENDING_CONNECTIONS)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: rangeConnectionGater(ranges, inbound),
+    connectionGater: limiter.wrap(rangeConnectionGater(ranges, inbound)),
     connectionManager: {
-      maxConnections: init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections,
+      maxConnections,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
-      allow: ['/ip4/127.0.0.0/ipcidr/8']
+      inboundUpgradeTimeout: init.inboundUpgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS,
+      // The per-IP rate limit is the limiter's (with its exempt ranges); no allow-list (module doc).
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER
     },
     services: {
       identify: identify(),
@@ -210,6 +256,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
       })
     }
   })
+  limiter.bind(node)
   const start = node.start.bind(node)
   node.start = async () => {
     failures.clear()
@@ -225,6 +272,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
 
 /** Options of {@link createLightLibp2pNode}. */
 export interface LightNodeInit {
+  /**
+   * An Ed25519 seed for the client's peer id (default: a fresh key). A customer placing an order
+   * uses its identity's seed, because providers accept order messages only from their signer.
+   */
+  seed?: Uint8Array
   /** CIDR ranges the client may dial (default 127.0.0.0/8). */
   allowedDialRanges?: string[]
   /** Include identify, ping and the DHT in client mode, for provider lookups (default false). */
@@ -247,6 +299,7 @@ export type LightServices = {
 export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<Libp2p<LightServices>> {
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
   return await createLibp2p<LightServices>({
+    ...(init.seed === undefined ? {} : { privateKey: await generateKeyPairFromSeed('Ed25519', init.seed) }),
     addresses: { listen: [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],

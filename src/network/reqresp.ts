@@ -9,16 +9,17 @@
  * closing it. What the bytes mean is the caller's business (canonical CBOR in Fulcrum).
  *
  * Every session is bounded: a per-message size cap (checked from the length prefix, before the body
- * is buffered), an idle timeout per message, a cap on the session's lifetime, a cap on requests per
- * session, and a cap on concurrent inbound sessions per protocol across all peers.
+ * is buffered), a short deadline for the first request, an idle timeout per message, a cap on the
+ * session's lifetime, a cap on requests per session, and caps on concurrent inbound sessions per
+ * protocol, per peer and across all peers (the server side, with its fair-share admission, is in
+ * serve.ts; `serveProtocol` is re-exported here).
  */
 import { lpStream } from '@libp2p/utils'
-import type { PeerId, Stream, Connection, StreamHandler } from '@libp2p/interface'
+import type { PeerId, Stream, StreamHandler } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
 import { NetworkError } from './errors.js'
-import type { Logger } from '../logging/index.js'
-import { silentLogger } from '../logging/index.js'
+import { anySignal, plain, toNetworkError } from './stream-util.js'
 
 /** Limits of one request/response protocol. Every field has a default below. */
 export interface ProtocolLimits {
@@ -30,8 +31,12 @@ export interface ProtocolLimits {
   sessionTimeoutMs: number
   /** Most requests one inbound session may carry. */
   maxRequestsPerSession: number
-  /** Most inbound sessions of this protocol handled at once, across all peers; more are refused. */
+  /** Most inbound sessions of this protocol handled at once, across all peers (see serve.ts for who gets a slot). */
   maxConcurrentSessions: number
+  /** Most inbound sessions of this protocol one peer holds at once; more are refused. */
+  maxSessionsPerPeer: number
+  /** Longest wait for the first byte of a session's first request, from the stream's opening. */
+  firstRequestTimeoutMs: number
   /** Most inbound streams of this protocol per connection (libp2p registrar limit). */
   maxInboundStreamsPerConnection: number
 }
@@ -40,7 +45,11 @@ export interface ProtocolLimits {
  * Defaults. A message cap of 1 MiB holds a page of offers (each at most 8 KiB in offer-v1) with
  * room to spare; 10 s per message tolerates a slow peer on a loaded machine while a stalled one is
  * cut off quickly; 60 s per session bounds a long multi-round reconciliation; 64 concurrent sessions
- * keep one busy node from exhausting memory (64 x 2 MiB buffers at most).
+ * keep one busy node from exhausting memory (64 x 2 MiB buffers at most). A peer needs one session
+ * per concurrent exchange and Fulcrum's clients run at most two with one peer (sync), so 4 per peer
+ * leaves room while 16 peers are needed to fill the 64 slots. An honest dialer writes its request
+ * as soon as the stream is open (one round trip), so 2 s for the first byte is generous on any
+ * link, and a silent stream frees its slot 5x sooner than with the message timeout.
  */
 export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   maxMessageBytes: 1024 * 1024,
@@ -48,6 +57,8 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
   sessionTimeoutMs: 60_000,
   maxRequestsPerSession: 1024,
   maxConcurrentSessions: 64,
+  maxSessionsPerPeer: 4,
+  firstRequestTimeoutMs: 2_000,
   maxInboundStreamsPerConnection: 8
 }
 
@@ -55,7 +66,11 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = {
 export interface RequestContext {
   /** The remote peer id (string form). */
   peer: string
-  /** Aborted when the session times out or the stream dies. */
+  /**
+   * Aborted when the message timeout or the session's lifetime runs out, the session is evicted or
+   * the protocol stops being served. The session then ends at once and a later result of the
+   * handler is dropped; a handler should pass it on to whatever it awaits, so that work stops too.
+   */
   signal: AbortSignal
   /** 0 for the first request of a session, 1 for the next, ... (multi-round protocols). */
   index: number
@@ -78,54 +93,7 @@ export interface ProtocolDialer {
   dialProtocol: (peer: PeerId | Multiaddr | Multiaddr[], protocols: string | string[], options?: { signal?: AbortSignal }) => Promise<Stream>
 }
 
-/**
- * Serves `protocol` with `handler` until the returned function is called.
- * Sessions beyond `maxConcurrentSessions` are reset at once (the dialer sees `NET_STREAM_CLOSED`).
- */
-export async function serveProtocol (registrar: ProtocolRegistrar, protocol: string, handler: RequestHandler,
-  limits: Partial<ProtocolLimits> = {}, log: Logger = silentLogger): Promise<() => Promise<void>> {
-  const l = { ...DEFAULT_PROTOCOL_LIMITS, ...limits }
-  let active = 0
-  const onStream = (stream: Stream, connection: Connection): void => {
-    const peer = connection.remotePeer.toString()
-    if (active >= l.maxConcurrentSessions) {
-      log.warn('refusing inbound session: too many', { protocol, peer, code: NetworkError.BUSY })
-      stream.abort(new FulcrumError(NetworkError.BUSY, `more than ${l.maxConcurrentSessions} sessions of ${protocol}`))
-      return
-    }
-    active++
-    serveSession(stream, peer, handler, l)
-      .catch((err: unknown) => {
-        log.debug('inbound session ended with an error', { protocol, peer, code: (err as { code?: string }).code, err: (err as Error).message })
-        stream.abort(err instanceof Error ? err : new Error(String(err)))
-      })
-      .finally(() => { active-- })
-  }
-  await registrar.handle(protocol, onStream, { maxInboundStreams: l.maxInboundStreamsPerConnection })
-  return async () => { await registrar.unhandle(protocol) }
-}
-
-async function serveSession (stream: Stream, peer: string, handler: RequestHandler, l: ProtocolLimits): Promise<void> {
-  const session = AbortSignal.timeout(l.sessionTimeoutMs)
-  const lp = lpStream(stream, { maxDataLength: l.maxMessageBytes })
-  for (let index = 0; index < l.maxRequestsPerSession; index++) {
-    if (stream.readStatus !== 'readable') break
-    let request: Uint8Array
-    try {
-      request = plain((await lp.read({ signal: AbortSignal.any([session, AbortSignal.timeout(l.messageTimeoutMs)]) })).subarray())
-    } catch (err) {
-      if (isEndOfStream(err)) break
-      throw toNetworkError(err, session)
-    }
-    const signal = AbortSignal.any([session, AbortSignal.timeout(l.messageTimeoutMs)])
-    const response = await handler(request, { peer, signal, index })
-    if (response.byteLength > l.maxMessageBytes) {
-      throw new FulcrumError(NetworkError.MESSAGE_TOO_LARGE, `response of ${response.byteLength} bytes exceeds ${l.maxMessageBytes}`)
-    }
-    await lp.write(response, { signal })
-  }
-  await stream.close({ signal: AbortSignal.timeout(l.messageTimeoutMs) })
-}
+export { serveProtocol } from './serve.js'
 
 /** A session opened by {@link openSession}: send requests one at a time, then close it. */
 export interface Session {
@@ -191,34 +159,4 @@ export async function request (dialer: ProtocolDialer, peer: PeerId | Multiaddr 
   } finally {
     await session.close()
   }
-}
-
-/** A plain Uint8Array view (libp2p may hand out Buffers, which compare and encode differently). */
-function plain (bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
-
-function anySignal (signals: Array<AbortSignal | undefined>): AbortSignal {
-  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined))
-}
-
-function isEndOfStream (err: unknown): boolean {
-  const name = (err as { name?: string }).name
-  return name === 'UnexpectedEOFError' || name === 'StreamStateError'
-}
-
-/** Maps libp2p and abort errors to network error codes. */
-function toNetworkError (err: unknown, signal: AbortSignal, callerSignal?: AbortSignal): FulcrumError {
-  if (err instanceof FulcrumError) return err
-  const name = (err as { name?: string }).name ?? ''
-  if (callerSignal?.aborted === true && (callerSignal.reason as { name?: string } | undefined)?.name !== 'TimeoutError') {
-    return new FulcrumError(NetworkError.ABORTED, 'aborted', { cause: err })
-  }
-  if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') {
-    return new FulcrumError(NetworkError.TIMEOUT, 'timed out waiting for the peer', { cause: err })
-  }
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-    return new FulcrumError(NetworkError.MESSAGE_TOO_LARGE, (err as Error).message, { cause: err })
-  }
-  return new FulcrumError(NetworkError.STREAM_CLOSED, `stream failed: ${(err as Error).message}`, { cause: err })
 }

@@ -8,7 +8,11 @@ import type { FulcrumLibp2p } from '../network/index.js'
 import type { PeerId } from '@libp2p/interface'
 import { decodeRecord } from '../offers/index.js'
 import { entryFromJson } from '../ledger/index.js'
+import { LedgerProtocolError } from '../ledger-protocol/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
+import { bodyOf } from '../order-protocol/index.js'
+import type { OrderService, ProviderOrder, ProviderOrderStatus } from '../order-protocol/index.js'
+import type { OrderJson } from '../api/index.js'
 
 /** Components of the backend. */
 export interface BackendComponents {
@@ -17,8 +21,13 @@ export interface BackendComponents {
   catalog: CatalogView
   libp2p: Pick<FulcrumLibp2p, 'getConnections' | 'getMultiaddrs' | 'peerStore'>
   now: () => number
-  /** The agreement ledger: appends go through it so that counterparties are asked to cosign. */
+  /**
+   * The agreement ledger: appends go through it so that counterparties are asked to cosign; it
+   * bounds cosigning with its deadline and its stop().
+   */
   ledger: Pick<LedgerService, 'append'> & { size: () => number }
+  /** The provider side of orders: its store and the operator's decisions on pending holds. */
+  orders?: Pick<OrderService, 'store' | 'approve' | 'refuse'>
   /** Extra health fields (counters of other modules). */
   health?: () => Record<string, unknown>
 }
@@ -29,7 +38,7 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
     async publish (body) {
       const record = isRecordJson(body)
         ? recordFromJson(body)
-        : signOffer(completeOffer(body, { provider: c.identity.peerId, now: c.now() }), c.identity)
+        : signOffer(completeOffer(withOwnAddresses(body, c.libp2p.getMultiaddrs().map(String)), { provider: c.identity.peerId, now: c.now() }), c.identity)
       if (record.body.provider !== c.identity.peerId) {
         throw new FulcrumError(OfferError.BAD_PROVIDER, `this node publishes only its own offers (${c.identity.peerId})`, { path: 'body.provider' })
       }
@@ -49,8 +58,13 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
     },
     async appendEntry (body) {
+      // Durable once append returns; cosigning then ends by the ledger's deadline (below the API's
+      // request timeout), so the answer always says whether counterparties are still to cosign.
       const r = await c.ledger.append(entryFromJson(body))
-      return { index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners }
+      return {
+        index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners,
+        cosigning: r.pending.length === 0 ? { status: 'complete' } : { status: 'pending', code: LedgerProtocolError.COSIGN_PENDING, pending: r.pending }
+      }
     },
     async peers () {
       // The address of an inbound connection is the peer's ephemeral source port: show what the
@@ -67,6 +81,19 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
         return { peerId, addresses: listening.length > 0 ? listening : seen }
       }))
     },
+    async orders (status) {
+      if (c.orders === undefined) return []
+      const all = await c.orders.store.list(status === undefined ? {} : { status: status as ProviderOrderStatus })
+      return all.map(orderJson)
+    },
+    async order (id) {
+      const o = await c.orders?.store.get(id)
+      return o === undefined ? undefined : orderJson(o)
+    },
+    async decideOrder (id, approve) {
+      if (c.orders === undefined) throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`)
+      return orderJson(approve ? await c.orders.approve(id) : await c.orders.refuse(id))
+    },
     health () {
       return {
         status: 'ok',
@@ -78,5 +105,28 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
         ...c.health?.()
       }
     }
+  }
+}
+
+/**
+ * A draft without `addresses` gets the node's listen addresses (without /p2p/; at most the
+ * offer-v1 limit of 8): customers dial them to negotiate orders (order-v1 §Transport).
+ */
+function withOwnAddresses (draft: unknown, listening: string[]): unknown {
+  if (typeof draft !== 'object' || draft === null || Array.isArray(draft)) return draft
+  const d = draft as Record<string, unknown>
+  if (Array.isArray(d.addresses) && d.addresses.length > 0) return draft
+  return { ...d, addresses: [...new Set(listening.map(a => a.replace(/\/p2p\/[^/]+$/, '')))].slice(0, 8) }
+}
+
+/** The API form of a provider's order (byte strings as hex). */
+function orderJson (o: ProviderOrder): OrderJson {
+  const hex = (v: unknown): unknown => v instanceof Uint8Array
+    ? Buffer.from(v).toString('hex')
+    : Array.isArray(v) ? v.map(hex) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hex(x)])) : v
+  const body = bodyOf(o)
+  return {
+    id: o.id, customer: o.customer, status: o.status, reservations: o.reservations, expiresAt: o.expiresAt, createdAt: o.createdAt, updatedAt: o.updatedAt,
+    ...(o.code === undefined ? {} : { code: o.code }), ...(body === undefined ? {} : { body: hex(body) })
   }
 }

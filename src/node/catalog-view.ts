@@ -1,5 +1,4 @@
 /** Adapts the level catalog to the narrow view that discovery and the API use. */
-import { decideInsert } from '../catalog/index.js'
 import type { Catalog } from '../catalog/index.js'
 import { recordExpiresAt } from '../offers/index.js'
 import type { CatalogView } from '../discovery/index.js'
@@ -13,10 +12,11 @@ export function catalogView (catalog: Catalog): CatalogView {
   return {
     held: async (provider, id) => catalog.get(provider, id),
     insert: (verified) => {
-      // Catalog.insert decides and applies in memory before its first await, with this same rule.
-      const decision = decideInsert(catalog.get(verified.record.body.provider, verified.record.body.id), verified)
-      return { decision, persisted: catalog.insert(verified).then(() => {}) }
+      const { result, persisted } = catalog.insertNow(verified)
+      return { decision: result.decision, persisted, ...(result.evicted === undefined ? {} : { evicted: result.evicted }) }
     },
+    admits: (key) => catalog.wouldAdmit(key),
+    knowsProvider: (provider) => catalog.providerCount(provider) > 0,
     getBytes: async (key) => byKey(key)?.bytes,
     entries: async function * () {
       for (const e of catalog.sorted()) yield { key: e.key, seq: e.record.body.seq, expiresAt: recordExpiresAt(e.record) }

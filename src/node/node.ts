@@ -1,8 +1,8 @@
 /**
  * `createNode()`: the one place where a Fulcrum node's modules are wired together. Each module
- * receives only the components it uses. The stores (catalog, ledger log) open first; `start()`
- * starts libp2p, discovery, the ledger service, bootstrap, the catalog sweeper and the API (and
- * `api.json`) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
+ * receives only the components it uses. The stores (catalog, ledger log, order store) open first;
+ * `start()` starts libp2p, discovery, the ledger service, the order service (after the ledger: a
+ * commit appends to it), bootstrap, the catalog sweeper and the API (and `api.json`) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
  * accepted is lost. A `start()` that fails stops what it had started and closes the stores itself,
  * then throws the error that made it fail (`NET_LISTEN_FAILED`, `API_LISTEN_FAILED`, ...), never
  * one from the cleanup (which stops only the parts that did start: a failed `libp2p.start()` has
@@ -18,18 +18,25 @@ import { silentLogger } from '../logging/index.js'
 import { isFulcrumError, describeError } from '../errors/index.js'
 import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, parseRanges } from '../network/index.js'
 import type { FulcrumLibp2p } from '../network/index.js'
-import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS, PeerPenalties } from '../discovery/index.js'
+import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS } from '../discovery/index.js'
+import { PeerPenalties } from '../gossip/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
 import { LogError, MerkleLog } from '../log/index.js'
-import { FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { CHECKPOINT_TOPIC, CHECKPOINT_TOPIC_SCORE_PARAMS, DEFAULT_STATE_LIMITS, FileStateStore, LedgerService } from '../ledger-protocol/index.js'
+import { DEFAULT_CATALOG_LIMITS } from '../catalog/index.js'
 import { join } from 'node:path'
+import { OrderService, OrderShellError, ProviderStore, orderPolicyFromConfig } from '../order-protocol/index.js'
+import type { OrderPolicy } from '../order-protocol/index.js'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
 import { acquireSharedPool } from '../verify/threads.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
+
+/** The new-provider admission budget when the config names none (discovery-v1.md §Admission). */
+const DEFAULT_NEW_PROVIDERS = { newProviderRecordsPerSecond: 50, newProviderBurst: 500 }
 
 /** Options of {@link createNode}; anything left out comes from the data dir's config. */
 export interface NodeInit {
@@ -53,6 +60,8 @@ export interface FulcrumNode {
   readonly discovery: Discovery
   /** The agreement ledger: its log, protocol, gossip, witness and cosigning. */
   readonly ledger: LedgerService
+  /** The provider side of composed orders: `/fulcrum/order/1.0.0`, holds, capacity, policy. */
+  readonly orders: OrderService
   /** The API base URL once started with the API on. */
   readonly apiUrl: string | undefined
   /** Listen multiaddrs with /p2p/<peer id>. */
@@ -80,32 +89,40 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)
   parseRanges(config.allowedInboundRanges ?? [])
+  const policy = orderPolicyFromConfig(config.orders)
   const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
-  const { catalog, ledgerLog } = await openStores(init.dataDir, paths, identity)
+  const { catalog, ledgerLog, orderStore } = await openStores(init.dataDir, paths, identity)
   try {
-    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog })
+    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, orderStore, policy })
   } catch (err) {
-    await closeAll([ledgerLog, catalog])
+    await closeAll([orderStore, ledgerLog, catalog])
     throw err
   }
 }
 
-/** Opens the catalog, then the ledger log; a store another process holds is `DATADIR_LOCKED`. */
-async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPaths>, identity: Identity): Promise<{ catalog: Catalog, ledgerLog: MerkleLog }> {
+/** Opens the catalog, the ledger log, then the order store; a store another process holds is `DATADIR_LOCKED`. */
+async function openStores (dataDir: string, paths: ReturnType<typeof dataDirPaths>, identity: Identity): Promise<{ catalog: Catalog, ledgerLog: MerkleLog, orderStore: ProviderStore }> {
   const locked = async (err: unknown): Promise<unknown> =>
-    isFulcrumError(err, CatalogError.LOCKED) || isFulcrumError(err, LogError.LOCKED) ? await dataDirLocked(dataDir, err) : err
+    isFulcrumError(err, CatalogError.LOCKED) || isFulcrumError(err, LogError.LOCKED) || isFulcrumError(err, OrderShellError.STORE_LOCKED) ? await dataDirLocked(dataDir, err) : err
   let catalog: Catalog
   try {
     catalog = await Catalog.open(paths.catalog)
   } catch (err) {
     throw await locked(err)
   }
+  let ledgerLog: MerkleLog
   try {
-    return { catalog, ledgerLog: await MerkleLog.open(paths.ledger, { signer: identity }) }
+    ledgerLog = await MerkleLog.open(paths.ledger, { signer: identity })
   } catch (err) {
     await catalog.close()
+    throw await locked(err)
+  }
+  try {
+    return { catalog, ledgerLog, orderStore: await ProviderStore.open(paths.orders) }
+  } catch (err) {
+    await closeAll([ledgerLog, catalog])
     throw await locked(err)
   }
 }
@@ -133,10 +150,15 @@ interface Assembly {
   logger: Logger
   catalog: Catalog
   ledgerLog: MerkleLog
+  orderStore: ProviderStore
+  policy: OrderPolicy
 }
 
 /** Wires the modules of a node around its open stores. */
-async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog }: Assembly): Promise<FulcrumNode> {
+async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, orderStore, policy }: Assembly): Promise<FulcrumNode> {
+  const limits = { ...DEFAULT_CATALOG_LIMITS, ...DEFAULT_NEW_PROVIDERS, ...config.catalogLimits }
+  catalog.configure(limits, identity.peerId)
+  const witness = { ...DEFAULT_STATE_LIMITS, ...config.witness }
   const view = catalogView(catalog)
   // Signature verification of sync batches and agreement appends runs on every core.
   const verify = acquireSharedPool()
@@ -148,13 +170,20 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
     ipColocationWhitelist: config.ipColocationWhitelist,
-    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS },
+    topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
     start: false
   })
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool }, { renewOwnOffers: config.renewOwnOffers, ...init.discovery })
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state: new FileStateStore(join(paths.audit, 'witness')), logger, now, pool: verify.pool })
-  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size } })
+  const newProviderRate = { perSecond: limits.newProviderRecordsPerSecond, burst: limits.newProviderBurst }
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
+  const state = new FileStateStore(join(paths.audit, 'witness'), witness)
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now, pool: verify.pool }, { followLogs: witness.followLogs ?? [] })
+  const orders = new OrderService({
+    libp2p, identity, store: orderStore, policy, logger, now,
+    ownRecords: async () => await view.byProvider(identity.peerId),
+    ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
+  })
+  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
@@ -162,6 +191,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     { start: async () => { await libp2p.start() }, stop: async () => { await libp2p.stop() } },
     discovery,
     ledger,
+    orders,
     bootstrapPart(libp2p, config, logger),
     peerLogPart(libp2p, logger.child({ component: 'peers' })),
     sweeperPart(catalog, now),
@@ -185,7 +215,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     }
     if (!closed) {
       closed = true
-      errors.push(...await closeAll([ledgerLog, catalog]))
+      errors.push(...await closeAll([orderStore, ledgerLog, catalog]))
       await verify.release()
     }
     return errors
@@ -198,6 +228,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     catalog,
     discovery,
     ledger,
+    orders,
     get apiUrl () { return apiUrl },
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {

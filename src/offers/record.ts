@@ -48,14 +48,27 @@ function recordSigningBytes (record: OfferRecord): Uint8Array {
 export function signOffer (offer: Offer, identity: Identity): OfferRecord {
   validateOffer(offer)
   assertOwnKey(offer.provider, identity)
-  return { kind: 'offer', body: offer, signature: identity.sign(offerSigningBytes(offer)) }
+  return assertSize({ kind: 'offer', body: offer, signature: identity.sign(offerSigningBytes(offer)) })
 }
 
 /** Signs a withdrawal of the provider's offer `id` as of `seq`. */
 export function signWithdrawal (withdrawal: Withdrawal, identity: Identity): OfferRecord {
   validateWithdrawal(withdrawal)
   assertOwnKey(withdrawal.provider, identity)
-  return { kind: 'withdrawal', body: withdrawal, signature: identity.sign(withdrawalSigningBytes(withdrawal)) }
+  return assertSize({ kind: 'withdrawal', body: withdrawal, signature: identity.sign(withdrawalSigningBytes(withdrawal)) })
+}
+
+/**
+ * Throws OFFER_TOO_LARGE for a record whose encoding exceeds MAX_RECORD_BYTES. The field limits
+ * alone do not keep every valid body under it (24 long specs, 24 long certifications and 8 long
+ * addresses together exceed it), and a record built from JSON has not been through `decodeRecord`:
+ * without this, a node could sign or accept a record that every peer refuses.
+ */
+function assertSize (record: OfferRecord, bytes: Uint8Array = encodeRecord(record)): OfferRecord {
+  if (bytes.length > MAX_RECORD_BYTES) {
+    throw new FulcrumError(OfferError.TOO_LARGE, `encoded record is ${bytes.length} bytes, the limit is ${MAX_RECORD_BYTES}`)
+  }
+  return record
 }
 
 function assertOwnKey (provider: string, identity: Identity): void {
@@ -108,7 +121,10 @@ export function recordFromValue (value: unknown): OfferRecord {
     throw new FulcrumError(OfferError.BAD_SIGNATURE, `sig must be ${SIGNATURE_LENGTH} bytes`, { path: 'sig' })
   }
   const prefix = (err: unknown): never => {
-    if (err instanceof FulcrumError) throw new FulcrumError(err.code, err.message.replace(/^[^:]*: /, ''), { path: `body.${err.path ?? ''}`.replace(/\.$/, '') })
+    if (err instanceof FulcrumError) {
+      const path = err.path === undefined || err.path === '$' ? 'body' : `body.${err.path}`
+      throw new FulcrumError(err.code, err.message.replace(/^[^:]*: /, ''), { path })
+    }
     throw err
   }
   if (r.kind === 'offer') {
@@ -128,11 +144,12 @@ export interface VerifyOptions {
 
 /**
  * Verifies a record at time `now` (unix ms): the provider's signature over the exact signing
- * bytes, not expired, not issued beyond the clock skew. Throws `OFFER_BAD_SIGNATURE`,
- * `OFFER_EXPIRED` or `OFFER_FROM_FUTURE`.
+ * bytes, not expired, not issued beyond the clock skew, and its encoding within MAX_RECORD_BYTES.
+ * Throws `OFFER_TOO_LARGE`, `OFFER_BAD_SIGNATURE`, `OFFER_EXPIRED` or `OFFER_FROM_FUTURE`.
  */
 export function verifyRecord (record: OfferRecord, now: number, options: VerifyOptions = {}): VerifiedRecord {
   const bytes = encodeRecord(record)
+  assertSize(record, bytes)
   checkRecord(record, now, options)
   return { record, bytes, digest: sha256(bytes) }
 }
@@ -160,7 +177,8 @@ function checkRecord (record: OfferRecord, now: number, options: VerifyOptions):
     throw new FulcrumError(OfferError.FROM_FUTURE, `issued ${record.body.issuedAt - now} ms in the future`, { path: 'body.issuedAt' })
   }
   if (now >= recordExpiresAt(record)) {
-    throw new FulcrumError(OfferError.EXPIRED, `expired at ${new Date(recordExpiresAt(record)).toISOString()}`, { path: 'body.expiresAt' })
+    // A withdrawal has no expiresAt: its retention runs from issuedAt.
+    throw new FulcrumError(OfferError.EXPIRED, `expired at ${new Date(recordExpiresAt(record)).toISOString()}`, { path: record.kind === 'offer' ? 'body.expiresAt' : 'body.issuedAt' })
   }
 }
 

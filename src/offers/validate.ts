@@ -2,11 +2,11 @@
  * Structural validation of offers and withdrawals: every field's type, form, vocabulary and
  * limit, with the failing field's path in the error. No signatures, no clock: see record.ts.
  */
-import { multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
 import { isPeerId } from '../identity/index.js'
 import { OfferError } from './errors.js'
 import { isDecimal, toNanos } from './decimal.js'
+import { isOfferAddress, isPlainText, isTermsUrl } from './grammar.js'
 import { LIMITS, MAX_OFFER_LIFETIME_MS } from './model.js'
 import type { Offer, Withdrawal } from './model.js'
 import {
@@ -120,7 +120,7 @@ function validateService (value: unknown): void {
     if (field?.kind === 'uint' || (field === undefined && typeof v === 'number')) {
       uint(v, path)
     } else {
-      text(v, path, /^[^\u0000-\u001f]+$/, LIMITS.specString)
+      if (!isPlainText(v, LIMITS.specString)) fail(OfferError.INVALID_FIELD, path, `must be text of 1 to ${LIMITS.specString} characters without control characters`)
       if (field?.values !== undefined && !field.values.includes(v as string)) {
         fail(OfferError.INVALID_FIELD, path, `must be one of ${field.values.join(', ')}`)
       }
@@ -161,15 +161,7 @@ function validatePrice (value: unknown): void {
 }
 
 function validateUrl (value: unknown, path: string): void {
-  let ok = typeof value === 'string' && value.length <= LIMITS.urlLength
-  if (ok) {
-    try {
-      ok = new URL(value as string).protocol === 'https:'
-    } catch {
-      ok = false
-    }
-  }
-  if (!ok) fail(OfferError.INVALID_FIELD, path, `must be an https URL of at most ${LIMITS.urlLength} characters`)
+  if (!isTermsUrl(value, LIMITS.urlLength)) fail(OfferError.INVALID_FIELD, path, `must be an https URL (offer-v1 grammar) of at most ${LIMITS.urlLength} characters`)
 }
 
 function validateAddresses (value: unknown): void {
@@ -177,14 +169,6 @@ function validateAddresses (value: unknown): void {
     fail(OfferError.INVALID_FIELD, 'addresses', `must be an array of at most ${LIMITS.addresses} multiaddrs`)
   }
   value.forEach((a: unknown, i) => {
-    let ok = typeof a === 'string' && a.length <= LIMITS.addressLength
-    if (ok) {
-      try {
-        ok = multiaddr(a as string).toString() === a
-      } catch {
-        ok = false
-      }
-    }
-    if (!ok) fail(OfferError.INVALID_FIELD, `addresses[${i}]`, 'must be a multiaddr in its canonical string form')
+    if (!isOfferAddress(a, LIMITS.addressLength)) fail(OfferError.INVALID_FIELD, `addresses[${i}]`, 'must be a multiaddr of the offer-v1 address grammar, in canonical form')
   })
 }

@@ -6,19 +6,13 @@ import { runBin } from '../helpers/bin.js'
 import { startDaemon, stopDaemon } from '../helpers/daemon.js'
 import type { Daemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
+import { until } from '../helpers/wait.js'
 
 const example = fileURLToPath(new URL('../../config/examples/milan-vm.json', import.meta.url))
 
-async function waitFor (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
-  this.timeout(60_000)
+  this.timeout(240_000)
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const daemons: Daemon[] = []
   before(async () => { tmp = await tempDir() })
@@ -39,12 +33,12 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
     assert.equal(api.pid, first.proc.pid)
     assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/)
 
-    await waitFor(async () => (await runBin(['peers', '--data-dir', a, '--json'])).stdout.includes('12D3KooW'), 10_000, 'peers')
+    await until(async () => (await runBin(['peers', '--data-dir', a, '--json'])).stdout.includes('12D3KooW'), 'peers')
     // Peers are shown at the addresses they listen on (dialable), not at inbound source ports.
-    await waitFor(async () => {
+    await until(async () => {
       const peers = JSON.parse((await runBin(['peers', '--data-dir', a, '--json'])).stdout) as Array<{ addresses: string[] }>
       return [daemons[1] as Daemon, daemons[2] as Daemon].every(d => peers.some(p => p.addresses.includes(d.addr)))
-    }, 10_000, 'peers at their listen addresses')
+    }, 'peers at their listen addresses')
     // At the default (info) level the daemon logs, as JSON lines on a non-terminal stderr, each peer it connects to.
     const logged = first.stderr().split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as Record<string, unknown>)
     const connected = logged.filter(e => e.msg === 'peer connected' && e.level === 'info' && e.component === 'peers').map(e => e.peer)
@@ -58,7 +52,7 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
       assert.equal(r.code, 0, r.stderr)
       return (JSON.parse(r.stdout) as { offers: Array<{ body: { id: string } }> }).offers
     }
-    await waitFor(async () => (await search()).length === 1, 10_000, 'the offer to reach daemon c')
+    await until(async () => (await search()).length === 1, 'the offer to reach daemon c')
     const table = await runBin(['search', '--peer', (daemons[1] as Daemon).addr, '--country', 'IT'], { env: {} })
     assert.match(table.stdout, /mil-vm-4x16 .* 0\.052 EUR\/hour/)
     const fromEnv = await runBin(['search', '--country', 'IT', '--json'], { env: { FULCRUM_PEERS: (daemons[1] as Daemon).addr } })
@@ -70,7 +64,7 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
     assert.equal(unknown.code, 2)
     assert.match(unknown.stderr, /API_NOT_FOUND/)
     assert.equal((await runBin(['offer', 'withdraw', 'mil-vm-4x16', '--data-dir', a])).code, 0)
-    await waitFor(async () => (await search()).length === 0, 10_000, 'the withdrawal to reach daemon c')
+    await until(async () => (await search()).length === 0, 'the withdrawal to reach daemon c')
 
     const denied = await fetch(`${api.url}/v1/health`, { headers: { authorization: 'Bearer wrong' } })
     assert.equal(denied.status, 401)

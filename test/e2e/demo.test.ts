@@ -6,14 +6,14 @@ import { tempDir } from '../helpers/tmp.js'
 const demo = fileURLToPath(new URL('../../scripts/demo.ts', import.meta.url))
 
 describe('npm run demo (e2e)', function () {
-  this.timeout(90_000)
+  this.timeout(300_000)
   let dir: Awaited<ReturnType<typeof tempDir>>
   before(async () => { dir = await tempDir() })
   after(async () => { await dir.cleanup() })
 
-  it('starts three daemons, publishes seven offers, finds them through a light client, records and audits an agreement, and stops', async () => {
+  it('starts three daemons, publishes seven offers, finds them through a light client, places a three-provider order, audits the agreement, and stops', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number, stdout: string, stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', demo, '--exit', '--dir', dir.path], { timeout: 80_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, ['--import', 'tsx', demo, '--exit', '--dir', dir.path], { timeout: 280_000 }, (err, stdout, stderr) => {
         resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? -1), stdout, stderr })
       })
     })
@@ -21,9 +21,12 @@ describe('npm run demo (e2e)', function () {
     assert.match(stdout, /holds 7 of 7 offers/)
     assert.match(stdout, /6 offer\(s\) from 1 node\(s\)/, 'the EU search excludes the Zurich offer')
     assert.match(stdout, /mil-vm-4x16/)
-    assert.match(stdout, /milan +appended at index 0; ledger size 1/)
-    assert.match(stdout, /paris +appended at index 0; ledger size 1/)
-    assert.equal(stdout.match(/OK: no violations found/g)?.length, 2, 'the agreement audit and the peer audit both pass')
+    assert.match(stdout, /^Order ord-[a-z2-7]+ committed\.$/m)
+    assert.equal(stdout.match(/ committed$/gm)?.length, 3, 'each of the three providers acknowledged the commit')
+    assert.match(stdout, /state: active/)
+    assert.equal(stdout.match(/^ {2}(milan|frankfurt|paris) +ord-[a-z2-7]+ {2}active /gm)?.length, 3, 'every provider\'s ledger holds the agreement')
+    assert.match(stdout, /- db: .* offer par-pg16-8x32@\d+ 1 x /)
+    assert.equal(stdout.match(/OK: no violations found/g)?.length, 2, 'the audit of the customer\'s ledger and the peer audit both pass')
     assert.match(stdout, /^fulcrum\/ledger\/v1\/12D3KooW\w+\n1\n/m)
     assert.match(stdout, /Stopping the nodes/)
   })

@@ -53,13 +53,22 @@ async function checkStore (dir: string, acked: Map<number, string>, previous?: {
   }
 }
 
-describe('e2e: ledger crash safety (a real process killed with SIGKILL)', function () {
-  this.timeout(60_000)
+/**
+ * What this proves: a *process* crash (SIGKILL at a random moment, with appends in flight) loses no
+ * acknowledged append and leaves a consistent log and checkpoint. The operating system still holds
+ * every write the process made, so this passes whether or not the log fsyncs (it would pass with
+ * `sync: false`): it says nothing about power loss or a kernel crash. Testing those needs a
+ * filesystem that drops unsynced writes beneath LevelDB, whose native code (classic-level) writes
+ * through its own file calls that no JavaScript layer can intercept; the fsync of each group commit
+ * is checked by reading the code (`log/commit.ts`) and its cost measured by `npm run bench -- ledger`.
+ */
+describe('e2e: ledger survives a process crash (SIGKILL; not a power-loss test)', function () {
+  this.timeout(180_000)
   let dir: Awaited<ReturnType<typeof tempDir>>
   before(async () => { dir = await tempDir() })
   after(async () => { await dir.cleanup() })
 
-  it('restarts with a consistent log holding every acknowledged append and a matching checkpoint, twice', async () => {
+  it('after SIGKILL, restarts with a consistent log holding every acknowledged append and a matching checkpoint, twice', async () => {
     const first = await runAndKill(dir.path, 'a', ACKS_BEFORE_KILL)
     const state = await checkStore(dir.path, first)
     const second = await runAndKill(dir.path, 'b', ACKS_BEFORE_KILL)

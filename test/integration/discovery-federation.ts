@@ -8,6 +8,7 @@ import type { Offer } from '../../src/offers/index.js'
 import type { Identity } from '../../src/identity/index.js'
 import { makeOffer } from '../helpers/offers.js'
 import { tempDir } from '../helpers/tmp.js'
+import { events, until } from '../helpers/wait.js'
 
 /** One node with its data dir. */
 export interface Member {
@@ -16,14 +17,6 @@ export interface Member {
   cleanup: () => Promise<void>
 }
 
-/** Polls `check` every 25 ms until it is true or `ms` pass; throws with `what` on timeout. */
-export async function waitFor (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 /** Creates and starts a node in a fresh data dir, bootstrapping from `bootstrap`. */
 export async function startMember (bootstrap: string[], init: Partial<NodeInit> = {}, dir?: string): Promise<Member> {
@@ -71,8 +64,19 @@ export function gossipOf (member: Member): GossipInternals {
 }
 
 /** Waits until every running node has at least one mesh peer on the offer topic. */
-export async function waitForMesh (members: Member[], ms = 10_000): Promise<void> {
-  await waitFor(() => members.every(m => gossipOf(m).getMeshPeers(OFFER_TOPIC).length > 0), ms, 'gossip meshes')
+export async function waitForMesh (members: Member[]): Promise<void> {
+  await until(() => members.every(m => gossipOf(m).getMeshPeers(OFFER_TOPIC).length > 0), 'gossip meshes')
+}
+
+/**
+ * gossipsub advertises (IHAVE) the messages of its last 3 heartbeats to peers that join; once every
+ * node has beaten this often, what was published before is no longer gossiped to newcomers.
+ */
+export const HEARTBEATS_TO_FORGET = 4
+
+/** Waits until every node has run `count` gossipsub heartbeats from now. */
+export async function heartbeats (members: Member[], count: number): Promise<void> {
+  await Promise.all(members.map(async m => { await events(m.node.libp2p.services.pubsub as unknown as EventTarget, 'gossipsub:heartbeat', count) }))
 }
 
 /** Stops every node and removes its data dir. */
@@ -86,9 +90,8 @@ export async function stopAll (members: Member[]): Promise<void> {
 /** A signed offer record (not a withdrawal). */
 export interface SignedOffer { kind: 'offer', body: Offer, signature: Uint8Array }
 
-/** A signed offer valid from now for `lifetimeMs`. */
-export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_000, overrides: Parameters<typeof makeOffer>[1] = {}): SignedOffer {
-  const now = Date.now()
+/** A signed offer valid from `now` (default: the real time) for `lifetimeMs`. */
+export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_000, overrides: Parameters<typeof makeOffer>[1] = {}, now = Date.now()): SignedOffer {
   const body = makeOffer(identity, { id, seq: now, issuedAt: now, expiresAt: now + lifetimeMs, ...overrides })
   return { kind: 'offer', body, signature: signOffer(body, identity).signature }
 }

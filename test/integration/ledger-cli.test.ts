@@ -102,6 +102,29 @@ describe('cli: fulcrum ledger and fulcrum audit bundle', function () {
     }
   })
 
+  it('lists and shows the agreements with their state, also while another process holds the store', async () => {
+    const daemonLike = await MerkleLog.open(dataDirPaths(dataDir).ledger, { signer: node })
+    try {
+      const end = signedEntry('termination', {
+        id: 'deal-2.end', agreement: 'deal-2', parties: [node.peerId, peer.peerId].sort(), createdAt: 1_790_000_000_000, reason: 'done', effectiveAt: 1_790_000_001_000
+      }, [node, peer])
+      await daemonLike.append(encodeEntry(end))
+      const list = await cli(['ledger', 'list', '--data-dir', dataDir, '--json'])
+      assert.equal(list.code, 0, list.err)
+      const parsed = JSON.parse(list.out) as { agreements: Array<{ id: string, state: string, parties: string[] }>, snapshot: boolean }
+      assert.equal(parsed.snapshot, true)
+      assert.deepEqual(parsed.agreements.map(a => [a.id, a.state]), [['deal-1', 'active'], ['deal-2', 'terminated'], ['deal-3', 'active'], ['deal-5', 'active']])
+      const human = await cli(['ledger', 'list', '--data-dir', dataDir])
+      assert.match(human.out, /^deal-2 {2}terminated at 2026-09-21T/m)
+      const show = await cli(['ledger', 'show', 'deal-2', '--data-dir', dataDir])
+      assert.equal(show.code, 0, show.err)
+      assert.match(show.out, /termination deal-2.end \(entry 4\)/)
+      assert.equal((await cli(['ledger', 'show', 'deal-9', '--data-dir', dataDir])).code, 1)
+    } finally {
+      await daemonLike.close()
+    }
+  })
+
   it('exits 2 on usage errors', async () => {
     assert.equal((await cli(['ledger', 'export', '--data-dir', dataDir])).code, 2)
     assert.equal((await cli(['ledger', 'checkpoint'])).code, 2)

@@ -1,22 +1,16 @@
 /**
- * `fulcrum audit bundle|peer|agreement|evidence`: auditors' checks. Exit 0 when everything
+ * `fulcrum audit bundle|evidence`: auditors' offline checks (the network ones, `audit peer` and
+ * `audit agreement`, are in `audit-network.ts`, so these never load libp2p). Exit 0 when everything
  * verifies (for `evidence`: the file proves misbehaviour), 1 when violations were found (each
  * with its code; for `evidence`: the file is not valid evidence), 2 for usage or I/O errors.
  */
-import { homedir } from 'node:os'
-import { join } from 'node:path'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import { auditBundle } from '../../audit/index.js'
 import type { Finding } from '../../audit/index.js'
 import { isFulcrumError } from '../../errors/index.js'
-import { isPeerId } from '../../identity/index.js'
 import { LedgerError, verifyEvidence } from '../../ledger/index.js'
 import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
-import { FileStateStore, LedgerClient, auditAgreement, auditPeer } from '../../ledger-protocol/index.js'
-import { createLightLibp2pNode, ipOfMultiaddr, parseMultiaddrs } from '../../network/index.js'
-import type { ProtocolDialer } from '../../network/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
-import type { CliIO, CommandArgs, Command } from '../command.js'
+import type { CliIO, Command } from '../command.js'
 import { readJson } from '../files.js'
 import { MAX_WORKERS, parallelEntriesChecker } from '../../audit/parallel.js'
 
@@ -40,7 +34,6 @@ export function reportFindings (io: CliIO, json: boolean, title: string, report:
 
 /** `fulcrum audit bundle` */
 export const auditBundleCommand: Command = {
-  summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',
   usage: 'FILE [--threads N] [--json]',
   positionals: [1, 1],
   options: { ...JSON_OPTION, threads: { type: 'string' } },
@@ -55,91 +48,6 @@ export const auditBundleCommand: Command = {
   }
 }
 
-/** Where the auditor keeps what it verified, unless --state-dir or FULCRUM_AUDITOR_DIR says otherwise. */
-export const DEFAULT_AUDITOR_DIR = '.fulcrum-auditor'
-/** An audit of one peer or agreement gives up after this (a stalled peer must not hang the auditor). */
-export const AUDIT_TIMEOUT_MS = 120_000
-
-const NETWORK_OPTIONS = { allow: { type: 'string', multiple: true } } as const
-
-/** A multiaddr with its /p2p/ peer id (the id names the key that must sign the log). */
-function target (text: string): { addr: Multiaddr, peerId: string } {
-  const [addr] = parseMultiaddrs([text])
-  const p2p = addr?.getComponents().find(c => c.name === 'p2p')?.value
-  if (addr === undefined || p2p === undefined || !isPeerId(p2p)) usageError(`${text} must end with /p2p/<peer id>`)
-  return { addr, peerId: p2p }
-}
-
-/** Runs `fn` with a light libp2p node allowed to dial the targets' addresses (or --allow ranges). */
-async function withAuditNode<T> (args: CommandArgs, targets: Array<{ addr: Multiaddr }>, fn: (node: ProtocolDialer, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const allow = args.values.allow
-  const ranges = Array.isArray(allow) && allow.length > 0
-    ? allow
-    : targets.map(t => ipOfMultiaddr(t.addr)).filter((ip): ip is string => ip !== undefined).map(ip => ip.includes(':') ? `${ip}/128` : `${ip}/32`)
-  const node = await createLightLibp2pNode({ allowedDialRanges: ranges })
-  try {
-    return await fn(node, AbortSignal.timeout(AUDIT_TIMEOUT_MS))
-  } finally {
-    await node.stop()
-  }
-}
-
-function stateDirOf (args: CommandArgs, io: CliIO): string {
-  const v = args.values['state-dir']
-  if (typeof v === 'string' && v !== '') return v
-  const env = io.env.FULCRUM_AUDITOR_DIR
-  if (env !== undefined && env !== '') return env
-  return join(homedir(), DEFAULT_AUDITOR_DIR)
-}
-
-/** `fulcrum audit peer`: see ledger-protocol/auditor.ts. */
-export const auditPeerCommand: Command = {
-  summary: 'audit a live node\'s ledger: consistent with the last audit (kept in the state dir), every new entry valid',
-  usage: 'MULTIADDR [--state-dir DIR] [--allow CIDR]... [--json]',
-  positionals: [1, 1],
-  options: { ...JSON_OPTION, ...NETWORK_OPTIONS, 'state-dir': { type: 'string' } },
-  async run (args, io) {
-    const t = target(args.positionals[0] as string)
-    const store = new FileStateStore(stateDirOf(args, io))
-    const report = await withAuditNode(args, [t], async (node, signal) => {
-      const client = await LedgerClient.connect(node, t.addr, t.peerId, signal)
-      try {
-        return await auditPeer(client, store, Date.now)
-      } finally {
-        await client.close()
-      }
-    })
-    const title = `peer ${report.peer}: size ${report.previousSize ?? '(first audit)'} -> ${report.size ?? '?'}, ${report.newEntries} new entries verified` +
-      (report.evidence === undefined ? '' : `\nevidence written to ${report.evidence}`)
-    return reportFindings(io, args.values.json === true, title, { ...report })
-  }
-}
-
-/** `fulcrum audit agreement` */
-export const auditAgreementCommand: Command = {
-  summary: 'check that an agreement is in every party\'s log with the same body (one --peer per party)',
-  usage: 'ID --peer MULTIADDR... [--allow CIDR]... [--json]',
-  positionals: [1, 1],
-  options: { ...JSON_OPTION, ...NETWORK_OPTIONS, peer: { type: 'string', multiple: true } },
-  async run (args, io) {
-    const id = args.positionals[0] as string
-    const peers = args.values.peer
-    if (!Array.isArray(peers) || peers.length === 0) usageError('give each party\'s node with --peer MULTIADDR')
-    const targets = peers.map(target)
-    const report = await withAuditNode(args, targets, async (node, signal) => {
-      const clients: LedgerClient[] = []
-      try {
-        for (const t of targets) clients.push(await LedgerClient.connect(node, t.addr, t.peerId, signal))
-        return await auditAgreement(id, clients)
-      } finally {
-        await Promise.all(clients.map(async c => { await c.close() }))
-      }
-    })
-    const title = `agreement ${id}: parties ${report.parties.join(', ') || '(unknown)'}${report.bodyHash === undefined ? '' : `, body hash ${report.bodyHash}`}`
-    return reportFindings(io, args.values.json === true, title, { ...report })
-  }
-}
-
 /**
  * Largest evidence file read: two checkpoint notes (a few hundred bytes each) and at most ~64
  * proof hashes of 44 base64 characters make a few KiB; anything far bigger is not evidence.
@@ -150,7 +58,7 @@ const MAX_DATE_MS = 8.64e15
 
 const KIND_NAMES: Record<EvidenceKind, string> = {
   'split-view': 'split view (two different roots signed for the same size)',
-  rollback: 'rollback (a smaller checkpoint signed after a larger one was seen)',
+  rollback: 'rollback (a smaller checkpoint, seen after a larger one, that is not a prefix of it: the consistency proof between them fails)',
   inconsistent: 'fork / inconsistent (a consistency proof between the two checkpoints fails)'
 }
 
@@ -161,8 +69,10 @@ function provesText (v: VerifiedEvidence, proofHashes: number): string {
     case 'split-view':
       return `the log signed two different roots for size ${m}: an honest log has one root per size (conclusive)`
     case 'rollback':
-      return `the log signed both checkpoints; that size ${m} was seen before size ${n} is the observer's statement ` +
-        '(an honest log also once signed the smaller one), so this proves a rollback only as far as the observer is trusted'
+      return `the log signed both checkpoints (conclusive); the consistency proof for sizes ${n} -> ${m} (${proofHashes} hashes) ` +
+        'fails, but it is not signed: that the log served it is the observer\'s statement. An older checkpoint alone proves ' +
+        'nothing (an honest log signed it once); an honest log can always prove that the older tree is a prefix of the newer, ' +
+        'so anyone can settle it by asking the log for that proof'
     case 'inconsistent':
       return `the log signed both checkpoints (conclusive); the consistency proof for sizes ${m} -> ${n} (${proofHashes} hashes) ` +
         'fails, but it is not signed: that the log served it is the observer\'s statement. An honest log can always prove ' +
@@ -173,7 +83,6 @@ function provesText (v: VerifiedEvidence, proofHashes: number): string {
 
 /** `fulcrum audit evidence`: re-checks an evidence file with `verifyEvidence` (protocols/ledger-v1.md §6.4). */
 export const auditEvidenceCommand: Command = {
-  summary: 'check an evidence file (from audit peer or a node\'s witness): valid proof of a split view, rollback or fork?',
   usage: 'FILE [--json]',
   positionals: [1, 1],
   options: { ...JSON_OPTION },
@@ -211,7 +120,7 @@ export const auditEvidenceCommand: Command = {
         origin: v.origin,
         ...(v.peerId === undefined ? {} : { peer: v.peerId }),
         checkpoints,
-        ...(v.kind === 'inconsistent' ? { proofHashes } : {}),
+        ...(v.kind === 'split-view' ? {} : { proofHashes }),
         ...(observedBy === undefined ? {} : { observedBy }),
         ...(observedAt === undefined ? {} : { observedAt }),
         conclusive,

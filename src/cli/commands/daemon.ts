@@ -2,7 +2,6 @@
  * `fulcrum start` runs a node; `fulcrum offer publish|withdraw|list` and `fulcrum peers` talk to
  * the running node through its control API, found via the data dir.
  */
-import { createNode } from '../../node/index.js'
 import type { NodeConfig } from '../../datadir/index.js'
 import { createPinoLogger } from '../../logging/pino.js'
 import type { LogLevel } from '../../logging/index.js'
@@ -39,7 +38,6 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
 }
 
 export const startCommand: Command = {
-  summary: 'run a provider node (libp2p, offer gossip, DHT index, catalog sync, control API) until SIGINT/SIGTERM',
   usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--log-level LEVEL]',
   options: {
     ...DATA_DIR_OPTION,
@@ -55,6 +53,8 @@ export const startCommand: Command = {
     const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
     // createNode checks the addresses and opens the stores; a failed start stops and closes
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
+    // Loaded here, not at the top: the API commands in this module must not load libp2p.
+    const { createNode } = await import('../../node/index.js')
     const node = await createNode({ dataDir, config: startOverrides(args, io), logger })
     let onSignal: (signal: NodeJS.Signals) => void = () => {}
     const stopped = new Promise<NodeJS.Signals>(resolve => { onSignal = resolve })
@@ -81,7 +81,6 @@ function describe (r: RecordJson): string {
 }
 
 export const offerPublishCommand: Command = {
-  summary: 'publish an offer through the running node (a draft is signed by the node\'s key)',
   usage: 'FILE --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
@@ -95,7 +94,6 @@ export const offerPublishCommand: Command = {
 }
 
 export const offerWithdrawCommand: Command = {
-  summary: 'withdraw one of the running node\'s offers (signs and gossips a withdrawal)',
   usage: 'ID --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
@@ -109,7 +107,6 @@ export const offerWithdrawCommand: Command = {
 }
 
 export const offerListCommand: Command = {
-  summary: 'list the running node\'s own live offers',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
@@ -122,7 +119,6 @@ export const offerListCommand: Command = {
 }
 
 export const peersCommand: Command = {
-  summary: 'list the peers the running node is connected to',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {

@@ -5,7 +5,6 @@ import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '..
 import type { Command } from '../command.js'
 
 export const initCommand: Command = {
-  summary: 'create a data directory with a new ed25519 identity, a config and an API token',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
@@ -18,7 +17,6 @@ export const initCommand: Command = {
 }
 
 export const idCommand: Command = {
-  summary: 'print the peer id and public key of a data directory',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {

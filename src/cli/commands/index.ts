@@ -1,36 +1,122 @@
 /**
- * The command table: every `fulcrum` command, by name. Adding a command is one line here and
- * one module in this folder.
+ * The command table: every `fulcrum` command, by name, with the one-line summary that
+ * `fulcrum --help` lists and a loader that imports the command's module only when it runs.
+ * Loading lazily keeps commands that never touch the network (help, init, id, offer sign/verify,
+ * ledger sign, audit bundle/evidence) from loading libp2p: they start about as fast as Node itself
+ * (`npm run bench -- cli`; test/e2e/cli-loading.test.ts checks that libp2p stays unloaded).
+ * Adding a command is one entry here and one module in this folder.
  */
 import type { Command } from '../command.js'
-import { idCommand, initCommand } from './identity.js'
-import { offerSignCommand, offerVerifyCommand } from './offer.js'
-import { startCommand, offerPublishCommand, offerWithdrawCommand, offerListCommand, peersCommand } from './daemon.js'
-import { searchCommand } from './search.js'
-import { ledgerAppendCommand, ledgerSignCommand, ledgerCheckpointCommand, ledgerExportCommand, ledgerProofCommand, ledgerVkeyCommand } from './ledger.js'
-import { orderPlanCommand } from './order.js'
-import { auditAgreementCommand, auditBundleCommand, auditEvidenceCommand, auditPeerCommand } from './audit.js'
 
-export const commands: Record<string, Command> = {
-  init: initCommand,
-  id: idCommand,
-  'offer sign': offerSignCommand,
-  'offer verify': offerVerifyCommand,
-  start: startCommand,
-  'offer publish': offerPublishCommand,
-  'offer withdraw': offerWithdrawCommand,
-  'offer list': offerListCommand,
-  peers: peersCommand,
-  search: searchCommand,
-  'ledger checkpoint': ledgerCheckpointCommand,
-  'ledger vkey': ledgerVkeyCommand,
-  'ledger export': ledgerExportCommand,
-  'ledger proof': ledgerProofCommand,
-  'ledger sign': ledgerSignCommand,
-  'ledger append': ledgerAppendCommand,
-  'audit bundle': auditBundleCommand,
-  'audit peer': auditPeerCommand,
-  'audit agreement': auditAgreementCommand,
-  'audit evidence': auditEvidenceCommand,
-  'order plan': orderPlanCommand
+/** One row of the table: the summary shown in lists, and how to load the command. */
+export interface CommandEntry {
+  summary: string
+  load: () => Promise<Command>
+}
+
+export const commands: Record<string, CommandEntry> = {
+  init: {
+    summary: 'create a data directory with a new ed25519 identity, a config and an API token',
+    load: async () => (await import('./identity.js')).initCommand
+  },
+  id: {
+    summary: 'print the peer id and public key of a data directory',
+    load: async () => (await import('./identity.js')).idCommand
+  },
+  'offer sign': {
+    summary: 'sign a JSON offer (draft) with the data dir\'s key; prints the signed record as JSON',
+    load: async () => (await import('./offer.js')).offerSignCommand
+  },
+  'offer verify': {
+    summary: 'verify a signed offer or withdrawal (JSON, or canonical CBOR bytes); exit 0 valid, 1 invalid',
+    load: async () => (await import('./offer.js')).offerVerifyCommand
+  },
+  start: {
+    summary: 'run a provider node (libp2p, offer gossip, DHT index, catalog sync, control API) until SIGINT/SIGTERM',
+    load: async () => (await import('./daemon.js')).startCommand
+  },
+  'offer publish': {
+    summary: 'publish an offer through the running node (a draft is signed by the node\'s key)',
+    load: async () => (await import('./daemon.js')).offerPublishCommand
+  },
+  'offer withdraw': {
+    summary: 'withdraw one of the running node\'s offers (signs and gossips a withdrawal)',
+    load: async () => (await import('./daemon.js')).offerWithdrawCommand
+  },
+  'offer list': {
+    summary: 'list the running node\'s own live offers',
+    load: async () => (await import('./daemon.js')).offerListCommand
+  },
+  peers: {
+    summary: 'list the peers the running node is connected to',
+    load: async () => (await import('./daemon.js')).peersCommand
+  },
+  search: {
+    summary: 'search offers as a light client: asks nodes, verifies every offer itself, merges',
+    load: async () => (await import('./search.js')).searchCommand
+  },
+  'ledger checkpoint': {
+    summary: 'print the latest signed checkpoint of the ledger (C2SP tlog-checkpoint note)',
+    load: async () => (await import('./ledger.js')).ledgerCheckpointCommand
+  },
+  'ledger vkey': {
+    summary: 'print the verifier key of the ledger\'s checkpoints (signed-note vkey)',
+    load: async () => (await import('./ledger.js')).ledgerVkeyCommand
+  },
+  'ledger export': {
+    summary: 'write the ledger as a JSON bundle { origin, vkey, checkpoint, leaves } for offline audit',
+    load: async () => (await import('./ledger.js')).ledgerExportCommand
+  },
+  'ledger proof': {
+    summary: 'print the inclusion proof of entry N in the tree of size S (default: the latest checkpoint)',
+    load: async () => (await import('./ledger.js')).ledgerProofCommand
+  },
+  'ledger sign': {
+    summary: 'add this data dir\'s signature to an entry its parties sign in turn (JSON { type, body, sigs? }; null = not signed yet)',
+    load: async () => (await import('./ledger-sign.js')).ledgerSignCommand
+  },
+  'ledger append': {
+    summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger, through the daemon if it runs (which asks the other parties to cosign)',
+    load: async () => (await import('./ledger.js')).ledgerAppendCommand
+  },
+  'ledger list': {
+    summary: 'list the agreements of the ledger: id, parties, items, prices, term and state (active, terminating, terminated)',
+    load: async () => (await import('./ledger-agreements.js')).ledgerListCommand
+  },
+  'ledger show': {
+    summary: 'show one agreement of the ledger in full: parties, items, terms, terminations and amendments',
+    load: async () => (await import('./ledger-agreements.js')).ledgerShowCommand
+  },
+  'audit bundle': {
+    summary: 'audit an exported ledger bundle offline: checkpoint signature, root, entries, signatures',
+    load: async () => (await import('./audit.js')).auditBundleCommand
+  },
+  'audit peer': {
+    summary: 'audit a live node\'s ledger: consistent with the last audit (kept in the state dir), every new entry valid',
+    load: async () => (await import('./audit-network.js')).auditPeerCommand
+  },
+  'audit agreement': {
+    summary: 'check that an agreement is in every party\'s log with the same body (one --peer per party)',
+    load: async () => (await import('./audit-network.js')).auditAgreementCommand
+  },
+  'audit evidence': {
+    summary: 'check an evidence file (from audit peer or a node\'s witness): valid proof of a split view, rollback or fork?',
+    load: async () => (await import('./audit.js')).auditEvidenceCommand
+  },
+  'order plan': {
+    summary: 'plan an order: the cheapest combination of live, verified offers meeting every constraint',
+    load: async () => (await import('./order.js')).orderPlanCommand
+  },
+  'order place': {
+    summary: 'place an order with every provider at once, all or nothing (light client, no daemon needed)',
+    load: async () => (await import('./order-place.js')).orderPlaceCommand
+  },
+  'order status': {
+    summary: 'show one of this customer\'s orders and each provider\'s state (resumes unfinished orders first)',
+    load: async () => (await import('./order-place.js')).orderStatusCommand
+  },
+  'order list': {
+    summary: 'list this customer\'s orders with their status (resumes unfinished orders first)',
+    load: async () => (await import('./order-place.js')).orderListCommand
+  }
 }

@@ -11,14 +11,14 @@ import { createWriteStream } from 'node:fs'
 import { dataDirPaths, loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
-  addEntrySignature, cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
+  cosignerVerifierKey, entryFromJson, entryToJson, ledgerVerifierKey, originOf, openNodeCheckpoint, leafHash
 } from '../../ledger/index.js'
 import type { Entry } from '../../ledger/index.js'
 import { LogError, MAX_LEAVES_PER_READ, MerkleLog, appendEntry, openLogForReading } from '../../log/index.js'
 import type { ReadableLog } from '../../log/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, requireString, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
-import { emitJson, readJson } from '../files.js'
+import { readJson } from '../files.js'
 import { ApiClient, ApiError } from '../../api/index.js'
 import type { LedgerAppendResult } from '../../api/index.js'
 import type { Identity } from '../../identity/index.js'
@@ -26,7 +26,7 @@ import type { Identity } from '../../identity/index.js'
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
 /** Opens the data dir's ledger for reading (snapshot if the daemon runs), runs `fn`, closes it. */
-async function withLedger<T> (args: CommandArgs, io: CliIO, fn: (r: ReadableLog, peerId: string) => Promise<T>): Promise<T> {
+export async function withLedger<T> (args: CommandArgs, io: CliIO, fn: (r: ReadableLog, peerId: string) => Promise<T>): Promise<T> {
   const dir = dataDirOf(args, io)
   const identity = await loadIdentity(dir)
   const reader = await openLogForReading(dataDirPaths(dir).ledger, identity.peerId, identity)
@@ -54,7 +54,6 @@ function intFlag (args: CommandArgs, name: string): number | undefined {
 
 /** `fulcrum ledger checkpoint` */
 export const ledgerCheckpointCommand: Command = {
-  summary: 'print the latest signed checkpoint of the ledger (C2SP tlog-checkpoint note)',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
@@ -73,7 +72,6 @@ export const ledgerCheckpointCommand: Command = {
 
 /** `fulcrum ledger vkey` */
 export const ledgerVkeyCommand: Command = {
-  summary: 'print the verifier key of the ledger\'s checkpoints (signed-note vkey)',
   usage: '--data-dir DIR [--json]',
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
@@ -89,7 +87,6 @@ export const ledgerVkeyCommand: Command = {
 
 /** `fulcrum ledger export`: streams the bundle, reading pages of leaves. */
 export const ledgerExportCommand: Command = {
-  summary: 'write the ledger as a JSON bundle { origin, vkey, checkpoint, leaves } for offline audit',
   usage: '--data-dir DIR --out FILE',
   options: { ...DATA_DIR_OPTION, out: { type: 'string' } },
   async run (args, io) {
@@ -119,7 +116,6 @@ export const ledgerExportCommand: Command = {
 
 /** `fulcrum ledger proof` */
 export const ledgerProofCommand: Command = {
-  summary: 'print the inclusion proof of entry N in the tree of size S (default: the latest checkpoint)',
   usage: '--data-dir DIR --index N [--size S]',
   options: { ...DATA_DIR_OPTION, index: { type: 'string' }, size: { type: 'string' } },
   async run (args, io) {
@@ -137,7 +133,6 @@ export const ledgerProofCommand: Command = {
 
 /** `fulcrum ledger append`: the offline way to record a signed entry (see module doc). */
 export const ledgerAppendCommand: Command = {
-  summary: 'append a signed entry (JSON { type, body, sigs }) to the ledger, through the daemon if it runs (which asks the other parties to cosign)',
   usage: 'FILE --data-dir DIR [--json]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
@@ -155,37 +150,14 @@ export const ledgerAppendCommand: Command = {
     try {
       const r = await appendThroughDaemonOrStore(dir, identity, entry)
       if (args.values.json === true) printJson(io, r)
-      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${r.size}` + (r.cosigners.length > 0 ? `; cosigned by ${r.cosigners.join(', ')}` : ''))
+      else io.out(`${r.existing ? 'already at' : 'appended at'} index ${r.index}; ledger size ${r.size}` + (r.cosigners.length > 0 ? `; cosigned by ${r.cosigners.join(', ')}` : '') +
+        (r.cosigning?.status === 'pending' ? `; cosigning pending for ${r.cosigning.pending.join(', ')} [${r.cosigning.code}]` : ''))
       return ExitCode.OK
     } catch (err) {
       if (!(err instanceof FulcrumError) || !(err.code.startsWith('LEDGER_') || err.code === 'LOG_DUPLICATE_ID')) throw err
       io.err(`fulcrum ledger append: refused: ${err.code}: ${err.message}`)
       return ExitCode.INVALID
     }
-  }
-}
-
-export const ledgerSignCommand: Command = {
-  summary: 'add this data dir\'s signature to an entry its parties sign in turn (JSON { type, body, sigs? }; null = not signed yet)',
-  usage: 'FILE --data-dir DIR [--out FILE]',
-  positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, out: { type: 'string' } },
-  async run (args, io) {
-    const identity = await loadIdentity(dataDirOf(args, io))
-    let signed
-    try {
-      signed = addEntrySignature(await readJson(args.positionals[0] as string), identity)
-    } catch (err) {
-      if (!(err instanceof FulcrumError) || !err.code.startsWith('LEDGER_')) throw err
-      io.err(`fulcrum ledger sign: invalid entry: ${err.code}: ${err.message}`)
-      return ExitCode.INVALID
-    }
-    const wrote = await emitJson(io, args.values.out, signed.entry)
-    const n = signed.entry.sigs.length
-    io.err(`signed as ${identity.peerId}; ${n - signed.missing} of ${n} signatures` +
-      (signed.missing === 0 ? ': ready for `fulcrum ledger append`' : `: ${signed.missing} part${signed.missing === 1 ? 'y' : 'ies'} still to sign`) +
-      wrote)
-    return ExitCode.OK
   }
 }
 

@@ -12,7 +12,6 @@ import { emitJson, readInput } from '../files.js'
 const DAY_MS = 86_400_000
 
 export const offerSignCommand: Command = {
-  summary: 'sign a JSON offer (draft) with the data dir\'s key; prints the signed record as JSON',
   usage: 'FILE --data-dir DIR [--lifetime-days N] [--out FILE]',
   positionals: [1, 1],
   options: { ...DATA_DIR_OPTION, 'lifetime-days': { type: 'string' }, out: { type: 'string' } },
@@ -35,7 +34,6 @@ export const offerSignCommand: Command = {
 }
 
 export const offerVerifyCommand: Command = {
-  summary: 'verify a signed offer or withdrawal (JSON, or canonical CBOR bytes); exit 0 valid, 1 invalid',
   usage: 'FILE [--at ISO-TIME] [--json]',
   positionals: [1, 1],
   options: { ...JSON_OPTION, at: { type: 'string' } },

@@ -113,7 +113,6 @@ function notes (sources: SourceReport[]): string[] {
 
 /** `fulcrum order plan FILE` */
 export const orderPlanCommand: Command = {
-  summary: 'plan an order: the cheapest combination of live, verified offers meeting every constraint',
   usage: 'FILE [--peer MULTIADDR]... [--data-dir DIR] [--json]',
   details: [
     'FILE is an order document (protocols/order-v1.md §1; examples in config/examples/orders/), or - for standard input.',

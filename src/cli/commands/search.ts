@@ -97,7 +97,6 @@ export function renderTable (result: SearchResult): string {
 }
 
 export const searchCommand: Command = {
-  summary: 'search offers as a light client: asks nodes, verifies every offer itself, merges',
   usage: '[--type T] [--country CC]... [--jurisdiction CC]... [--max-price X [--price-unit U]] [--currency C] [--cert C]... ' +
     '[--min-vcpu N] [--min-memory GIB] [--min-spec KEY=N]... [--min-availability P] [--min-capacity N] [--peer MULTIADDR]... [--dht] [--data-dir DIR] [--json]',
   details: [

@@ -12,6 +12,7 @@ import { recordKey } from '../../offers/index.js'
 import { DiscoveryError } from '../errors.js'
 import {
   MAX_KEYS_PER_FETCH, MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
+  MAX_CONCURRENT_SESSIONS, MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS,
   SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
 } from '../constants.js'
 import type { Ingestor, IngestOutcome } from '../ingest.js'
@@ -36,7 +37,10 @@ export const SYNC_LIMITS = {
   maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES,
   messageTimeoutMs: MESSAGE_TIMEOUT_MS,
   sessionTimeoutMs: SYNC_SESSION_TIMEOUT_MS,
-  maxRequestsPerSession: MAX_SYNC_ROUNDS + 4096
+  maxRequestsPerSession: MAX_SYNC_ROUNDS + 4096,
+  maxConcurrentSessions: MAX_CONCURRENT_SESSIONS,
+  maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
+  firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS
 }
 
 const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === null || key < r.hi)
@@ -80,7 +84,8 @@ export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multi
   let claimed: string[] = []
   try {
     const { want, rounds } = await reconcile(session, index, now)
-    claimed = claims.claim(want)
+    // Records the catalog's limits would refuse are not fetched (they would be every sync).
+    claimed = claims.claim(want.filter(k => ingestor.admits(k)))
     return { rounds, ...(await fetchKeys(session, claimed, ingestor)) }
   } finally {
     claims.release(claimed)

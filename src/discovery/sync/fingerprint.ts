@@ -139,6 +139,11 @@ export class SyncIndex {
     this.snapshotCache = undefined
   }
 
+  /** Records that the catalog no longer holds `key` (evicted by its limits). */
+  remove (key: string): void {
+    if (this.entries.delete(key)) this.snapshotCache = undefined
+  }
+
   /** Number of entries held, live or expired. */
   get size (): number {
     return this.entries.size

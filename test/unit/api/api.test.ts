@@ -21,6 +21,9 @@ const backend: ApiBackend = {
     if ((body as { type?: unknown }).type !== 'agreement') throw new FulcrumError('LEDGER_MALFORMED_ENTRY', 'not an entry', { path: 'type' })
     return { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] }
   },
+  orders: async () => [],
+  order: async () => undefined,
+  decideOrder: async (id) => { throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`) },
   health: () => ({ status: 'ok' })
 }
 

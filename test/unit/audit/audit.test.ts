@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { isFulcrumError } from '../../../src/errors/index.js'
-import { auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof } from '../../../src/audit/index.js'
+import { auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
 import type { LedgerBundle } from '../../../src/audit/index.js'
 import {
   buildProof, consistencyProofRanges, inclusionProofRanges, leafHash, ledgerVerifierKey, memoryNodeReader, openNodeCheckpoint,
@@ -90,13 +90,26 @@ describe('audit: checkpoint updates (equivocation)', () => {
     const split = checkUpdate(vkey, cp(hashes, 5), cp(forked, 5), undefined)
     assert.ok(!split.ok && split.finding.code === 'AUDIT_SPLIT_VIEW')
     assert.equal(verifyEvidence(JSON.parse(JSON.stringify(split.evidence))).kind, 'split-view')
-    const rollback = checkUpdate(vkey, cp(hashes, 6), cp(hashes, 3), undefined, { by: alice.peerId, at: 1 })
-    assert.ok(!rollback.ok && rollback.finding.code === 'AUDIT_ROLLBACK')
+    const backProof = await buildProof(consistencyProofRanges(3, 6), memoryNodeReader(forked))
+    const rollback = checkUpdate(vkey, cp(hashes, 6), cp(forked, 3), backProof, { by: alice.peerId, at: 1 })
+    assert.ok(!rollback.ok && rollback.finding.code === 'AUDIT_ROLLBACK' && rollback.evidence !== undefined)
     assert.equal(verifyEvidence(rollback.evidence).kind, 'rollback')
     const forkProof = await buildProof(consistencyProofRanges(4, 9), memoryNodeReader(forked))
     const fork = checkUpdate(vkey, cp(hashes, 4), cp(forked, 9), forkProof)
-    assert.ok(!fork.ok && fork.finding.code === 'AUDIT_INCONSISTENT')
+    assert.ok(!fork.ok && fork.finding.code === 'AUDIT_INCONSISTENT' && fork.evidence !== undefined)
     assert.equal(verifyEvidence(fork.evidence).kind, 'inconsistent')
+  })
+
+  it('an older checkpoint consistent with the newer one (a replay, a lost tail) is a finding without evidence', async () => {
+    const honest = await buildProof(consistencyProofRanges(3, 6), memoryNodeReader(hashes))
+    for (const proof of [undefined, honest]) {
+      const r = checkUpdate(vkey, cp(hashes, 6), cp(hashes, 3), proof)
+      assert.ok(!r.ok && r.finding.code === 'AUDIT_ROLLBACK')
+      assert.equal(r.evidence, undefined)
+    }
+    assert.deepEqual(consistencySizes(cp(hashes, 6), cp(hashes, 3)), [3, 6])
+    assert.deepEqual(consistencySizes(cp(hashes, 3), cp(hashes, 6)), [3, 6])
+    assert.equal(consistencySizes(cp(hashes, 3), cp(hashes, 3)), undefined)
   })
 })
 

@@ -23,7 +23,7 @@ const cp = (leaves: Uint8Array[], size: number): ReturnType<typeof openNodeCheck
 
 /** The evidence of an update that the audit checks (src/audit/updates.ts) find to be misbehaviour. */
 function evidenceOf (r: UpdateResult): Evidence {
-  assert.ok(!r.ok)
+  assert.ok(!r.ok && r.evidence !== undefined)
   return r.evidence
 }
 
@@ -41,7 +41,9 @@ describe('fulcrum audit evidence', () => {
   before(async () => {
     dir = await tempDir()
     split = evidenceOf(checkUpdate(vkey, cp(hashes, 5), cp(forked, 5), undefined))
-    rollback = evidenceOf(checkUpdate(vkey, cp(hashes, 6), cp(hashes, 3), undefined, { by: testIdentity(41).peerId, at: 1_790_000_000_000 }))
+    // The log went back to a tree of 3 that is not a prefix of the 6 it signed: the proof it serves fails.
+    const backProof = await buildProof(consistencyProofRanges(3, 6), memoryNodeReader(forked))
+    rollback = evidenceOf(checkUpdate(vkey, cp(hashes, 6), cp(forked, 3), backProof, { by: testIdentity(41).peerId, at: 1_790_000_000_000 }))
     const forkProof = await buildProof(consistencyProofRanges(4, 9), memoryNodeReader(forked))
     fork = evidenceOf(checkUpdate(vkey, cp(hashes, 4), cp(forked, 9), forkProof))
   })
@@ -72,6 +74,16 @@ describe('fulcrum audit evidence', () => {
     assert.equal(out.observedBy, testIdentity(41).peerId)
     assert.equal(out.observedAt, 1_790_000_000_000)
     assert.equal(out.conclusive, false)
+  })
+
+  it('refuses a "rollback" made of a checkpoint and an older one consistent with it (a replay), with or without a proof (exit 1)', async () => {
+    const honest = await buildProof(consistencyProofRanges(3, 6), memoryNodeReader(hashes))
+    const replayed = { ...rollback, checkpoints: [cp(hashes, 6).text, cp(hashes, 3).text] }
+    for (const [name, ev] of [['replay-no-proof.json', { ...replayed, proof: undefined }], ['replay-proof.json', { ...replayed, proof: honest.map(b64) }]] as const) {
+      const r = await cli(['audit', 'evidence', await write(name, ev), '--json'])
+      assert.equal(r.code, 1, r.out)
+      assert.equal((JSON.parse(r.out) as Invalid).code, 'LEDGER_BAD_EVIDENCE')
+    }
   })
 
   it('accepts a fork (inconsistent, exit 0) and counts the failing proof it holds', async () => {

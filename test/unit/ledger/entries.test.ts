@@ -4,7 +4,7 @@ import { encodeCanonical } from '../../../src/encoding/index.js'
 import {
   bodyHash, decodeEntry, encodeEntry, entrySigningBytes, makeEvidence, openNodeCheckpoint, originOf, signCheckpoint,
   verifyEntrySignatures, verifyEvidence, ledgerVerifierKey, leafHash, rootFromLeafHashes, buildProof, consistencyProofRanges,
-  memoryNodeReader, formatVerifierKey, KeyType
+  memoryNodeReader, formatVerifierKey, KeyType, cosign, cosignerNameOf, formatNote
 } from '../../../src/ledger/index.js'
 import type { EntryBody } from '../../../src/ledger/index.js'
 import { signedEntry, testBody, testIdentity } from './fixtures.js'
@@ -86,10 +86,30 @@ describe('ledger: evidence', () => {
     assert.equal(verifyEvidence(makeEvidence('inconsistent', vkey, cp(leaves.slice(0, 3)), cp(forked), { proof: forkProof })).kind, 'inconsistent')
   })
 
-  it('rejects evidence whose checkpoints are not signed by the log', () => {
-    const ev = makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)))
+  it('refuses a rollback made of a checkpoint and an older one consistent with it; accepts one whose proof fails', async () => {
+    const honest = await buildProof(consistencyProofRanges(2, 5), memoryNodeReader(leaves))
+    assert.throws(() => verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)))), code('LEDGER_BAD_EVIDENCE'))
+    assert.throws(() => verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(leaves.slice(0, 2)), { proof: honest })), code('LEDGER_BAD_EVIDENCE'))
+    const forkProof = await buildProof(consistencyProofRanges(3, 5), memoryNodeReader(forked))
+    assert.equal(verifyEvidence(makeEvidence('rollback', vkey, cp(leaves), cp(forked.slice(0, 3)), { proof: forkProof })).kind, 'rollback')
+  })
+
+  it('keeps only the log\'s own signature lines in evidence (cosignatures prove nothing about the log)', () => {
+    const plain = cp(leaves)
+    const witnesses = [testIdentity(60), testIdentity(61)]
+    const cosigs = witnesses.map(w => cosign(plain.note.text, cosignerNameOf(w.peerId), w, 1_790_000_000))
+    const fat = openNodeCheckpoint(formatNote({ text: plain.note.text, signatures: [...plain.note.signatures, ...cosigs] }), carol.peerId)
+    assert.ok(fat.text.length > plain.text.length)
+    const ev = makeEvidence('split-view', vkey, fat, cp(forked))
+    assert.equal(ev.checkpoints[0], plain.text)
+    assert.equal(verifyEvidence(ev).kind, 'split-view')
+  })
+
+  it('rejects evidence whose checkpoints are not signed by the log', async () => {
+    const proof = await buildProof(consistencyProofRanges(3, 5), memoryNodeReader(forked))
+    const ev = makeEvidence('rollback', vkey, cp(leaves), cp(forked.slice(0, 3)), { proof })
     assert.equal(verifyEvidence(ev).kind, 'rollback')
-    const forged = { ...ev, checkpoints: [ev.checkpoints[0], ev.checkpoints[1].replace(/\n2\n/, '\n1\n')] }
+    const forged = { ...ev, checkpoints: [ev.checkpoints[0], ev.checkpoints[1].replace(/\n3\n/, '\n2\n')] }
     assert.throws(() => verifyEvidence(forged), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, vkey: ledgerVerifierKey(alice.peerId) }), code('LEDGER_BAD_EVIDENCE'))
     assert.throws(() => verifyEvidence({ ...ev, type: 'x' }), code('LEDGER_BAD_EVIDENCE'))

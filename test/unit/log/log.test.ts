@@ -5,6 +5,7 @@ import {
   EMPTY_ROOT, merkleRoot, openNodeCheckpoint, verifyConsistency, verifyInclusion, leafHash
 } from '../../../src/ledger/index.js'
 import { tempDir } from '../../helpers/tmp.js'
+import { until } from '../../helpers/wait.js'
 import { agreementLeaf, signedEntry, testBody, testIdentity } from '../ledger/fixtures.js'
 
 const code = (c: string) => (e: unknown): boolean => isFulcrumError(e, c)
@@ -133,7 +134,8 @@ describe('log: durable Merkle log', () => {
     const writer = (async () => { while (!stop) await Promise.all(Array.from({ length: 64 }, async () => await log.append(leafOf(n++)))) })()
     try {
       for (let round = 0; round < 5; round++) {
-        await new Promise(resolve => setTimeout(resolve, 30))
+        const grown = log.size + 64
+        await until(() => log.size >= grown, 'the writer to append another 64 leaves')
         const reader = await openLogForReading(dir.path, node.peerId)
         try {
           assert.equal(reader.snapshot, true)

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import {
   OfferError, completeOffer, compileFilter, decodeRecord, encodeRecord, recordFromJson, recordToJson, signOffer,
-  verifyRecord, verifyRecordBytes, normalisedPrice, fromNanos, toNanos, MAX_OFFER_LIFETIME_MS
+  verifyRecord, verifyRecordBytes, normalisedPrice, fromNanos, toNanos, offerSigningBytes, MAX_OFFER_LIFETIME_MS, MAX_RECORD_BYTES
 } from '../../../src/offers/index.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
 import { T0, makeOffer, signed, testIdentity } from '../../helpers/offers.js'
@@ -75,6 +75,27 @@ describe('offers', () => {
     for (const bad of ['', '.5', '01', '1.', '1.0000000001', '1e3', ' 1', '1,5', '-0']) {
       assert.throws(() => toNanos(bad), code(OfferError.BAD_DECIMAL), bad)
     }
+  })
+})
+
+describe('offers: the size limit holds for records built from values, not only from bytes', () => {
+  const id = testIdentity(3)
+  /** A structurally valid offer whose record encodes to more than MAX_RECORD_BYTES. */
+  const oversized = (): ReturnType<typeof makeOffer> => makeOffer(id, {
+    addresses: Array.from({ length: 8 }, (_, i) => `/dns4/${'a'.repeat(63)}.${'b'.repeat(63)}.example${i}/tcp/4001`),
+    certifications: Array.from({ length: 24 }, (_, i) => `x-pad.c${String(i).padStart(2, '0')}${'p'.repeat(55)}`),
+    service: { type: 'x-example.padded', specs: Object.fromEntries(Array.from({ length: 22 }, (_, i) => [`pad${i}`, 'p'.repeat(64)])) }
+  })
+
+  it('refuses to sign a record over MAX_RECORD_BYTES with OFFER_TOO_LARGE', () => {
+    assert.throws(() => signOffer(oversized(), id), (e: unknown) => isFulcrumError(e, OfferError.TOO_LARGE))
+  })
+
+  it('refuses to verify such a record given as a value (JSON, API) with OFFER_TOO_LARGE', () => {
+    const body = oversized()
+    const record = { kind: 'offer' as const, body, signature: id.sign(offerSigningBytes(body)) }
+    assert.ok(encodeRecord(record).length > MAX_RECORD_BYTES)
+    assert.throws(() => verifyRecord(record, T0), (e: unknown) => isFulcrumError(e, OfferError.TOO_LARGE))
   })
 })
 

@@ -20,7 +20,8 @@ interface VectorFile {
   withdrawalSigningBytes: string
   withdrawalSignature: string
   withdrawalRecord: string
-  invalid: Array<{ name: string, record: string, now: number, code: string }>
+  valid: Array<{ name: string, record: string, now: number }>
+  invalid: Array<{ name: string, record: string, now: number, code: string, path: string | null }>
 }
 const file = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as VectorFile
 const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'))
@@ -57,10 +58,19 @@ describe('offer-v1 known-answer vectors (protocols/vectors/offer-v1.json)', () =
     verifyRecordBytes(bytes(file.withdrawalRecord), file.withdrawal.issuedAt, { portable: true })
   })
 
+  for (const v of file.valid) {
+    it(`accepts ${v.name}, at ${new Date(v.now).toISOString()}`, () => {
+      const r = verifyRecordBytes(bytes(v.record), v.now)
+      assert.equal(hex(encodeRecord(r.record)), v.record)
+      verifyRecordBytes(bytes(v.record), v.now, { portable: true })
+    })
+  }
+
   for (const v of file.invalid) {
-    it(`rejects ${v.name} with ${v.code}`, () => {
-      assert.throws(() => verifyRecordBytes(bytes(v.record), v.now), (e: unknown) => isFulcrumError(e, v.code))
-      assert.throws(() => verifyRecordBytes(bytes(v.record), v.now, { portable: true }), (e: unknown) => isFulcrumError(e, v.code))
+    it(`rejects ${v.name} with ${v.code} at ${v.path ?? '(no path)'}`, () => {
+      const matches = (e: unknown): boolean => isFulcrumError(e, v.code) && (e.path ?? null) === v.path
+      assert.throws(() => verifyRecordBytes(bytes(v.record), v.now), matches)
+      assert.throws(() => verifyRecordBytes(bytes(v.record), v.now, { portable: true }), matches)
     })
   }
 })

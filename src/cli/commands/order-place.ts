@@ -1,0 +1,169 @@
+/**
+ * `fulcrum order place|status|list`: the customer's side of composed orders, as a light client
+ * with no daemon: it plans (or takes a saved plan), negotiates over libp2p with a client-only node
+ * under the customer's own key, and keeps its orders (`customer-orders/`) and its agreement ledger
+ * (`ledger/`) in its data dir. Every command first resumes what a crashed earlier command left:
+ * a decided commit is delivered again, an undecided order is aborted (protocols/order-v1.md §Customer).
+ */
+import { randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { dataDirPaths, loadConfig, loadIdentity } from '../../datadir/index.js'
+import type { Identity } from '../../identity/index.js'
+import { FulcrumError } from '../../errors/index.js'
+import { MerkleLog } from '../../log/index.js'
+import { createLightLibp2pNode } from '../../network/index.js'
+import { searchOffers } from '../../client/index.js'
+import { recordFromJson, verifyRecord } from '../../offers/index.js'
+import type { Offer, OfferRecord, VerifiedRecord } from '../../offers/index.js'
+import { MAX_HOLD_WINDOW_MS, MIN_HOLD_WINDOW_MS, checkOrderDocument, itemFilter, planOrder } from '../../orders/index.js'
+import type { Plan } from '../../orders/index.js'
+import { CustomerStore, outcomeOf, orderBody, placeOrder, resumeOrders } from '../../order-protocol/index.js'
+import type { CustomerComponents, OrderOutcome, ProgressEvent } from '../../order-protocol/index.js'
+import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import type { CliIO, Command, CommandArgs } from '../command.js'
+import { readJson } from '../files.js'
+import { listSetting } from './daemon.js'
+
+const short = (peerId: string): string => `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
+
+/** Opens the customer's store, ledger and a client-only libp2p node with its key; runs `fn`; closes them. */
+async function asCustomer<T> (args: CommandArgs, io: CliIO, fn: (c: CustomerComponents, identity: Identity) => Promise<T>): Promise<T> {
+  const dir = dataDirOf(args, io)
+  const identity = await loadIdentity(dir)
+  const config = await loadConfig(dir)
+  const paths = dataDirPaths(dir)
+  const store = await CustomerStore.open(paths.customerOrders)
+  let log: MerkleLog | undefined
+  let node: Awaited<ReturnType<typeof createLightLibp2pNode>> | undefined
+  try {
+    log = await MerkleLog.open(paths.ledger, { signer: identity })
+    node = await createLightLibp2pNode({ seed: identity.seed, allowedDialRanges: config.allowedDialRanges })
+    // Progress goes to stderr in every mode: stdout stays the result (JSON with --json).
+    const c: CustomerComponents = {
+      identity, dialer: node, store, log, now: Date.now, random: n => new Uint8Array(randomBytes(n)), progress: (e: ProgressEvent) => { io.err(progressLine(e)) }
+    }
+    for (const r of await resumeOrders(c)) io.err(`resumed ${r.orderId}: ${r.status}`)
+    return await fn(c, identity)
+  } finally {
+    await node?.stop()
+    await log?.close()
+    await store.close()
+  }
+}
+
+function progressLine (e: ProgressEvent): string {
+  const code = e.code === undefined ? '' : ` ${e.code}${e.reason === undefined ? '' : `: ${e.reason}`}`
+  return `  ${short(e.provider)}  ${e.step}${code}`
+}
+
+/** Verified offer records of a saved plan `{ items: [{ name, record, quantity }], term, total }`. */
+function planFromJson (json: unknown, now: number): Plan {
+  const j = json as { items?: unknown, term?: unknown, total?: unknown }
+  if (!Array.isArray(j.items)) usageError('a plan file has items')
+  const items = j.items.map((raw: unknown, i: number) => {
+    const item = raw as { name?: unknown, record?: unknown, quantity?: unknown }
+    const record = verifyRecord(recordFromJson(item.record), now).record
+    if (record.kind !== 'offer' || typeof item.name !== 'string' || typeof item.quantity !== 'number') usageError(`plan item ${i} is { name, record, quantity }`)
+    return { name: item.name, record: record as OfferRecord & { kind: 'offer', body: Offer }, quantity: item.quantity }
+  })
+  return { items, term: j.term as Plan['term'], total: j.total as Plan['total'] }
+}
+
+/** Plans an order document against the offers the peers return for its items. */
+async function planDocument (doc: unknown, peers: string[], io: CliIO): Promise<Plan | undefined> {
+  const checked = checkOrderDocument(doc)
+  if (!checked.ok) {
+    for (const issue of checked.issues) io.err(`fulcrum order place: ${issue.code}: ${issue.path}: ${issue.message}`)
+    return undefined
+  }
+  const document = checked.document
+  const answers = await Promise.all(document.items.map(async item => (await searchOffers({ peers, filter: itemFilter(document, item) })).offers))
+  const records: VerifiedRecord[] = answers.flat()
+  const outcome = planOrder(document, records, Date.now())
+  if (outcome.ok) return outcome.plan
+  for (const r of outcome.reasons) io.err(`fulcrum order place: ${r.code}: ${r.message}`)
+  return undefined
+}
+
+/** Provider peer id -> addresses: those in its offers, and any --peer address of that provider. */
+function providerAddresses (plan: Plan, peers: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const item of plan.items) {
+    const p = item.record.body.provider
+    const known = new Set(out[p] ?? [])
+    for (const a of item.record.body.addresses) known.add(`${a}/p2p/${p}`)
+    for (const a of peers) if (multiaddr(a).getComponents().some(c => c.name === 'p2p' && c.value === p)) known.add(a)
+    out[p] = [...known]
+  }
+  return out
+}
+
+function printOutcome (io: CliIO, o: OrderOutcome, json: boolean): void {
+  if (json) {
+    printJson(io, { agreementId: o.orderId, status: o.status, providers: o.providers })
+    return
+  }
+  io.out(`${o.status} ${o.orderId}`)
+  for (const [p, r] of Object.entries(o.providers)) io.out(`  ${p}  ${r.state}${r.code === undefined ? '' : `  ${r.code}${r.reason === undefined ? '' : `: ${r.reason}`}`}`)
+}
+
+/** `fulcrum order place` */
+export const orderPlaceCommand: Command = {
+  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--json]',
+  details: 'Runs without a daemon (a light client under the data dir\'s key). Shows each provider\'s progress on stderr ' +
+    '(hold, held, pending, refused, commit, committed). Exit 0 committed (prints the agreement id; --json: { agreementId }), ' +
+    '1 aborted (each provider\'s state and code) or nothing to plan, 2 usage or I/O. --commit-window: how long the customer ' +
+    'gives itself to gather every hold and decide (ms; default 30000; providers hold until then plus their grace).',
+  positionals: [1, 1],
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' } },
+  async run (args, io) {
+    const windowFlag = args.values['commit-window']
+    const commitWindowMs = windowFlag === undefined ? undefined : Number(windowFlag)
+    if (commitWindowMs !== undefined && (!Number.isSafeInteger(commitWindowMs) || commitWindowMs < MIN_HOLD_WINDOW_MS || commitWindowMs > MAX_HOLD_WINDOW_MS)) {
+      usageError(`--commit-window must be ${MIN_HOLD_WINDOW_MS}..${MAX_HOLD_WINDOW_MS} ms`)
+    }
+    const json = await readJson(args.positionals[0] as string)
+    const peers = listSetting(args, 'peer', io.env.FULCRUM_PEERS) ?? []
+    const isPlan = Array.isArray((json as { items?: unknown }).items) && ((json as { items: Array<{ record?: unknown }> }).items[0]?.record !== undefined)
+    if (!isPlan && peers.length === 0) usageError('--peer is required to plan an order document')
+    const plan = isPlan ? planFromJson(json, Date.now()) : await planDocument(json, peers, io)
+    if (plan === undefined) return ExitCode.INVALID
+    return await asCustomer(args, io, async (c) => {
+      const outcome = await placeOrder(c, plan, providerAddresses(plan, peers), commitWindowMs === undefined ? {} : { commitWindowMs })
+      printOutcome(io, outcome, args.values.json === true)
+      return outcome.status === 'aborted' ? ExitCode.INVALID : ExitCode.OK
+    })
+  }
+}
+
+/** `fulcrum order status` */
+export const orderStatusCommand: Command = {
+  usage: 'ORDER-ID --data-dir DIR [--json]',
+  positionals: [1, 1],
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  async run (args, io) {
+    return await asCustomer(args, io, async (c) => {
+      const record = await c.store.get(args.positionals[0] as string)
+      if (record === undefined) throw new FulcrumError('ORDER_UNKNOWN_ORDER', `no order ${args.positionals[0] as string} in this data dir`)
+      const o = outcomeOf(record)
+      if (args.values.json === true) printJson(io, { agreementId: o.orderId, status: o.status, providers: o.providers, body: orderBody(record) })
+      else printOutcome(io, o, false)
+      return ExitCode.OK
+    })
+  }
+}
+
+/** `fulcrum order list` */
+export const orderListCommand: Command = {
+  usage: '--data-dir DIR [--json]',
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  async run (args, io) {
+    return await asCustomer(args, io, async (c) => {
+      const orders = (await c.store.list()).map(r => ({ agreementId: r.id, status: outcomeOf(r).status, createdAt: r.createdAt, providers: Object.keys(r.addresses) }))
+      if (args.values.json === true) printJson(io, { orders })
+      else if (orders.length === 0) io.out('no orders')
+      else for (const o of orders) io.out(`${o.agreementId}  ${o.status}  ${new Date(o.createdAt).toISOString()}  ${o.providers.length} providers`)
+      return ExitCode.OK
+    })
+  }
+}

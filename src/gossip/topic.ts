@@ -1,0 +1,125 @@
+/**
+ * One gossipsub topic with the validation every Fulcrum topic needs, in this order
+ * (protocols/discovery-v1.md §Validation, ledger-v1.md §6.1):
+ * 1. data larger than the topic's `maxBytes`: **reject** (penalty `invalidPenalty`);
+ * 2. the propagating peer is over the topic's rate (token bucket): **ignore** (penalty `excessPenalty`);
+ * 3. the topic's own validator: accept, ignore (no penalty) or reject (penalty `invalidPenalty`).
+ * Accept relays; ignore drops quietly; reject drops and counts an invalid delivery in
+ * gossipsub's score (P4, weighted by the topic's score parameters), on top of the shared
+ * application-specific penalties. Offer gossip and checkpoint gossip are two instances.
+ */
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { TopicScoreParams } from '@libp2p/gossipsub/score'
+import type { PeerId, Startable } from '@libp2p/interface'
+import type { Logger } from '../logging/index.js'
+import type { PeerPenalties } from './penalties.js'
+import { TokenBuckets } from './rate-limit.js'
+import type { RateLimit } from './rate-limit.js'
+
+/**
+ * A validator that has run this long without the event loop getting a turn yields once (to
+ * `setImmediate`). gossipsub validates queued messages in one chain of promise jobs; without this a
+ * flood of messages that validate quickly starves timers, the API and every other connection
+ * until the whole queue is judged (seen: over 3 s of a stalled API).
+ */
+export const YIELD_AFTER_MS = 10
+
+/** What a topic's validator decided about one message. */
+export type Verdict =
+  | { result: 'accept' }
+  | { result: 'ignore', reason: string }
+  | { result: 'reject', code: string }
+
+/** The topic's own check of a message that passed the size and rate checks. */
+export type MessageValidator = (data: Uint8Array, from: string) => Verdict | Promise<Verdict>
+
+/** The rules of one topic (each value documented in its protocol spec). */
+export interface TopicRules {
+  topic: string
+  /** Largest message data in bytes. */
+  maxBytes: number
+  /** Messages per propagating peer. */
+  rate: RateLimit
+  /** Penalty points per message over the rate. */
+  excessPenalty: number
+  /** Penalty points per rejected message. */
+  invalidPenalty: number
+  /** gossipsub v1.1 score parameters of the topic (to pass to the gossipsub factory). */
+  scoreParams: Partial<TopicScoreParams>
+}
+
+/** The part of gossipsub a topic uses. */
+export type TopicPubSub = Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators'>
+
+/** Counters of what the validator decided, for tests, benchmarks and the health endpoint. */
+export interface TopicStats {
+  accepted: number
+  ignored: number
+  rejected: number
+  throttled: number
+}
+
+/** See module doc. */
+export class GossipTopic implements Startable {
+  readonly stats: TopicStats = { accepted: 0, ignored: 0, rejected: 0, throttled: 0 }
+  private readonly buckets: TokenBuckets
+  private lastYield = performance.now()
+
+  constructor (
+    private readonly pubsub: TopicPubSub,
+    readonly rules: TopicRules,
+    private readonly validator: MessageValidator,
+    private readonly penalties: PeerPenalties,
+    private readonly log: Logger
+  ) {
+    this.buckets = new TokenBuckets(rules.rate, penalties.now)
+  }
+
+  /** Installs the validator and subscribes. */
+  start (): void {
+    this.pubsub.topicValidators.set(this.rules.topic, this.validate)
+    this.pubsub.subscribe(this.rules.topic)
+  }
+
+  /** Unsubscribes and removes the validator. */
+  stop (): void {
+    this.pubsub.unsubscribe(this.rules.topic)
+    this.pubsub.topicValidators.delete(this.rules.topic)
+  }
+
+  /** Publishes `data` on the topic (this node's own message, or one it re-gossips). */
+  async publish (data: Uint8Array): Promise<void> {
+    await this.pubsub.publish(this.rules.topic, data)
+  }
+
+  /** The topic validator: gossipsub relays only what this returns `Accept` for. */
+  readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => {
+    if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
+      await new Promise(resolve => setImmediate(resolve))
+      this.lastYield = performance.now()
+    }
+    const peer = from.toString()
+    if (msg.data.length > this.rules.maxBytes) return this.reject(peer, 'TOPIC_OVERSIZED')
+    if (!this.buckets.take(peer)) {
+      this.stats.throttled++
+      this.penalties.penalise(peer, this.rules.excessPenalty)
+      return TopicValidatorResult.Ignore
+    }
+    const verdict = await this.validator(msg.data, peer)
+    if (verdict.result === 'reject') return this.reject(peer, verdict.code)
+    if (verdict.result === 'ignore') {
+      this.stats.ignored++
+      return TopicValidatorResult.Ignore
+    }
+    this.stats.accepted++
+    return TopicValidatorResult.Accept
+  }
+
+  private reject (peer: string, code: string): TopicValidatorResult {
+    this.stats.rejected++
+    this.penalties.penalise(peer, this.rules.invalidPenalty)
+    this.log.debug('rejected a gossip message', { topic: this.rules.topic, peer, code })
+    return TopicValidatorResult.Reject
+  }
+}
