@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmark suites. */
+import { loadavg } from 'node:os'
 
 /** Runs `fn` repeatedly for about `ms` milliseconds (after a warm-up) and returns operations per second. */
 export async function opsPerSecond (fn: () => unknown, ms = 1000): Promise<number> {
@@ -38,3 +39,44 @@ export function table (head: string[], rows: Array<Array<string | number>>): str
 export function rssMiB (): number {
   return process.memoryUsage().rss / 2 ** 20
 }
+
+/** One goal of a suite: what is timed, its floor measured in the same run, and the verdict. */
+export interface Goal {
+  name: string
+  /** The measured figure, formatted. */
+  measured: string
+  /** The floor (or baseline), formatted, with what it is. */
+  floor: string
+  /** measured / floor, in the goal's direction (time over time, or rate over rate). */
+  ratio: number
+  /** The bound on the ratio, e.g. `<= 1.25x` or `>= 0.8x`. */
+  goal: string
+  met: boolean
+}
+
+/** A goal whose ratio must be at most `max` (times, latencies, memory). */
+export function atMost (name: string, measured: number, floor: number, max: number, show: (x: number) => string, floorWhat: string): Goal {
+  const ratio = measured / floor
+  return { name, measured: show(measured), floor: `${show(floor)} (${floorWhat})`, ratio, goal: `<= ${max}x`, met: ratio <= max }
+}
+
+/** A goal whose ratio must be at least `min` (rates). */
+export function atLeast (name: string, measured: number, floor: number, min: number, show: (x: number) => string, floorWhat: string): Goal {
+  const ratio = measured / floor
+  return { name, measured: show(measured), floor: `${show(floor)} (${floorWhat})`, ratio, goal: `>= ${min}x`, met: ratio >= min }
+}
+
+/** The goals table of a suite. */
+export function goalTable (goals: Goal[]): string {
+  return table(['goal', 'measured', 'floor, same run', 'ratio', 'goal', 'met?'],
+    goals.map(g => [g.name, g.measured, g.floor, `${g.ratio.toFixed(2)}x`, g.goal, g.met ? '**met**' : '**missed**']))
+}
+
+/** Load average now, for the conditions line of a suite. */
+export function load (): string {
+  return loadavg().map(l => l.toFixed(2)).join(', ')
+}
+
+/** Scale of the run: `BENCH_QUICK=1` divides sizes by 10 for development (never for BENCHMARKS.md). */
+export const QUICK = process.env.BENCH_QUICK === '1'
+export const scaled = (n: number): number => (QUICK ? Math.max(1, Math.round(n / 10)) : n)

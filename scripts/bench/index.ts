@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url'
 export type Suite = () => Promise<string>
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const outPath = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url))
+/** BENCH_OUT writes elsewhere (to run suites side by side without overwriting each other). */
+const outPath = process.env.BENCH_OUT ?? fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url))
 const BEGIN = (name: string): string => `<!-- suite:${name} -->`
 const END = (name: string): string => `<!-- /suite:${name} -->`
 
@@ -42,8 +43,9 @@ async function main (): Promise<void> {
   const header = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (one suite: `npm run bench -- NAME`). Every suite measures the things it',
-    'compares side by side in the same run, so read the ratios first: these machines are shared and noisy.',
+    'Written by `npm run build && npm run bench` (one suite: `npm run bench -- NAME`). Every goal is a ratio to',
+    'a floor or baseline measured in the same run, with **met** or **missed** in its suite\'s goal table: read',
+    'the ratios first (these machines are shared and noisy; each suite states the load average it ran under).',
     '',
     `Last run: Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}.`,
     ''

@@ -21,6 +21,8 @@ import { decideInsert, encodeEvidence, makeEvidence } from './decide.js'
 import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
 import { PriceIndex } from './price-index.js'
+import { CandidateIndex, planPage } from './plan.js'
+import { Interner } from './intern.js'
 import type { Indexed } from './price-index.js'
 import { ProviderCounts } from './limits.js'
 import type { CatalogLimits } from './limits.js'
@@ -67,6 +69,18 @@ export interface QueryOptions {
   cursor?: string
 }
 
+/** Fields whose strings are not shared between records (see intern.ts). */
+const UNIQUE_FIELDS: ReadonlySet<string> = new Set(['id'])
+
+/**
+ * A held record. The digest is computed when asked (only for the insert decision at equal seqs),
+ * not kept: 32 bytes and a buffer per record add up over millions of records.
+ */
+class StoredEntry implements CatalogEntry {
+  constructor (readonly key: string, readonly record: OfferRecord, readonly bytes: Uint8Array, readonly conflicted: boolean) {}
+  get digest (): Uint8Array { return sha256(this.bytes) }
+}
+
 type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 /** The catalog. Create with {@link Catalog.open}; call {@link Catalog.close} when done. */
@@ -75,6 +89,9 @@ export class Catalog {
   /** Live offers by price: all of them, and per service type (most queries name a type). */
   private readonly prices = new PriceIndex()
   private readonly pricesByType = new Map<string, PriceIndex>()
+  /** Live offers by provider and country, for rare matches (see plan.ts). */
+  private readonly candidates = new CandidateIndex()
+  private readonly strings = new Interner()
   private pending: Op[] = []
   private flushing: Promise<void> | undefined
   private readonly counts = new ProviderCounts()
@@ -104,7 +121,7 @@ export class Catalog {
     const added: Indexed[] = []
     for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
       // Records were verified before they were stored: decoding re-checks structure only.
-      this.setEntry({ record: decodeRecord(bytes), bytes, digest: sha256(bytes) }, false, added)
+      this.setEntry({ record: decodeRecord(bytes), bytes }, false, added)
     }
     this.index(added)
     for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
@@ -205,11 +222,12 @@ export class Catalog {
   }
 
   /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
-  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes' | 'digest'>, conflicted: boolean, added: Indexed[]): void {
+  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes'>, conflicted: boolean, added: Indexed[]): void {
     const key = recordKey(v.record)
     const old = this.entries.get(key)
     if (old !== undefined) this.unindex(old)
-    const entry: CatalogEntry = { key, record: v.record, bytes: v.bytes, digest: v.digest, conflicted }
+    if (old?.record !== v.record) this.strings.deep(v.record.body, UNIQUE_FIELDS)
+    const entry: CatalogEntry = new StoredEntry(key, v.record, v.bytes, conflicted)
     this.entries.set(key, entry)
     this.counts.add(v.record.body.provider, key)
     if (entry.record.kind === 'offer' && !conflicted) {
@@ -219,6 +237,7 @@ export class Catalog {
 
   private index (added: Indexed[]): void {
     this.prices.addMany(added)
+    for (const item of added) this.candidates.add(item)
     const byType = new Map<string, Indexed[]>()
     for (const item of added) {
       const list = byType.get(item.offer.service.type)
@@ -235,6 +254,8 @@ export class Catalog {
   private unindex (entry: CatalogEntry): void {
     if (entry.record.kind !== 'offer') return
     const pos = { price: normalisedPrice(entry.record.body), key: entry.key }
+    const item = this.prices.find(pos)
+    if (item !== undefined) this.candidates.remove(item)
     this.prices.remove(pos)
     this.pricesByType.get(entry.record.body.service.type)?.remove(pos)
   }
@@ -260,16 +281,11 @@ export class Catalog {
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     const type = compiled.filter.type
     const index = type === undefined ? this.prices : this.pricesByType.get(type) ?? new PriceIndex()
-    const start = options.cursor === undefined ? 0 : index.seek(decodeCursor(options.cursor), false)
-    const entries: CatalogEntry[] = []
-    let last: { price: bigint, key: string } | undefined
-    for (const item of index.from(start)) {
-      if (item.offer.expiresAt <= options.now || !compiled.matches(item.offer)) continue
-      if (last !== undefined && entries.length === limit) return { entries, nextCursor: encodeCursor(last.price, last.key) }
-      entries.push(this.entries.get(item.key) as CatalogEntry)
-      last = item
-    }
-    return { entries }
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor)
+    const page = planPage({ index, candidates: this.candidates, compiled, ceiling: compiled.priceCeiling, now: options.now, limit, after })
+    const entries = page.items.map(item => this.entries.get(item.key) as CatalogEntry)
+    const last = page.items[page.items.length - 1]
+    return page.more && last !== undefined ? { entries, nextCursor: encodeCursor(last.price, last.key) } : { entries }
   }
 
   /** Every record of one provider (its offers and withdrawals). */

@@ -58,6 +58,13 @@ export class PriceIndex {
     this.items = merged
   }
 
+  /** The item at exactly `pos`, if held. */
+  find (pos: { price: bigint, key: string }): Indexed | undefined {
+    const i = this.seek(pos)
+    const item = this.items[i]
+    return item !== undefined && compareIndexed(item, pos) === 0 ? item : undefined
+  }
+
   remove (item: { price: bigint, key: string }): void {
     const i = this.seek(item)
     if (i < this.items.length && compareIndexed(this.items[i] as Indexed, item) === 0) this.items.splice(i, 1)

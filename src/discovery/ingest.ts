@@ -11,6 +11,8 @@ import { silentLogger } from '../logging/index.js'
 import type { InsertDecision } from '../catalog/decide.js'
 import type { CatalogView } from './components.js'
 import type { SyncIndex } from './sync/fingerprint.js'
+import { inlinePool, verifyRecordsIn } from '../verify/index.js'
+import type { VerifyPool } from '../verify/index.js'
 
 /** What happened to one record. */
 export type IngestOutcome =
@@ -31,7 +33,8 @@ export class Ingestor {
     private readonly catalog: CatalogView,
     private readonly index: SyncIndex,
     private readonly now: () => number,
-    private readonly log: Logger = silentLogger
+    private readonly log: Logger = silentLogger,
+    private readonly pool: VerifyPool = inlinePool()
   ) {}
 
   /** True if the catalog's limits would take a record under `key` now. */
@@ -42,6 +45,19 @@ export class Ingestor {
   /** True if the catalog holds any record of `provider`. */
   knowsProvider (provider: string): boolean {
     return this.catalog.knowsProvider(provider)
+  }
+
+  /**
+   * Verifies a batch of records (a sync page) in the verification pool, on every core, then
+   * stores them as {@link ingest} does, durably. One outcome per record, in order.
+   */
+  async ingestMany (records: readonly Uint8Array[]): Promise<IngestOutcome[]> {
+    const now = this.now()
+    const checked = await verifyRecordsIn(this.pool, records, now)
+    return await Promise.all(checked.map(async (v): Promise<IngestOutcome> => {
+      if (v instanceof FulcrumError) return { status: 'invalid', error: v }
+      return { status: await this.store(v, now), verified: v }
+    }))
   }
 
   /**

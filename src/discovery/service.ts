@@ -3,6 +3,7 @@
  * libp2p node and one catalog. Also keeps the node's own offers alive: re-gossips them and renews
  * (re-signs with a later expiry) those close to expiry.
  */
+import type { VerifyPool } from '../verify/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { PeerId, Startable, Connection, IdentifyResult } from '@libp2p/interface'
@@ -57,6 +58,8 @@ export interface DiscoveryComponents {
   penalties: PeerPenalties
   logger: Logger
   now: () => number
+  /** Where synced records are verified (the node's thread pool); inline if absent. */
+  pool?: VerifyPool
 }
 
 /** Options of {@link Discovery}. */
@@ -89,7 +92,7 @@ export class Discovery implements Startable {
 
   constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
     this.log = c.logger.child({ component: 'discovery' })
-    this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log)
+    this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log, c.pool)
     this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log, init.newProviderRate)
     this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
   }

@@ -87,6 +87,15 @@ export function decodeCanonical (bytes: Uint8Array, maxBytes: number): unknown {
   return value
 }
 
+/**
+ * Decodes bytes that {@link decodeCanonical} has already accepted (for example in a verification
+ * thread), without the canonical re-encoding check: the same value, at about a third of the cost.
+ * Never use it on bytes that were not checked: it accepts non-canonical encodings.
+ */
+export function decodeCheckedCanonical (bytes: Uint8Array): unknown {
+  return cborDecode(bytes, DECODE_OPTIONS)
+}
+
 function assertEncodable (value: unknown, path: string): void {
   switch (typeof value) {
     case 'string':

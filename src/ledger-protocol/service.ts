@@ -3,6 +3,7 @@
  * nodes' logs, and after each append asks the entry's counterparties to cosign its new
  * checkpoint (so that a provider cannot later drop an agreement its counterparties have seen).
  */
+import type { VerifyPool } from '../verify/index.js'
 import type { Connection, PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
@@ -41,6 +42,8 @@ export interface LedgerServiceComponents {
   state: StateStore
   logger: Logger
   now: () => number
+  /** Where entry signatures are verified (the node's thread pool); inline if absent. */
+  pool?: VerifyPool
   /** Gossip penalties shared with the other topics (default: the service's own). */
   penalties?: PeerPenalties
 }
@@ -140,7 +143,7 @@ export class LedgerService implements Startable {
    * With `background`, it returns once the entry is durable and cosigns afterwards (all pending).
    */
   async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
-    const result = await appendEntry(this.c.log, this.c.identity.peerId, entry)
+    const result = await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
     for (const p of others) this.followed.add(p)
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),

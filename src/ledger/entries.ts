@@ -8,7 +8,7 @@
  * the same agreement across the logs of all its parties.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
+import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { publicKeyFromPeerId, verify, SIGNATURE_LENGTH } from '../identity/index.js'
 import { LedgerError } from './errors.js'
@@ -99,6 +99,18 @@ export function decodeEntry (leaf: Uint8Array): Entry {
     if (isFulcrumError(err)) throw bad(`leaf is not canonical CBOR (${err.code})`)
     throw err
   }
+  return entryFromValue(value)
+}
+
+/**
+ * Decodes a leaf that {@link decodeEntry} has already accepted (in a verification thread): the
+ * same entry, without repeating the canonical-encoding check.
+ */
+export function decodeCheckedEntry (leaf: Uint8Array): Entry {
+  return entryFromValue(decodeCheckedCanonical(leaf))
+}
+
+function entryFromValue (value: unknown): Entry {
   if (!isPlainObject(value)) throw bad('entry must be a map')
   onlyKeys(value, ['v', 'type', 'body', 'sigs'], '')
   if (value.v !== ENTRY_VERSION) throw bad(`unknown entry version ${String(value.v)}`, 'v')
@@ -109,14 +121,32 @@ export function decodeEntry (leaf: Uint8Array): Entry {
 
 /** Throws `LEDGER_BAD_ENTRY_SIGNATURE` (path `sigs[i]`) unless every party's signature verifies. */
 export function verifyEntrySignatures (entry: Entry): void {
+  const checks = entrySignatureChecks(entry)
+  const failed = checks.findIndex(c => c.publicKey === undefined || !verify(c.publicKey, c.message, c.signature))
+  if (failed >= 0) throw badEntrySignature(entry, failed)
+}
+
+/** One party's signature over an entry, as {@link verifyEntrySignatures} checks it. */
+export interface EntrySignatureCheck {
+  /** The party's key; undefined if its peer id is not an Ed25519 peer id (never verifies). */
+  publicKey: Uint8Array | undefined
+  message: Uint8Array
+  signature: Uint8Array
+}
+
+/**
+ * Validates the entry and lists the signature checks it needs, one per party in order: lets a
+ * caller verify them elsewhere (a verification pool), then report with {@link badEntrySignature}.
+ */
+export function entrySignatureChecks (entry: Entry): EntrySignatureCheck[] {
   validateEntry(entry)
   const message = signingBytes(entryDomainTag(entry.type), entry.body as unknown as CanonicalValue)
-  entry.body.parties.forEach((party, i) => {
-    const sig = entry.sigs[i]
-    if (sig === undefined || !verify(partyKey(party) as Uint8Array, message, sig)) {
-      throw new FulcrumError(LedgerError.BAD_ENTRY_SIGNATURE, `signature of party ${party} does not verify`, { path: `sigs[${i}]` })
-    }
-  })
+  return entry.body.parties.map((party, i) => ({ publicKey: partyKey(party), message, signature: entry.sigs[i] as Uint8Array }))
+}
+
+/** The `LEDGER_BAD_ENTRY_SIGNATURE` error for party `i` of an entry. */
+export function badEntrySignature (entry: Entry, i: number): FulcrumError {
+  return new FulcrumError(LedgerError.BAD_ENTRY_SIGNATURE, `signature of party ${String(entry.body.parties[i])} does not verify`, { path: `sigs[${i}]` })
 }
 
 function validateEntry (entry: Entry): void {

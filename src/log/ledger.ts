@@ -3,19 +3,23 @@
  * party, with this node among the parties, are appended; each is findable by its document id.
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeEntry, encodeEntry, verifyEntrySignatures, LedgerError } from '../ledger/index.js'
+import { encodeEntry, LedgerError } from '../ledger/index.js'
 import type { Entry } from '../ledger/index.js'
+import { checkLeafIn, inlinePool } from '../verify/index.js'
+import type { VerifyPool } from '../verify/index.js'
 import type { AppendResult, MerkleLog } from './store.js'
+
+const INLINE = inlinePool()
 
 /**
  * Validates a signed entry and appends it to this node's log. Throws `LEDGER_MALFORMED_ENTRY`,
  * `LEDGER_BAD_ENTRY_SIGNATURE`, or `LOG_DUPLICATE_ID` if another entry already has its id.
- * The same entry appended twice is stored once.
+ * The same entry appended twice is stored once. Signatures are checked in `pool` (the node's
+ * thread pool, so that concurrent appends use every core; inline by default).
  */
-export async function appendEntry (log: MerkleLog, self: string, entry: Entry | Uint8Array): Promise<AppendResult & { entry: Entry }> {
+export async function appendEntry (log: MerkleLog, self: string, entry: Entry | Uint8Array, pool: VerifyPool = INLINE): Promise<AppendResult & { entry: Entry }> {
   const leaf = entry instanceof Uint8Array ? entry : encodeEntry(entry)
-  const decoded = decodeEntry(leaf)
-  verifyEntrySignatures(decoded)
+  const decoded = await checkLeafIn(pool, leaf)
   if (!decoded.body.parties.includes(self)) {
     throw new FulcrumError(LedgerError.MALFORMED_ENTRY, 'this node is not a party of the entry', { path: 'body.parties' })
   }

@@ -32,6 +32,7 @@ import type { OrderPolicy } from '../order-protocol/index.js'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
 import { openStores } from './stores.js'
+import { acquireSharedPool } from '../verify/threads.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
@@ -138,6 +139,8 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   catalog.configure(limits, identity.peerId)
   const witness = { ...DEFAULT_STATE_LIMITS, ...config.witness }
   const view = catalogView(catalog, { self: identity.peerId, own })
+  // Signature verification of sync batches and agreement appends runs on every core.
+  const verify = acquireSharedPool()
   const penalties = new PeerPenalties(now)
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
@@ -151,9 +154,9 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     start: false
   })
   const newProviderRate = { perSecond: limits.newProviderRecordsPerSecond, burst: limits.newProviderBurst }
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
   const state = new FileStateStore(join(paths.audit, 'witness'), witness)
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now }, { followLogs: witness.followLogs ?? [] })
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now, pool: verify.pool }, { followLogs: witness.followLogs ?? [] })
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now,
     ownRecords: async () => await view.byProvider(identity.peerId),
@@ -192,6 +195,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     if (!closed) {
       closed = true
       errors.push(...await closeAll([orderStore, ledgerLog, catalog]))
+      await verify.release()
     }
     return errors
   }

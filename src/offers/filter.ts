@@ -37,6 +37,8 @@ export interface OfferFilter {
 export interface CompiledFilter {
   readonly filter: OfferFilter
   matches: (offer: Offer) => boolean
+  /** The highest {@link normalisedPrice} a match can have (set by `maxPrice`): lets an index stop early. */
+  readonly priceCeiling?: bigint
 }
 
 /** Limits on a filter, so a query can never cost more than a scan. */
@@ -49,6 +51,7 @@ const bad = (path: string, message: string): never => {
 /** Validates a filter (throws OFFER_BAD_FILTER with the path) and compiles it. */
 export function compileFilter (filter: OfferFilter): CompiledFilter {
   const checks: Array<(o: Offer) => boolean> = []
+  let ceiling: bigint | undefined
   const { type, provider, currency, maxPrice, minCapacity, minAvailability } = filter
   if (type !== undefined) {
     if (typeof type !== 'string' || !isKnownServiceType(type)) bad('type', 'unknown service type')
@@ -69,6 +72,7 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
     let limit: bigint
     try { limit = toNanos(maxPrice.amount) * 1000n / BigInt(unit.hours) } catch { return bad('maxPrice.amount', 'not a decimal') }
     checks.push(o => BILLING_UNITS[o.price.unit]?.dimension === unit.dimension && normalisedPrice(o) <= limit)
+    ceiling = limit
   }
   const certs = filter.certifications
   if (certs !== undefined) {
@@ -93,7 +97,8 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
     if (!Number.isSafeInteger(min) || min < 0) bad(`minSpecs.${key}`, 'not an unsigned integer')
     checks.push(o => { const v = o.service.specs[key]; return typeof v === 'number' && v >= min })
   }
-  return { filter, matches: (o) => checks.every(c => c(o)) }
+  const matches = (o: Offer): boolean => checks.every(c => c(o))
+  return ceiling === undefined ? { filter, matches } : { filter, matches, priceCeiling: ceiling }
 }
 
 function countrySet (codes: string[] | undefined, path: string): Set<string> | undefined {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical, signingBytes, EncodingError } from '../encoding/index.js'
+import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes, EncodingError } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { publicKeyFromPeerId, verify, verifyPortable, SIGNATURE_LENGTH } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
@@ -97,6 +97,14 @@ export function decodeRecord (bytes: Uint8Array): OfferRecord {
     throw new FulcrumError(OfferError.MALFORMED, `not a canonical record: ${(err as Error).message}`, { cause: err })
   }
   return recordFromValue(value)
+}
+
+/**
+ * Decodes a record whose bytes {@link verifyRecordBytes} has already accepted (in a verification
+ * thread): the same record, without repeating the canonical-encoding check.
+ */
+export function decodeCheckedRecord (bytes: Uint8Array): OfferRecord {
+  return recordFromValue(decodeCheckedCanonical(bytes))
 }
 
 /** Checks the envelope of a decoded record (the same checks for CBOR and JSON input). */

@@ -139,16 +139,31 @@ export async function reconcile (session: Requester, index: SyncIndex, now: () =
 /**
  * Fetches `want` in batches. Keys a response left out (byte budget) are asked again; a response
  * that delivers none of its keys ends the fetch, so every round makes progress.
+ *
+ * Transfer and verification overlap: the next batch is requested before the records of the
+ * current one are verified (in the node's verification pool) and stored.
  */
 async function fetchKeys (session: Session, want: string[], ingestor: Ingestor): Promise<Omit<SyncReport, 'rounds'>> {
   const report = { fetched: 0, stored: 0, invalid: 0 }
   let queue = want
-  while (queue.length > 0) {
-    const batch = queue.slice(0, MAX_KEYS_PER_FETCH)
+  const ask = async (batch: string[]): Promise<Uint8Array[]> => {
     const res = decodeSyncResponse(await session.request(encodeSyncRequest({ keys: batch })))
     if (!('records' in res)) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'records expected')
+    return res.records
+  }
+  let batch = queue.slice(0, MAX_KEYS_PER_FETCH)
+  queue = queue.slice(MAX_KEYS_PER_FETCH)
+  let answer: Promise<Uint8Array[]> | undefined = batch.length > 0 ? ask(batch) : undefined
+  while (answer !== undefined) {
+    const records = await answer
     const asked = new Set(batch)
-    const outcomes: IngestOutcome[] = await Promise.all(res.records.map(async bytes => await ingestor.ingest(bytes)))
+    // Ask for the next batch while this one is verified.
+    const next = queue.slice(0, MAX_KEYS_PER_FETCH)
+    queue = queue.slice(MAX_KEYS_PER_FETCH)
+    answer = next.length > 0 ? ask(next) : undefined
+    // A rejected request is awaited (and thrown) in the next round; do not leave it unhandled meanwhile.
+    answer?.catch(() => {})
+    const outcomes: IngestOutcome[] = await ingestor.ingestMany(records)
     for (const o of outcomes) {
       if (o.status === 'invalid') {
         if (isPeerFault(o)) report.invalid++
@@ -158,8 +173,17 @@ async function fetchKeys (session: Session, want: string[], ingestor: Ingestor):
       report.fetched++
       if (o.status === 'store') report.stored++
     }
-    if (asked.size === batch.length) break
-    queue = [...asked, ...queue.slice(MAX_KEYS_PER_FETCH)]
+    if (asked.size === batch.length) {
+      // No progress: stop (the batch in flight, if any, is left unread; the session closes).
+      break
+    }
+    queue.push(...asked)
+    batch = next
+    if (answer === undefined && queue.length > 0) {
+      batch = queue.slice(0, MAX_KEYS_PER_FETCH)
+      queue = queue.slice(MAX_KEYS_PER_FETCH)
+      answer = ask(batch)
+    }
   }
   return report
 }

@@ -141,7 +141,9 @@ describe('audit: agreement copies across the parties', () => {
   })
 })
 
-describe('audit: parallel entry checks', () => {
+describe('audit: parallel entry checks', function () {
+  // Threads boot tsx and compile the verification modules (from source): slow on a loaded machine.
+  this.timeout(180_000)
   it('gives the same findings in worker threads as in one thread', async () => {
     const { parallelEntriesChecker } = await import('../../../src/audit/parallel.js')
     const { auditEntries } = await import('../../../src/audit/index.js')

@@ -1,0 +1,104 @@
+/**
+ * Multi-process federations for the propagation benchmark: `nodes` nodes spread over `processes`
+ * child processes (scripts/bench/_fed-child.ts), so that no single event loop or heap carries
+ * them all. Each node dials up to 3 random earlier nodes. Offers (or, for stock gossipsub, random
+ * payloads of the same size) are published one at a time from random nodes; the time to reach every
+ * other node is measured with wall-clock stamps taken in the children.
+ */
+import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { percentile } from './_util.js'
+
+const CHILD = fileURLToPath(new URL('./_fed-child.ts', import.meta.url))
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** The outcome of one propagation run. */
+export interface PropagationResult { toAllP50: number, toAllP95: number, perNodeP50: number, lost: number, meshReady: boolean }
+
+type Msg = Record<string, unknown>
+
+function child (mode: string): { proc: ChildProcess, next: (key: string) => Promise<Msg> } {
+  const proc = fork(CHILD, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const waiting = new Map<string, Array<{ resolve: (m: Msg) => void, reject: (e: Error) => void }>>()
+  proc.on('message', (m: Msg) => {
+    for (const key of Object.keys(m)) waiting.get(key)?.shift()?.resolve(m)
+  })
+  proc.once('exit', code => {
+    for (const list of waiting.values()) for (const w of list.splice(0)) w.reject(new Error(`federation child exited with ${String(code)}`))
+  })
+  return {
+    proc,
+    next: async (key) => await new Promise<Msg>((resolve, reject) => {
+      const list = waiting.get(key) ?? []
+      list.push({ resolve, reject })
+      waiting.set(key, list)
+    })
+  }
+}
+
+/** Runs one federation of `mode` nodes and measures `messages` publications. */
+export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, processes: number, messages: number): Promise<PropagationResult> {
+  const kids = Array.from({ length: processes }, () => child(mode))
+  const arrivals = new Map<string, number[]>()
+  for (const k of kids) {
+    k.proc.on('message', (m: Msg) => {
+      if (typeof m.arrived !== 'string') return
+      const list = arrivals.get(m.arrived) ?? []
+      list.push(m.t as number)
+      arrivals.set(m.arrived, list)
+    })
+  }
+  try {
+    await Promise.all(kids.map(async k => await k.next('hello')))
+    const per = Math.ceil(nodes / processes)
+    const addrs: string[] = []
+    const owner: Array<[number, number]> = []
+    for (let c = 0; c < processes; c++) {
+      const count = Math.min(per, nodes - c * per)
+      const kid = kids[c] as ReturnType<typeof child>
+      const started = kid.next('started')
+      kid.proc.send({ cmd: 'start', first: c * per, count, earlier: addrs })
+      addrs.push(...((await started).started as string[]))
+      for (let k = 0; k < count; k++) owner.push([c, k])
+    }
+    const deadline = Date.now() + 30_000
+    let meshReady = false
+    while (Date.now() < deadline) {
+      const sizes = (await Promise.all(kids.map(async k => { const r = k.next('mesh'); k.proc.send({ cmd: 'mesh' }); return (await r).mesh as number[] }))).flat()
+      if (sizes.every(s => s >= 2)) { meshReady = true; break }
+      await sleep(500)
+    }
+    // Let start-up work settle (DHT refreshes, identify, first syncs).
+    await sleep(5000)
+    const toAll: number[] = []
+    const perNode: number[] = []
+    let lost = 0
+    for (let m = 0; m < messages; m++) {
+      const [c, k] = owner[Math.floor(Math.random() * owner.length)] as [number, number]
+      const kid = kids[c] as ReturnType<typeof child>
+      const published = kid.next('published')
+      kid.proc.send({ cmd: 'publish', node: k, m })
+      const p = await published
+      const id = p.published as string
+      const t = p.t as number
+      const end = Date.now() + 5000
+      while ((arrivals.get(id)?.length ?? 0) < nodes - 1 && Date.now() < end) await sleep(2)
+      const times = arrivals.get(id) ?? []
+      lost += Math.max(0, nodes - 1 - times.length)
+      if (times.length >= nodes - 1) toAll.push(Math.max(...times) - t)
+      perNode.push(...times.map(x => x - t))
+      await sleep(100)
+    }
+    return { toAllP50: percentile(toAll, 50), toAllP95: percentile(toAll, 95), perNodeP50: percentile(perNode, 50), lost, meshReady }
+  } finally {
+    await Promise.all(kids.map(async k => {
+      if (k.proc.exitCode !== null) return
+      const stopped = new Promise(resolve => k.proc.once('exit', resolve))
+      k.proc.send({ cmd: 'stop' })
+      const timer = setTimeout(() => { k.proc.kill('SIGKILL') }, 20_000)
+      await stopped
+      clearTimeout(timer)
+    }))
+  }
+}

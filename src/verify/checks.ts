@@ -1,0 +1,49 @@
+/**
+ * The checks of the ledger and the offer catalog, run through a {@link VerifyPool}: the same
+ * results and error codes as the sequential `verifyEntrySignatures` and `verifyRecordBytes`.
+ */
+import { FulcrumError } from '../errors/index.js'
+import { badEntrySignature, decodeCheckedEntry, entrySignatureChecks } from '../ledger/index.js'
+import type { Entry } from '../ledger/index.js'
+import { decodeCheckedRecord, sha256 } from '../offers/index.js'
+import type { VerifiedRecord } from '../offers/index.js'
+import type { VerifyPool } from './pool.js'
+import type { SignatureItem } from './tasks.js'
+
+/** Stands for a party whose peer id has no key: an empty key never verifies. */
+const NO_KEY = new Uint8Array(0)
+
+/**
+ * Verifies every party's signature of `entry` in the pool. Throws `LEDGER_MALFORMED_ENTRY` or
+ * `LEDGER_BAD_ENTRY_SIGNATURE` (path `sigs[i]`, the first party in order whose signature fails).
+ */
+export async function verifyEntrySignaturesIn (pool: VerifyPool, entry: Entry): Promise<void> {
+  const items: SignatureItem[] = entrySignatureChecks(entry).map(c => ({ publicKey: c.publicKey ?? NO_KEY, message: c.message, signature: c.signature }))
+  const ok = await pool.map('signature', items)
+  const failed = ok.indexOf(false)
+  if (failed >= 0) throw badEntrySignature(entry, failed)
+}
+
+/**
+ * Decodes a leaf and verifies every party's signature, both in the pool (the calling thread only
+ * decodes the checked bytes again, cheaply). Throws what `decodeEntry` and `verifyEntrySignatures`
+ * throw: `LEDGER_MALFORMED_ENTRY`, `LEDGER_BAD_ENTRY_SIGNATURE`, same message and path.
+ */
+export async function checkLeafIn (pool: VerifyPool, leaf: Uint8Array): Promise<Entry> {
+  const [err] = await pool.map('leaf', [leaf])
+  if (err !== null && err !== undefined) throw new FulcrumError(err.code, err.message, err.path === undefined ? {} : { path: err.path })
+  return decodeCheckedEntry(leaf)
+}
+
+/**
+ * Verifies offer records' wire bytes at `now` in the pool: per record, the verified record or the
+ * FulcrumError that `verifyRecordBytes` would throw (same code, message and path).
+ */
+export async function verifyRecordsIn (pool: VerifyPool, records: readonly Uint8Array[], now: number): Promise<Array<VerifiedRecord | FulcrumError>> {
+  const results = await pool.map('record', records.map(bytes => ({ bytes, now })))
+  return results.map((err, i) => {
+    if (err !== null) return new FulcrumError(err.code, err.message, err.path === undefined ? {} : { path: err.path })
+    const bytes = records[i] as Uint8Array
+    return { record: decodeCheckedRecord(bytes), bytes, digest: sha256(bytes) }
+  })
+}

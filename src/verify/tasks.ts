@@ -1,0 +1,97 @@
+/**
+ * The work a verification pool does, as pure per-item functions: one Ed25519 signature, one offer
+ * record (decode, validate, signature, time), one ledger entry (decode, every party's signature,
+ * owner). A pool runs them in the calling thread or on worker threads; the results are the same.
+ * Items and results are plain data (structured-clone safe), so they can cross a thread boundary.
+ */
+import { isFulcrumError } from '../errors/index.js'
+import { verify } from '../identity/index.js'
+import { verifyRecordBytes } from '../offers/index.js'
+import { decodeEntry, verifyEntrySignatures } from '../ledger/index.js'
+import { checkEntry } from '../audit/entries.js'
+import type { Finding } from '../audit/errors.js'
+
+/** One signature to check: `verify(publicKey, message, signature)`. */
+export interface SignatureItem {
+  publicKey: Uint8Array
+  message: Uint8Array
+  signature: Uint8Array
+}
+
+/** One offer record's wire bytes, checked at time `now`. */
+export interface RecordItem {
+  bytes: Uint8Array
+  now: number
+}
+
+/** A failure reported across threads: a FulcrumError's code, message (without path) and path. */
+export interface ItemError {
+  code: string
+  message: string
+  path?: string
+}
+
+/** One ledger leaf at `index` of a log owned by `owner` (undefined: owner not checked). */
+export interface EntryItem {
+  leaf: Uint8Array
+  index: number
+  owner: string | undefined
+}
+
+/** The outcome of one entry: its document id ('' if malformed) and its first violation. */
+export interface EntryOutcome {
+  id: string
+  finding?: Finding
+}
+
+/** Every task: its item and result types. */
+export interface Tasks {
+  signature: { item: SignatureItem, result: boolean }
+  record: { item: RecordItem, result: ItemError | null }
+  /** A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). */
+  leaf: { item: Uint8Array, result: ItemError | null }
+  entry: { item: EntryItem, result: EntryOutcome }
+}
+export type TaskName = keyof Tasks
+export type ItemOf<K extends TaskName> = Tasks[K]['item']
+export type ResultOf<K extends TaskName> = Tasks[K]['result']
+
+/** Strips the `path: ` prefix that FulcrumError adds to its message. */
+function itemError (err: { code: string, message: string, path?: string | undefined }): ItemError {
+  if (err.path === undefined) return { code: err.code, message: err.message }
+  const prefix = `${err.path}: `
+  return { code: err.code, message: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message, path: err.path }
+}
+
+/** The task functions. Anything but a FulcrumError from the checks is a bug and is thrown. */
+export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
+  signature: (item) => verify(item.publicKey, item.message, item.signature),
+  record: (item) => {
+    try {
+      verifyRecordBytes(item.bytes, item.now)
+      return null
+    } catch (err) {
+      if (isFulcrumError(err)) return itemError(err)
+      throw err
+    }
+  },
+  leaf: (item) => {
+    try {
+      verifyEntrySignatures(decodeEntry(item))
+      return null
+    } catch (err) {
+      if (isFulcrumError(err)) return itemError(err)
+      throw err
+    }
+  },
+  entry: (item) => {
+    const { entry, finding } = checkEntry(item.leaf, item.index, item.owner)
+    return finding === undefined ? { id: entry?.body.id ?? '' } : { id: entry?.body.id ?? '', finding }
+  }
+}
+
+/** Runs a task over a batch of items in this thread. */
+export function runTask<K extends TaskName> (task: K, items: ReadonlyArray<ItemOf<K>>): Array<ResultOf<K>> {
+  const fn = TASKS[task] as (item: ItemOf<K>) => ResultOf<K>
+  return items.map(fn)
+}

@@ -1,0 +1,203 @@
+/**
+ * The node's {@link VerifyPool} on worker threads (node only; the interface is in `pool.ts`).
+ *
+ * Items of all callers go into one queue per task; an idle thread takes the next batch of up to
+ * {@link MAX_BATCH} items of one task, so that many small calls (one agreement's two signatures,
+ * one sync page) share a message and a thread never waits for a large call to finish before
+ * starting on a small one. Threads do not keep the process alive when idle.
+ *
+ * Threads start once {@link START_AFTER_ITEMS} items have been asked for (a node that verifies a
+ * handful of records never pays for them), and until one is ready, work runs in the calling
+ * thread: nobody waits for a thread to boot.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { VerifyPool } from './pool.js'
+import { runTask } from './tasks.js'
+import type { ItemOf, ResultOf, TaskName } from './tasks.js'
+
+/** Most items in one message to a thread: large enough to amortise the message, small enough to balance. */
+export const MAX_BATCH = 256
+/** Most threads: beyond this the gain is small and each thread costs memory. */
+export const MAX_THREADS = 8
+/** Threads that may die (and be replaced) before the pool gives up on them. */
+const MAX_DEATHS = 16
+/** Items verified in the calling thread before the threads are started. */
+export const START_AFTER_ITEMS = 64
+
+/** The thread pool: a {@link VerifyPool} that can also be started ahead of use. */
+export interface ThreadPool extends VerifyPool {
+  /** Starts the threads now and resolves when all are ready (large jobs, benchmarks, tests). */
+  warm: () => Promise<void>
+}
+
+// Under tsx (tests, scripts) this module is a .ts file: so is its worker, which then registers
+// tsx itself before loading it (loader flags are not inherited by worker threads on Node 20).
+const fromSource = import.meta.url.endsWith('.ts')
+const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url)
+
+function startWorker (): Worker {
+  if (!fromSource) return new Worker(workerUrl)
+  const boot = `import('tsx/esm/api').then(m => { m.register(); return import(${JSON.stringify(workerUrl.href)}) })`
+  return new Worker(boot, { eval: true })
+}
+
+interface Slot { index: number, resolve: (r: unknown) => void, reject: (e: unknown) => void }
+interface Pending { task: TaskName, item: unknown, slot: Slot }
+interface Call { results: unknown[], left: number, resolve: (r: unknown[]) => void, reject: (e: unknown) => void, failed: boolean }
+interface Thread { worker: Worker, busy: Pending[] | undefined, ready: boolean }
+
+/** A pool of `threads` worker threads (default: one per core, at most {@link MAX_THREADS}). */
+export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism()), startAfterItems = START_AFTER_ITEMS): ThreadPool {
+  const queues = new Map<TaskName, Pending[]>()
+  const pool: Thread[] = []
+  let nextId = 0
+  let closed = false
+  const inFlight = new Map<number, Thread>()
+  let inlineItems = 0
+  let deaths = 0
+  const readyWaiters: Array<{ resolve: () => void, reject: (e: unknown) => void }> = []
+
+  const fail = (batch: Pending[], err: unknown): void => { for (const p of batch) p.slot.reject(err) }
+
+  const spawn = (): Thread => {
+    const t: Thread = { worker: startWorker(), busy: undefined, ready: false }
+    t.worker.unref()
+    t.worker.on('message', (msg: { id: number, results?: unknown[], error?: string, ready?: boolean }) => {
+      if (msg.ready === true) {
+        t.ready = true
+        if (pool.every(x => x.ready)) for (const w of readyWaiters.splice(0)) w.resolve()
+        dispatch()
+        return
+      }
+      // Anything else that is not the answer to this thread's batch (a loader's message) is ignored.
+      if (typeof msg.id !== 'number' || inFlight.get(msg.id) !== t) return
+      const batch = t.busy
+      inFlight.delete(msg.id)
+      t.busy = undefined
+      t.worker.unref()
+      if (batch !== undefined) {
+        if (msg.results === undefined) fail(batch, new Error(`verification thread failed: ${msg.error ?? 'unknown'}`))
+        else batch.forEach((p, i) => { p.slot.resolve(msg.results?.[i]) })
+      }
+      dispatch()
+    })
+    const die = (err: unknown): void => {
+      const i = pool.indexOf(t)
+      if (i < 0) return
+      pool.splice(i, 1)
+      if (t.busy !== undefined) fail(t.busy, err)
+      t.busy = undefined
+      if (closed) return
+      // Replace the thread, unless threads keep dying (a broken install): then fail what waits.
+      if (++deaths <= MAX_DEATHS) { startAll(); return }
+      for (const queue of queues.values()) fail(queue.splice(0), err)
+      for (const w of readyWaiters.splice(0)) w.reject(err)
+    }
+    t.worker.on('error', die)
+    t.worker.on('exit', code => { die(new Error(`verification thread exited with code ${code}`)) })
+    pool.push(t)
+    return t
+  }
+
+  const take = (): { task: TaskName, batch: Pending[] } | undefined => {
+    for (const [task, queue] of queues) {
+      if (queue.length === 0) continue
+      // Share a large backlog between the threads rather than giving it all to the first one.
+      const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(queue.length / threads)))
+      return { task, batch: queue.splice(0, size) }
+    }
+    return undefined
+  }
+
+  const startAll = (): void => { while (pool.length < threads) spawn() }
+
+  const dispatch = (): void => {
+    if (closed) return
+    while (true) {
+      const t = pool.find(x => x.ready && x.busy === undefined)
+      if (t === undefined) return
+      const next = take()
+      if (next === undefined) return
+      const id = nextId++
+      t.busy = next.batch
+      inFlight.set(id, t)
+      t.worker.ref()
+      t.worker.postMessage({ id, task: next.task, items: next.batch.map(p => p.item) })
+    }
+  }
+
+  return {
+    threads,
+    map: async <K extends TaskName>(task: K, items: ReadonlyArray<ItemOf<K>>): Promise<Array<ResultOf<K>>> => {
+      if (closed) throw new Error('verification pool is closed')
+      if (items.length === 0) return []
+      if (!pool.some(t => t.ready)) {
+        inlineItems += items.length
+        if (pool.length === 0 && inlineItems >= startAfterItems) startAll()
+        return runTask(task, items)
+      }
+      const call = await new Promise<unknown[]>((resolve, reject) => {
+        const c: Call = { results: new Array(items.length), left: items.length, resolve, reject, failed: false }
+        let queue = queues.get(task)
+        if (queue === undefined) queues.set(task, queue = [])
+        items.forEach((item, index) => {
+          queue.push({
+            task,
+            item,
+            slot: {
+              index,
+              resolve: (r) => { c.results[index] = r; if (--c.left === 0 && !c.failed) c.resolve(c.results) },
+              reject: (e) => { if (!c.failed) { c.failed = true; c.reject(e) } }
+            }
+          })
+        })
+        dispatch()
+      })
+      return call as Array<ResultOf<K>>
+    },
+    warm: async () => {
+      if (closed) throw new Error('verification pool is closed')
+      startAll()
+      if (pool.every(t => t.ready)) return
+      await new Promise<void>((resolve, reject) => readyWaiters.push({ resolve, reject }))
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      const err = new Error('verification pool closed')
+      for (const queue of queues.values()) fail(queue.splice(0), err)
+      for (const w of readyWaiters.splice(0)) w.reject(err)
+      await Promise.all(pool.splice(0).map(async t => {
+        if (t.busy !== undefined) fail(t.busy, err)
+        t.busy = undefined
+        t.worker.removeAllListeners('exit')
+        await t.worker.terminate()
+      }))
+    }
+  }
+}
+
+let shared: { pool: VerifyPool, users: number } | undefined
+
+/**
+ * The process's shared thread pool: every node in a process (tests, benchmarks, colocated
+ * nodes) verifies on the same threads, one per core, instead of each starting its own. Call the
+ * returned `release` once when done; the threads stop when the last user releases.
+ */
+export function acquireSharedPool (): { pool: VerifyPool, release: () => Promise<void> } {
+  shared ??= { pool: threadPool(), users: 0 }
+  const entry = shared
+  entry.users++
+  let released = false
+  return {
+    pool: entry.pool,
+    release: async () => {
+      if (released) return
+      released = true
+      if (--entry.users > 0) return
+      if (shared === entry) shared = undefined
+      await entry.pool.close()
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import { strict as assert } from 'node:assert'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { Catalog } from '../../../src/catalog/index.js'
+import type { CatalogEntry } from '../../../src/catalog/index.js'
+import { PriceIndex, compareIndexed } from '../../../src/catalog/price-index.js'
+import type { Indexed } from '../../../src/catalog/price-index.js'
+import { CandidateIndex, planPage } from '../../../src/catalog/plan.js'
+import { compileFilter, normalisedPrice, signOffer, verifyRecord } from '../../../src/offers/index.js'
+import type { Offer, OfferFilter, VerifiedRecord } from '../../../src/offers/index.js'
+import { T0, makeOffer, testIdentity, verified, withdrawal } from '../../helpers/offers.js'
+import { tempDir } from '../../helpers/tmp.js'
+
+const PROVIDERS = [1, 2, 3, 4, 5].map(testIdentity)
+const TYPES = ['compute.vm', 'db.postgresql', 'compute.gpu']
+const COUNTRIES = ['FR', 'DE', 'IT', 'CH', 'ES']
+const DAY = 86_400_000
+const SPECS: Record<string, Record<string, number | string>> = {
+  'compute.vm': { memoryGiB: 16, diskGiB: 100 },
+  'db.postgresql': { memoryGiB: 32, storageGiB: 500 },
+  'compute.gpu': { memoryGiB: 200, gpuModel: 'NVIDIA H100 80GB', gpuCount: 1, gpuMemoryGiB: 80 }
+}
+
+const offerArb = fc.record({
+  p: fc.nat(PROVIDERS.length - 1),
+  id: fc.integer({ min: 0, max: 40 }),
+  type: fc.constantFrom(...TYPES),
+  country: fc.constantFrom(...COUNTRIES),
+  cents: fc.integer({ min: 1, max: 400 }),
+  unit: fc.constantFrom('hour', 'month'),
+  currency: fc.constantFrom('EUR', 'CHF'),
+  vcpu: fc.integer({ min: 1, max: 64 }),
+  capacity: fc.integer({ min: 0, max: 100 }),
+  life: fc.integer({ min: 1, max: 48 }),
+  seq: fc.integer({ min: 1, max: 3 })
+})
+
+const filterArb: fc.Arbitrary<OfferFilter> = fc.record({
+  type: fc.option(fc.constantFrom(...TYPES), { nil: undefined }),
+  countries: fc.option(fc.subarray([...COUNTRIES, 'EU'], { minLength: 1 }), { nil: undefined }),
+  provider: fc.option(fc.constantFrom(...PROVIDERS.map(p => p.peerId)), { nil: undefined }),
+  maxPrice: fc.option(fc.record({ amount: fc.constantFrom('0.5', '1', '2.5', '100'), unit: fc.constantFrom('hour', 'month') }), { nil: undefined }),
+  minSpecs: fc.option(fc.record({ vcpu: fc.integer({ min: 1, max: 64 }) }), { nil: undefined }),
+  minCapacity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
+}).map(f => {
+  const out: OfferFilter = {}
+  for (const [k, v] of Object.entries(f)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  if (out.maxPrice !== undefined) out.currency = 'EUR'
+  return out
+})
+
+function record (o: typeof offerArb extends fc.Arbitrary<infer T> ? T : never): VerifiedRecord {
+  const who = PROVIDERS[o.p] as (typeof PROVIDERS)[number]
+  const offer: Offer = {
+    ...makeOffer(who),
+    id: `o-${o.id}`,
+    seq: o.seq,
+    expiresAt: T0 + o.life * 3_600_000,
+    service: { type: o.type, specs: { ...SPECS[o.type], vcpu: o.vcpu } },
+    location: { country: o.country },
+    jurisdiction: o.country,
+    price: { amount: (o.cents / 100).toFixed(2), currency: o.currency, unit: o.unit },
+    capacity: o.capacity
+  }
+  return verifyRecord(signOffer(offer, who), T0)
+}
+
+/** What a full scan returns: every live, unconflicted offer that matches, cheapest first. */
+function scan (catalog: Catalog, filter: OfferFilter, now: number): string[] {
+  const c = compileFilter(filter)
+  return catalog.sorted()
+    .filter((e: CatalogEntry) => e.record.kind === 'offer' && !e.conflicted && e.record.body.expiresAt > now && c.matches(e.record.body))
+    .map(e => ({ key: e.key, price: normalisedPrice(e.record.body as Offer) }))
+    .sort(compareIndexed)
+    .map(x => x.key)
+}
+
+describe('catalog: query plan (indexes and walks)', function () {
+  this.timeout(120_000)
+
+  it('returns exactly what a full scan returns, page by page, for any catalog, filter, page size and time', async () => {
+    const dir = await tempDir()
+    let run = 0
+    try {
+      await fc.assert(fc.asyncProperty(
+        fc.array(offerArb, { minLength: 0, maxLength: 120 }),
+        fc.array(fc.record({ p: fc.nat(PROVIDERS.length - 1), id: fc.integer({ min: 0, max: 40 }) }), { maxLength: 10 }),
+        fc.array(fc.tuple(filterArb, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 8 }),
+        async (offers, withdrawals, queries) => {
+          const catalog = await Catalog.open(join(dir.path, `c${run++}`))
+          try {
+            // Inserted in two batches and one by one: replacements (higher seq) and withdrawals unindex.
+            const recs = offers.map(record)
+            await catalog.insertMany(recs.slice(0, recs.length >> 1))
+            for (const r of recs.slice(recs.length >> 1)) await catalog.insert(r)
+            for (const w of withdrawals) await catalog.insert(withdrawal(PROVIDERS[w.p] as (typeof PROVIDERS)[number], `o-${w.id}`, 4, T0))
+            for (const [filter, limit, hours] of queries) {
+              const now = T0 + hours * 3_600_000
+              const got: string[] = []
+              let cursor: string | undefined
+              for (let page = 0; page < 200; page++) {
+                const p = catalog.query(filter, { now, limit, ...(cursor === undefined ? {} : { cursor }) })
+                got.push(...p.entries.map(e => e.key))
+                if (p.nextCursor === undefined) break
+                assert.equal(p.entries.length, limit, 'a page with a cursor is full')
+                cursor = p.nextCursor
+              }
+              assert.deepEqual(got, scan(catalog, filter, now), JSON.stringify(filter))
+            }
+          } finally {
+            await catalog.close()
+          }
+        }), { numRuns: 40 })
+    } finally {
+      await dir.cleanup()
+    }
+  })
+
+  it('walking the price index and selecting from the candidate sets give the same pages, cursors included', () => {
+    fc.assert(fc.property(
+      fc.array(offerArb, { maxLength: 150 }),
+      fc.array(fc.tuple(filterArb, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 10 }),
+      (offers, queries) => {
+        const byKey = new Map<string, Indexed>()
+        for (const o of offers) {
+          const v = record(o)
+          const body = v.record.body as Offer
+          byKey.set(`${body.provider}/${body.id}`, { key: `${body.provider}/${body.id}`, price: normalisedPrice(body), offer: body })
+        }
+        const index = new PriceIndex()
+        const candidates = new CandidateIndex()
+        index.addMany([...byKey.values()])
+        for (const item of byKey.values()) candidates.add(item)
+        for (const [filter, limit, hours] of queries) {
+          const compiled = compileFilter(filter)
+          const now = T0 + hours * 3_600_000
+          const pages = (strategy: 'auto' | 'walk' | 'select'): string[][] => {
+            const out: string[][] = []
+            let after: { price: bigint, key: string } | undefined
+            for (let i = 0; i < 200; i++) {
+              const p = planPage({ index, candidates, compiled, ceiling: compiled.priceCeiling, now, limit, after, strategy })
+              out.push(p.items.map(x => x.key))
+              const last = p.items[p.items.length - 1]
+              if (!p.more || last === undefined) break
+              after = { price: last.price, key: last.key }
+            }
+            return out
+          }
+          const walked = pages('walk')
+          assert.deepEqual(pages('auto'), walked)
+          // The select way exists only where a candidate index applies (provider or countries).
+          if (filter.provider !== undefined || filter.countries !== undefined) assert.deepEqual(pages('select'), walked)
+        }
+      }), { numRuns: 150 })
+  })
+
+  it('still answers after a day has passed (expired offers are skipped on every path)', async () => {
+    const dir = await tempDir()
+    const catalog = await Catalog.open(join(dir.path, 'c'))
+    try {
+      await catalog.insert(verified(PROVIDERS[0] as (typeof PROVIDERS)[number], { id: 'x', expiresAt: T0 + DAY }))
+      assert.equal(catalog.query({ provider: (PROVIDERS[0] as (typeof PROVIDERS)[number]).peerId }, { now: T0 + 2 * DAY }).entries.length, 0)
+      assert.equal(catalog.query({ provider: (PROVIDERS[0] as (typeof PROVIDERS)[number]).peerId }, { now: T0 }).entries.length, 1)
+    } finally {
+      await catalog.close()
+      await dir.cleanup()
+    }
+  })
+})
