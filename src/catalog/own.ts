@@ -8,7 +8,8 @@
  * File: `{ "v": 1, "records": [base64 canonical record bytes] }`, at most one record per offer id
  * (the highest seq).
  */
-import { open, readFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileDurably } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { decodeRecord, recordKey } from '../offers/index.js'
 import type { OfferRecord } from '../offers/index.js'
@@ -66,15 +67,7 @@ export class OwnRecords {
   }
 
   private async write (): Promise<void> {
-    const tmp = `${this.path}.tmp`
     const text = JSON.stringify({ v: 1, records: this.records().map(b => Buffer.from(b).toString('base64')) }) + '\n'
-    const fh = await open(tmp, 'w', 0o600)
-    try {
-      await fh.writeFile(text)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, this.path)
+    await writeFileDurably(this.path, text)
   }
 }

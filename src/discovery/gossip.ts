@@ -7,7 +7,7 @@
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId, Startable } from '@libp2p/interface'
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
-import { GossipTopic, TokenBuckets } from '../gossip/index.js'
+import { GossipTopic, QUIET_TOPIC_SCORE_PARAMS, TokenBuckets } from '../gossip/index.js'
 import type { PeerPenalties, RateLimit, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
 import type { Logger } from '../logging/index.js'
 import { MAX_RECORD_BYTES, decodeRecord } from '../offers/index.js'
@@ -37,17 +37,7 @@ export const DEFAULT_NEW_PROVIDER_RATE: RateLimit = { perSecond: 50, burst: 500 
  * -20 x count^2: one forged offer takes a peer below the gossip threshold (-10), two below the
  * graylist threshold (-80). Counts decay by 1% per second (half-life about 70 s).
  */
-export const OFFER_TOPIC_SCORE_PARAMS: Partial<TopicScoreParams> = {
-  topicWeight: 1,
-  timeInMeshWeight: 0,
-  firstMessageDeliveriesWeight: 1,
-  firstMessageDeliveriesDecay: 0.5,
-  firstMessageDeliveriesCap: 10,
-  meshMessageDeliveriesWeight: 0,
-  meshFailurePenaltyWeight: 0,
-  invalidMessageDeliveriesWeight: -20,
-  invalidMessageDeliveriesDecay: 0.99
-}
+export const OFFER_TOPIC_SCORE_PARAMS: Partial<TopicScoreParams> = QUIET_TOPIC_SCORE_PARAMS
 
 /** The rules of the offer topic (§Gossip, §Rate limits, §Scoring). */
 export const OFFER_TOPIC_RULES: TopicRules = {

@@ -17,6 +17,25 @@ import type { PeerPenalties } from './penalties.js'
 import { TokenBuckets } from './rate-limit.js'
 import type { RateLimit } from './rate-limit.js'
 
+
+/**
+ * Score parameters of a quiet, validated topic (offers, checkpoints; discovery-v1.md §Scoring,
+ * ledger-v1.md §6.1). Messages are rare, so mesh delivery-rate penalties (P3, P3b) are off: a
+ * quiet mesh is not a faulty one; first deliveries earn a small reward. Invalid messages (P4) weigh
+ * -20 x count^2: one takes a peer below the gossip threshold (-10), two below the graylist
+ * threshold (-80). Counts decay by 1% per second (half-life about 70 s).
+ */
+export const QUIET_TOPIC_SCORE_PARAMS: Readonly<Partial<TopicScoreParams>> = {
+  topicWeight: 1,
+  timeInMeshWeight: 0,
+  firstMessageDeliveriesWeight: 1,
+  firstMessageDeliveriesDecay: 0.5,
+  firstMessageDeliveriesCap: 10,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -20,
+  invalidMessageDeliveriesDecay: 0.99
+}
 /**
  * A validator that has run this long without the event loop getting a turn yields once (to
  * `setImmediate`). gossipsub validates queued messages in one chain of promise jobs; without this a

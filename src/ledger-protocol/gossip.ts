@@ -10,7 +10,7 @@
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId } from '@libp2p/interface'
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
-import { GossipTopic } from '../gossip/index.js'
+import { GossipTopic, QUIET_TOPIC_SCORE_PARAMS } from '../gossip/index.js'
 import type { PeerPenalties, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
 import type { Logger } from '../logging/index.js'
 import { CHECKPOINT_TOPIC, MAX_CONCURRENT_OBSERVATIONS } from './constants.js'
@@ -36,17 +36,7 @@ export const MAX_TRACKED_LOGS = 10_000
  * §Scoring): no mesh delivery-rate penalties (the topic is quiet), a small reward for first
  * deliveries, and -20 x count^2 per invalid note (one takes a peer below the gossip threshold).
  */
-export const CHECKPOINT_TOPIC_SCORE_PARAMS: Partial<TopicScoreParams> = {
-  topicWeight: 1,
-  timeInMeshWeight: 0,
-  firstMessageDeliveriesWeight: 1,
-  firstMessageDeliveriesDecay: 0.5,
-  firstMessageDeliveriesCap: 10,
-  meshMessageDeliveriesWeight: 0,
-  meshFailurePenaltyWeight: 0,
-  invalidMessageDeliveriesWeight: -20,
-  invalidMessageDeliveriesDecay: 0.99
-}
+export const CHECKPOINT_TOPIC_SCORE_PARAMS: Partial<TopicScoreParams> = QUIET_TOPIC_SCORE_PARAMS
 
 /** §6.1: the rules of the checkpoint topic: penalties as on the offer topic. */
 export const CHECKPOINT_TOPIC_RULES: TopicRules = {

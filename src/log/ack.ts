@@ -9,7 +9,8 @@
  * batches written since the last write finished; after `close()` it is exact. The store may be
  * ahead of the file, never behind it.
  */
-import { open, readFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileDurably } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { LogError } from './errors.js'
 
@@ -44,16 +45,8 @@ export async function readAck (path: string): Promise<Ack | undefined> {
 
 /** Writes an acknowledgement file atomically and durably. */
 export async function writeAck (path: string, ack: Ack): Promise<void> {
-  const tmp = `${path}.tmp`
   const text = JSON.stringify({ v: 1, size: ack.size, root: Buffer.from(ack.root).toString('base64'), checkpoint: ack.checkpoint }) + '\n'
-  const fh = await open(tmp, 'w', 0o600)
-  try {
-    await fh.writeFile(text)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, path)
+  await writeFileDurably(path, text)
 }
 
 /** Coalesces acknowledgement writes: at most one in flight, always ending with the latest. */

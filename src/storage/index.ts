@@ -128,3 +128,4 @@ export async function salvageStore (path: string, range: { gte: Uint8Array, lt: 
   }
   return out
 }
+export * from './file.js'
