@@ -160,7 +160,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now,
     ownRecords: async () => await view.byProvider(identity.peerId),
-    ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
+    ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))

@@ -21,7 +21,7 @@ import type { Identity } from '../identity/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { EntryBody } from '../ledger/index.js'
-import { appendEntry } from '../log/index.js'
+import { appendEntry, appendVerifiedEntry } from '../log/index.js'
 import type { MerkleLog } from '../log/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
@@ -193,7 +193,7 @@ class OrderRun {
     for (const e of step.effects) {
       if (e.type === 'write') {
         await this.save(e.record, step.state)
-        if (e.entry !== undefined) await appendEntry(this.c.log, this.c.identity.peerId, e.entry)
+        if (e.entry !== undefined) await appendVerifiedEntry(this.c.log, this.c.identity.peerId, e.entry) // the machine verified every hold's signature
       } else if (e.type === 'send') this.send(e.to, e.message, step.state)
       else if (e.type === 'wake') this.arm(e.at)
     }
