@@ -4,6 +4,8 @@ export const ApiError = {
   UNAUTHORIZED: 'API_UNAUTHORIZED',
   /** No such route or resource. HTTP 404. */
   NOT_FOUND: 'API_NOT_FOUND',
+  /** An id names several resources (an offer id used by several providers): say which. HTTP 409. */
+  AMBIGUOUS: 'API_AMBIGUOUS',
   /** The route exists but not with this method. HTTP 405. */
   METHOD_NOT_ALLOWED: 'API_METHOD_NOT_ALLOWED',
   /** The body is not JSON, or not of the expected shape. HTTP 400. */
