@@ -24,7 +24,9 @@ export const ApiError = {
   LISTEN_FAILED: 'API_LISTEN_FAILED',
   /** (client) No daemon answers at the address in the data dir's api.json. */
   UNREACHABLE: 'API_UNREACHABLE',
-  /** (client) No api.json in the data dir: the daemon is not running. */
+  /** (client) `fulcrum stop`: the daemon did not exit in time after it was asked to stop. */
+  STOP_TIMEOUT: 'API_STOP_TIMEOUT',
+  /** (client) No api.json in the data dir (or its process is gone): the daemon is not running. */
   NOT_RUNNING: 'API_NOT_RUNNING'
 } as const
 export type ApiErrorCode = typeof ApiError[keyof typeof ApiError]

@@ -71,6 +71,7 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   API_TIMEOUT: 'busy',
   API_UNREACHABLE: 'busy',
   API_NOT_RUNNING: 'busy',
+  API_STOP_TIMEOUT: 'busy',
   API_BAD_TOKEN: 'damaged',
   API_LISTEN_FAILED: 'busy',
   OFFER_BAD_FILTER: 'usage',
