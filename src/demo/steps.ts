@@ -41,6 +41,7 @@ async function startCity (ctx: DemoContext, c: City, bootstrap: string[]): Promi
   const d = await ctx.supervisor.start(c.name, dataDir, args)
   ctx.nodes.set(c.name, d)
   ctx.names.set(d.peerId, c.name)
+  sayNode(ctx, c.name)
 }
 
 function sayNode (ctx: DemoContext, name: string): void {
@@ -57,7 +58,6 @@ export async function startProviders (ctx: DemoContext): Promise<void> {
   await startCity(ctx, first, [])
   const seed = city(ctx, first.name).addr
   await Promise.all(rest.map(async c => { await startCity(ctx, c, [seed]) }))
-  for (const c of CITIES) sayNode(ctx, c.name)
   ctx.n.say(`Each keeps its key, offers and ledger in ${ctx.dir}/<city>.`)
 }
 
@@ -170,7 +170,6 @@ export async function auditLedgers (ctx: DemoContext): Promise<void> {
   ctx.n.step('An auditor verifies every ledger')
   const c = CITIES.find(x => x.name === STOPPED_CITY) as City
   await startCity(ctx, c, [city(ctx, 'Milan').addr])
-  sayNode(ctx, STOPPED_CITY)
   ctx.n.say(`${STOPPED_CITY} restarted on its own store (above). Each node's log: checkpoint signature, every new entry and signature, consistent with the auditor's last visit:`, 4)
   for (const x of CITIES) {
     const r = await mustJson<Findings & { previousSize?: number, size?: number, newEntries: number }>(

@@ -40,6 +40,7 @@ interface Child { proc: ChildProcess, exited: Promise<void> }
 /** Starts and stops the demo's daemons; see the module doc. */
 export class Supervisor {
   private readonly children = new Map<string, Child>()
+  private closed = false
 
   /** `bin`: the `fulcrum` executable (bin/fulcrum.js) that runs the built CLI. */
   constructor (private readonly bin: string) {}
@@ -52,9 +53,12 @@ export class Supervisor {
   /**
    * Starts `fulcrum start --data-dir dataDir --exit-with-parent ...args` as `name` and resolves
    * once it prints its addresses. If it exits first or does not print them within
-   * {@link DAEMON_START_TIMEOUT_MS}, it is stopped and this rejects with its stderr.
+   * {@link DAEMON_START_TIMEOUT_MS}, it is stopped and this rejects with its stderr. Once
+   * {@link stopAll} was called it starts nothing (a step still under way after Ctrl-C must not
+   * start a daemon that nobody will stop).
    */
   async start (name: string, dataDir: string, args: string[]): Promise<SupervisedDaemon> {
+    if (this.closed) throw new Error(`not starting the ${name} daemon: the demo is stopping`)
     const proc = spawn(process.execPath, [this.bin, 'start', '--data-dir', dataDir, '--exit-with-parent', ...args],
       { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
     const exited = new Promise<void>(resolve => { proc.once('exit', () => { resolve() }) })
@@ -97,13 +101,15 @@ export class Supervisor {
     this.children.delete(name)
   }
 
-  /** Stops every daemon still running, all at once; resolves when all have exited. */
+  /** Stops every daemon still running, all at once, and starts no more; resolves when all have exited. */
   async stopAll (): Promise<void> {
+    this.closed = true
     await Promise.all([...this.children.keys()].map(async name => { await this.stop(name) }))
   }
 
-  /** SIGKILL to every daemon still running, synchronously (for `process.on('exit')`). */
+  /** SIGKILL to every daemon still running, synchronously (for `process.on('exit')`); starts no more. */
   killAllNow (): void {
+    this.closed = true
     for (const c of this.children.values()) if (running(c.proc)) c.proc.kill('SIGKILL')
   }
 }

@@ -43,12 +43,22 @@ function pidsIn (stdout: string): number[] {
   return [...new Set([...[...flat.matchAll(/\bpid (\d+)/g)].map(m => Number(m[1])), ...listed])]
 }
 
-/** A step to interrupt, from a seed (mulberry32), so that a failing run can be replayed. */
-function stepOf (seed: number): number {
+/**
+ * Where a run can be interrupted: as each step begins, and in step 1 once Milan's daemon is up
+ * while the four others are still starting.
+ */
+const INTERRUPT_POINTS: Array<{ name: string, line: RegExp }> = [
+  { name: 'step 1 begins', line: /^\[1\/9\] / },
+  { name: 'step 1, Milan up, the others starting', line: /^ {2}Milan +12D3KooW/ },
+  ...Array.from({ length: STEPS - 1 }, (_, i) => ({ name: `step ${i + 2} begins`, line: new RegExp(`^\\[${i + 2}/${STEPS}\\] `) }))
+]
+
+/** An interrupt point, from a seed (mulberry32), so that a failing run can be replayed. */
+function pointOf (seed: number): number {
   let t = (seed + 0x6D2B79F5) >>> 0
   t = Math.imul(t ^ (t >>> 15), t | 1)
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return 1 + (((t ^ (t >>> 14)) >>> 0) % STEPS)
+  return ((t ^ (t >>> 14)) >>> 0) % INTERRUPT_POINTS.length
 }
 
 describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function () {
@@ -100,8 +110,9 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
 
   it('fulcrum demo interrupted by SIGINT at a random step stops every daemon it started and leaves no lock', async () => {
     const seed = Number(process.env.FULCRUM_DEMO_SEED ?? Math.floor(Math.random() * 2 ** 31))
-    const step = stepOf(seed)
-    console.log(`      demo interrupt: seed ${seed}, SIGINT at step ${step} (replay: FULCRUM_DEMO_SEED=${seed})`)
+    const point = INTERRUPT_POINTS[pointOf(seed)] as (typeof INTERRUPT_POINTS)[number]
+    const last = point.name === `step ${STEPS} begins`
+    console.log(`      demo interrupt: seed ${seed}, SIGINT at ${point.name} (replay: FULCRUM_DEMO_SEED=${seed})`)
     const dir = join(tmp.path, 'interrupted')
     const child = spawn(process.execPath, [FULCRUM_BIN, 'demo', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '' } })
     seen.push(child.pid as number)
@@ -110,12 +121,12 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    await until(() => new RegExp(`^\\[${step}/${STEPS}\\] `, 'm').test(stdout) || child.exitCode !== null, `step ${step} to begin`)
-    assert.equal(child.exitCode, null, `the demo ended before step ${step}: ${stdout}${stderr}`)
+    await until(() => stdout.split('\n').some(l => point.line.test(l)) || child.exitCode !== null, point.name)
+    assert.equal(child.exitCode, null, `the demo ended before ${point.name}: ${stdout}${stderr}`)
     child.kill('SIGINT')
     const code = await exited
     seen.push(...pidsIn(stdout))
-    assert.equal(code, step < STEPS ? 130 : 0, stdout + stderr)
+    assert.equal(code, last ? 0 : 130, stdout + stderr)
     assert.match(stdout, /Every daemon has stopped\.$/m)
     assert.deepEqual(pidsIn(stdout).filter(alive), [], 'no daemon the narrative named is alive')
     assert.deepEqual(processesMentioning(dir), [], 'no process of this run is left')
@@ -126,5 +137,23 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
       seen.push(daemon.proc.pid as number)
       assert.equal(await stopDaemon(daemon), 0)
     }))
+  })
+
+  it('fulcrum demo SIGKILLed (no handler runs) leaves no daemon: each stops itself, cleanly, when its stdin pipe closes', async () => {
+    const dir = join(tmp.path, 'killed')
+    const child = spawn(process.execPath, [FULCRUM_BIN, 'demo', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '' } })
+    seen.push(child.pid as number)
+    const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    await until(() => /^\[2\/9\] /m.test(stdout) || child.exitCode !== null, 'every daemon to be up (step 2)')
+    const pids = pidsIn(stdout)
+    seen.push(...pids)
+    assert.equal(pids.length, 5, stdout)
+    child.kill('SIGKILL')
+    await exited
+    await until(() => pids.every(p => !alive(p)), 'the daemons to stop after the demo was killed')
+    assert.deepEqual(processesMentioning(dir), [])
+    for (const c of CITIES) assert.equal(existsSync(join(dir, c, 'api.json')), false, `${c} stopped cleanly (api.json removed)`)
   })
 })
