@@ -5,6 +5,7 @@
  * and throws if the federation does not behave as told (the demo then exits 1).
  */
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   CITIES, FIRST_ORDER, SECOND_ORDER, SECOND_ORDER_WINDOW_MS, STOPPED_CITY, fulcrum, must, mustJson, nameOf, peerFlags, shortId, withNames
@@ -110,7 +111,6 @@ async function plan (ctx: DemoContext, doc: string): Promise<string> {
   }
   ctx.n.say(`  total ${p.costs.perMonth} ${p.costs.currency}/month`)
   const file = join(ctx.dir, `plan-${doc}`)
-  const { writeFile } = await import('node:fs/promises')
   await writeFile(file, JSON.stringify(p, null, 2) + '\n')
   return file
 }
