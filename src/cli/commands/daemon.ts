@@ -87,8 +87,8 @@ export const startCommand: Command = {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
     if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
-    let onSignal: (signal: NodeJS.Signals | 'parent-exited') => void = () => {}
-    const stopped = new Promise<NodeJS.Signals | 'parent-exited'>(resolve => { onSignal = resolve })
+    let onSignal: (signal: NodeJS.Signals | 'parent-exited' | 'api') => void = () => {}
+    const stopped = new Promise<NodeJS.Signals | 'parent-exited' | 'api'>(resolve => { onSignal = resolve })
     // Before anything starts: a supervisor that dies while the node starts still stops it.
     const unwatch = wantsExitWithParent(args, io) ? exitWithParent(() => { onSignal('parent-exited') }) : () => {}
     const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
@@ -100,7 +100,8 @@ export const startCommand: Command = {
     const { createNode } = await import('../../node/index.js')
     let node
     try {
-      node = await createNode({ dataDir, config: startOverrides(args, io), logger })
+      // `fulcrum stop` (POST /v1/stop) stops the node as SIGTERM does.
+      node = await createNode({ dataDir, config: startOverrides(args, io), logger, onStopRequest: () => { onSignal('api') } })
     } catch (err) {
       unwatch()
       throw err
