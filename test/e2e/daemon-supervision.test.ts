@@ -60,11 +60,11 @@ describe('daemon supervision (e2e: real daemons, parents killed with SIGKILL)', 
     await assert.rejects(stat(join(dir, 'api.json')), 'a clean stop removes api.json')
   })
 
-  it('refuses --exit-with-parent when stdin is not a pipe (CLI_USAGE, exit 2)', async () => {
+  it('refuses --exit-with-parent (here as FULCRUM_EXIT_WITH_PARENT=1) when stdin is not a pipe (CLI_USAGE, exit 2)', async () => {
     const dir = join(tmp.path, 'nopipe')
     assert.equal((await runBin(['init', '--data-dir', dir])).code, 0)
-    const child = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--exit-with-parent'],
-      { stdio: ['ignore', 'pipe', 'pipe'] }) // stdin: /dev/null, a character device
+    const child = spawn(process.execPath, [FULCRUM_BIN, 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FULCRUM_EXIT_WITH_PARENT: '1' } }) // stdin: /dev/null, a character device
     pids.push(child.pid as number)
     let stderr = ''
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
