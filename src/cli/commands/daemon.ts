@@ -2,6 +2,8 @@
  * `fulcrum start` runs a node; `fulcrum offer publish|withdraw|list` and `fulcrum peers` talk to
  * the running node through its control API, found via the data dir.
  */
+import { fstatSync } from 'node:fs'
+import { removeStaleApiFile } from '../../datadir/index.js'
 import type { NodeConfig } from '../../datadir/index.js'
 import { createPinoLogger } from '../../logging/pino.js'
 import type { LogLevel } from '../../logging/index.js'
@@ -37,28 +39,73 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
   return config
 }
 
+/**
+ * `--exit-with-parent`: stop when standard input closes. A supervisor (the demo) gives each daemon
+ * a pipe as stdin and keeps the other end; the kernel closes it when the supervisor dies, even by
+ * SIGKILL, which no signal handler sees: so a daemon never outlives the process that started it.
+ * Returns the function that stops watching (so that stdin no longer keeps the process alive).
+ * Throws `CLI_USAGE` when stdin is not a pipe or socket (a terminal or /dev/null would stop the
+ * daemon at once or never).
+ */
+export function exitWithParent (onParentGone: () => void): () => void {
+  const stat = fstatSync(0)
+  if (!stat.isFIFO() && !stat.isSocket()) usageError('--exit-with-parent needs standard input to be a pipe from the parent process')
+  const stdin = process.stdin
+  const gone = (): void => { onParentGone() }
+  const discard = (): void => {}
+  stdin.on('data', discard)
+  stdin.once('end', gone)
+  stdin.once('close', gone)
+  stdin.once('error', gone)
+  return () => {
+    stdin.off('data', discard)
+    stdin.off('end', gone)
+    stdin.off('close', gone)
+    stdin.off('error', gone)
+    stdin.destroy()
+  }
+}
+
+/** The flag, or `FULCRUM_EXIT_WITH_PARENT=1`. */
+function wantsExitWithParent (args: CommandArgs, io: CliIO): boolean {
+  return args.values['exit-with-parent'] === true || io.env.FULCRUM_EXIT_WITH_PARENT === '1'
+}
+
 export const startCommand: Command = {
-  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--log-level LEVEL]',
+  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--log-level LEVEL] [--exit-with-parent]',
+  details: '--exit-with-parent (or FULCRUM_EXIT_WITH_PARENT=1): stop cleanly when standard input closes, i.e. when the ' +
+    'supervisor that started the daemon with a pipe as its stdin exits, even if it was killed with SIGKILL.',
   options: {
     ...DATA_DIR_OPTION,
     listen: { type: 'string', multiple: true },
     bootstrap: { type: 'string', multiple: true },
     'api-port': { type: 'string' },
-    'log-level': { type: 'string' }
+    'log-level': { type: 'string' },
+    'exit-with-parent': { type: 'boolean' }
   },
   async run (args, io) {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
     if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
+    let onSignal: (signal: NodeJS.Signals | 'parent-exited' | 'api') => void = () => {}
+    const stopped = new Promise<NodeJS.Signals | 'parent-exited' | 'api'>(resolve => { onSignal = resolve })
+    // Before anything starts: a supervisor that dies while the node starts still stops it.
+    const unwatch = wantsExitWithParent(args, io) ? exitWithParent(() => { onSignal('parent-exited') }) : () => {}
     const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
+    const dead = await removeStaleApiFile(dataDir)
+    if (dead !== undefined) logger.warn('removed the api.json of an earlier daemon that died without stopping', { component: 'node', pid: dead })
     // createNode checks the addresses and opens the stores; a failed start stops and closes
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
     // Loaded here, not at the top: the API commands in this module must not load libp2p.
     const { createNode } = await import('../../node/index.js')
-    let onSignal: (signal: NodeJS.Signals | 'api') => void = () => {}
-    const stopped = new Promise<NodeJS.Signals | 'api'>(resolve => { onSignal = resolve })
-    // `fulcrum stop` (POST /v1/stop) stops the node as SIGTERM does.
-    const node = await createNode({ dataDir, config: startOverrides(args, io), logger, onStopRequest: () => { onSignal('api') } })
+    let node
+    try {
+      // `fulcrum stop` (POST /v1/stop) stops the node as SIGTERM does.
+      node = await createNode({ dataDir, config: startOverrides(args, io), logger, onStopRequest: () => { onSignal('api') } })
+    } catch (err) {
+      unwatch()
+      throw err
+    }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     try {
@@ -69,6 +116,7 @@ export const startCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      unwatch()
       await node.stop()
     }
     return ExitCode.OK
