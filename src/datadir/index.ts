@@ -182,7 +182,7 @@ async function apiFilePid (dir: string): Promise<{ pid: number, text: string } |
 }
 
 /** True if process `pid` exists (EPERM: it exists but belongs to another user). */
-function pidAlive (pid: number): boolean {
+export function pidAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
