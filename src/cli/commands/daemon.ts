@@ -34,16 +34,20 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
     if (!Number.isInteger(n) || n < 0 || n > 65535) usageError('--api-port must be a port number (0 for any free port)')
     config.apiPort = n
   }
+  const metrics = typeof args.values['metrics-listen'] === 'string' ? args.values['metrics-listen'] : io.env.FULCRUM_METRICS_LISTEN
+  // Checked with the rest of the config by createNode (METRICS_BAD_LISTEN, METRICS_NOT_LOOPBACK).
+  if (metrics !== undefined && metrics !== '') config.metrics = { listen: metrics }
   return config
 }
 
 export const startCommand: Command = {
-  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--log-level LEVEL]',
+  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL]',
   options: {
     ...DATA_DIR_OPTION,
     listen: { type: 'string', multiple: true },
     bootstrap: { type: 'string', multiple: true },
     'api-port': { type: 'string' },
+    'metrics-listen': { type: 'string' },
     'log-level': { type: 'string' }
   },
   async run (args, io) {
@@ -62,7 +66,7 @@ export const startCommand: Command = {
     process.once('SIGTERM', onSignal)
     try {
       await node.start()
-      io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}`)
+      io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}\nmetrics ${node.metricsUrl ?? 'off'}`)
       const signal = await stopped
       logger.info('stopping', { component: 'node', signal })
     } finally {
