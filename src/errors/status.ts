@@ -107,7 +107,8 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   ORDER_STORE_UNKNOWN_ORDER: 'not-found',
   ORDER_STORE_BAD_TRANSITION: 'conflict',
   ORDER_BAD_DEADLINE: 'conflict',
-  METRICS_LISTEN_FAILED: 'busy'
+  METRICS_LISTEN_FAILED: 'busy',
+  CLI_INTERNAL: 'internal'
 }
 
 /** The default kind of each module's codes, by prefix. */

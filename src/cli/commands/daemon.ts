@@ -8,9 +8,10 @@ import type { LogLevel } from '../../logging/index.js'
 import { ApiClient } from '../../api/index.js'
 import type { PublishResult } from '../../api/index.js'
 import type { RecordJson } from '../../offers/index.js'
-import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import { DATA_DIR_OPTION, JSON_OPTION, WIDE_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
+import { formatTime, peerCell, renderTable } from '../table.js'
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 
@@ -31,7 +32,7 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
   const port = typeof args.values['api-port'] === 'string' ? args.values['api-port'] : io.env.FULCRUM_API_PORT
   if (port !== undefined && port !== '') {
     const n = Number(port)
-    if (!Number.isInteger(n) || n < 0 || n > 65535) usageError('--api-port must be a port number (0 for any free port)')
+    if (!Number.isInteger(n) || n < 0 || n > 65535) usageError(`--api-port must be a port number from 0 (any free port) to 65535, got '${port}'`)
     config.apiPort = n
   }
   const metrics = typeof args.values['metrics-listen'] === 'string' ? args.values['metrics-listen'] : io.env.FULCRUM_METRICS_LISTEN
@@ -41,7 +42,7 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
 }
 
 export const startCommand: Command = {
-  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL]',
+  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL] [--json]',
   options: {
     ...DATA_DIR_OPTION,
     listen: { type: 'string', multiple: true },
@@ -53,7 +54,7 @@ export const startCommand: Command = {
   async run (args, io) {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
-    if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
+    if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`)
     const logger = createPinoLogger({ level, write: io.err, pretty: io.stderrIsTTY === true })
     // createNode checks the addresses and opens the stores; a failed start stops and closes
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
@@ -66,7 +67,8 @@ export const startCommand: Command = {
     process.once('SIGTERM', onSignal)
     try {
       await node.start()
-      io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}\nmetrics ${node.metricsUrl ?? 'off'}`)
+      if (args.values.json === true) printJson(io, { peerId: node.identity.peerId, addresses: node.multiaddrs(), api: node.apiUrl ?? null, metrics: node.metricsUrl ?? null })
+      else io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}\nmetrics ${node.metricsUrl ?? 'off'}`)
       const signal = await stopped
       logger.info('stopping', { component: 'node', signal })
     } finally {
@@ -78,10 +80,18 @@ export const startCommand: Command = {
   }
 }
 
+type RecordBody = { id?: string, seq?: number, expiresAt?: number, service?: { type?: string }, location?: { country?: string }, price?: { amount?: string, currency?: string, unit?: string } }
+
 function describe (r: RecordJson): string {
-  const b = r.body as { id?: string, seq?: number, expiresAt?: number, service?: { type?: string }, location?: { country?: string }, price?: { amount?: string, currency?: string, unit?: string } }
+  const b = r.body as RecordBody
   if (r.kind === 'withdrawal') return `withdrawal of ${b.id ?? '?'} (seq ${b.seq ?? '?'})`
-  return `${b.id ?? '?'} seq ${b.seq ?? '?'}: ${b.service?.type ?? '?'} in ${b.location?.country ?? '?'} at ${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}, expires ${new Date(b.expiresAt ?? 0).toISOString()}`
+  return `${b.id ?? '?'} seq ${b.seq ?? '?'}: ${b.service?.type ?? '?'} in ${b.location?.country ?? '?'} at ${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}, expires ${formatTime(b.expiresAt ?? 0)}`
+}
+
+/** One table row per offer: id, seq, type, country, price, expiry. */
+function offerRow (r: RecordJson): string[] {
+  const b = r.body as RecordBody
+  return [b.id ?? '?', String(b.seq ?? '?'), b.service?.type ?? '?', b.location?.country ?? '?', `${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}`, formatTime(b.expiresAt ?? 0)]
 }
 
 export const offerPublishCommand: Command = {
@@ -117,19 +127,19 @@ export const offerListCommand: Command = {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { offers } = await client.call<{ offers: RecordJson[] }>('GET', '/v1/offers')
     if (args.values.json === true) printJson(io, offers)
-    else io.out(offers.length === 0 ? 'no live offers' : offers.map(describe).join('\n'))
+    else io.out(offers.length === 0 ? 'no live offers' : renderTable(['OFFER', 'SEQ', 'TYPE', 'COUNTRY', 'PRICE', 'EXPIRES'], offers.map(offerRow)).join('\n'))
     return ExitCode.OK
   }
 }
 
 export const peersCommand: Command = {
-  usage: '--data-dir DIR [--json]',
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  usage: '--data-dir DIR [--wide] [--json]',
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, ...WIDE_OPTION },
   async run (args, io) {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { peers } = await client.call<{ peers: Array<{ peerId: string, addresses: string[] }> }>('GET', '/v1/peers')
     if (args.values.json === true) printJson(io, peers)
-    else io.out(peers.length === 0 ? 'no peers' : peers.map(p => `${p.peerId}  ${p.addresses.join(' ')}`).join('\n'))
+    else io.out(peers.length === 0 ? 'no peers' : renderTable(['PEER', 'ADDRESSES'], peers.map(p => [peerCell(p.peerId, args.values.wide === true), p.addresses.join(' ')]), args.values.wide === true).join('\n'))
     return ExitCode.OK
   }
 }
