@@ -24,10 +24,10 @@ import { describeError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { ProtocolDialer } from '../network/index.js'
-import type { Entry, EntryBody } from '../ledger/index.js'
+import type { EntryBody } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import {
-  GRACE_MS, OrderError, ProviderStatus, decodeCertificate, ed25519Verifier, nextWake, providerState, providerStep
+  GRACE_MS, OrderError, ProviderStatus, ed25519Verifier, nextWake, providerState, providerStep
 } from '../orders/index.js'
 import type {
   LiveOffer, OrderMessage, ProviderContext, ProviderEvent, ProviderOrder as MachineOrder, ProviderPolicy, ProviderState
@@ -44,7 +44,8 @@ export interface ProviderDriverComponents {
   /** The provider's own records in its catalog (offers and withdrawals). */
   ownRecords: () => Promise<VerifiedRecord[]>
   /** The node's ledger: append is durable on return; `has` tells if an id is in it. */
-  ledger: { append: (entry: Entry) => Promise<unknown>, has: (id: string) => Promise<boolean> }
+  /** `verified`: the machine has just checked every signature of this certificate. */
+  ledger: { append: (entry: Uint8Array, options: { verified: boolean }) => Promise<unknown>, has: (id: string) => Promise<boolean> }
   /** The policy in force, read at every step (the operator may change it). */
   policy: () => ProviderPolicy
   now: () => number
@@ -123,7 +124,7 @@ export class ProviderDriver {
     for (const stored of await this.c.store.all()) {
       const rec = machineOrder(stored)
       if (rec === undefined) continue
-      if (rec.status === ProviderStatus.Committed && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(decodeCertificate(rec.entry))
+      if (rec.status === ProviderStatus.Committed && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(rec.entry, { verified: false })
       records.push(rec)
     }
     this.state = providerState(this.c.identity.peerId, [], records)
@@ -196,7 +197,7 @@ export class ProviderDriver {
   private async write (rec: MachineOrder, entry: Uint8Array | undefined, now: number): Promise<void> {
     const stored = storedOrder(rec, await this.c.store.get(rec.order), now)
     await this.c.store.put(stored)
-    if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(decodeCertificate(entry))
+    if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(entry, { verified: true })
     this.c.telemetry?.orderState(stored.status)
     this.c.logger.info('order ' + stored.status, { order: rec.order, peer: rec.customer, status: stored.status, ...(stored.code === undefined ? {} : { code: stored.code }) })
   }
