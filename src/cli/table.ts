@@ -32,7 +32,7 @@ export function formatTime (ms: number): string {
 export function renderTable (head: string[], rows: string[][], wide = false, flexible: number[] = head.map((_, i) => i)): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
   const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1)
-  while (!wide && total() > MAX_TABLE_WIDTH) {
+  while (!wide && flexible.length > 0 && total() > MAX_TABLE_WIDTH) {
     const widest = flexible.reduce((best, i) => (widths[i] ?? 0) > (widths[best] ?? 0) ? i : best, flexible[0] ?? 0)
     if ((widths[widest] ?? 0) <= MIN_CELL) break
     widths[widest] = (widths[widest] ?? 0) - 1

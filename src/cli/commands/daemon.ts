@@ -128,7 +128,7 @@ export const offerListCommand: Command = {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { offers } = await client.call<{ offers: RecordJson[] }>('GET', '/v1/offers')
     if (args.values.json === true) printJson(io, offers)
-    else io.out(offers.length === 0 ? 'no live offers' : renderTable(['OFFER', 'SEQ', 'TYPE', 'COUNTRY', 'PRICE', 'EXPIRES'], offers.map(offerRow)).join('\n'))
+    else io.out(offers.length === 0 ? 'no live offers' : renderTable(['OFFER', 'SEQ', 'TYPE', 'COUNTRY', 'PRICE', 'EXPIRES'], offers.map(offerRow), false, [2, 4]).join('\n'))
     return ExitCode.OK
   }
 }
@@ -140,7 +140,7 @@ export const peersCommand: Command = {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { peers } = await client.call<{ peers: Array<{ peerId: string, addresses: string[] }> }>('GET', '/v1/peers')
     if (args.values.json === true) printJson(io, peers)
-    else io.out(peers.length === 0 ? 'no peers' : renderTable(['PEER', 'ADDRESSES'], peers.map(p => [peerCell(p.peerId, args.values.wide === true), p.addresses.join(' ')]), args.values.wide === true).join('\n'))
+    else io.out(peers.length === 0 ? 'no peers' : renderTable(['PEER', 'ADDRESSES'], peers.map(p => [peerCell(p.peerId, args.values.wide === true), p.addresses.join(' ')]), args.values.wide === true, [1]).join('\n'))
     return ExitCode.OK
   }
 }

@@ -51,7 +51,8 @@ export const ledgerListCommand: Command = {
         return ExitCode.OK
       }
       const rows = views.map(v => [v.id, stateText(v), iso(v.createdAt), String(v.parties.length), termText(v), v.items.map(i => `${i.name ?? '(item)'} x${i.quantity ?? 1}`).join(', ')])
-      io.out(renderTable(['AGREEMENT', 'STATE', 'CREATED', 'PARTIES', 'TERM', 'ITEMS'], rows, args.values.wide === true).join('\n'))
+      // Only the items give way to fit 100 columns: an agreement id is never cut (scripts find rows by it).
+      io.out(renderTable(['AGREEMENT', 'STATE', 'CREATED', 'PARTIES', 'TERM', 'ITEMS'], rows, args.values.wide === true, [5]).join('\n'))
       return ExitCode.OK
     })
   }

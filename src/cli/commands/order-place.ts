@@ -103,7 +103,7 @@ function printOutcome (io: CliIO, o: OrderOutcome, json: boolean, wide: boolean)
   }
   io.out(`${o.status} ${o.orderId}`)
   const rows = Object.entries(o.providers).map(([p, r]) => [peerCell(p, wide), r.state, r.code === undefined ? '' : `${r.code}${r.reason === undefined ? '' : `: ${r.reason}`}`])
-  io.out(renderTable(['PROVIDER', 'STATE', 'CODE'], rows, wide).join('\n'))
+  io.out(renderTable(['PROVIDER', 'STATE', 'CODE'], rows, wide, [2]).join('\n'))
 }
 
 /** `fulcrum order place` */
@@ -161,7 +161,7 @@ export const orderListCommand: Command = {
       const orders = (await c.store.list()).map(r => ({ agreementId: r.id, status: outcomeOf(r).status, createdAt: formatTime(r.createdAt), providers: Object.keys(r.addresses) }))
       if (args.values.json === true) printJson(io, { orders })
       else if (orders.length === 0) io.out('no orders')
-      else io.out(renderTable(['ORDER', 'STATUS', 'CREATED', 'PROVIDERS'], orders.map(o => [o.agreementId, o.status, o.createdAt, String(o.providers.length)])).join('\n'))
+      else io.out(renderTable(['ORDER', 'STATUS', 'CREATED', 'PROVIDERS'], orders.map(o => [o.agreementId, o.status, o.createdAt, String(o.providers.length)]), false, []).join('\n'))
       return ExitCode.OK
     })
   }

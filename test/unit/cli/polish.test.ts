@@ -110,5 +110,10 @@ describe('cli polish: one set of rules for every command', () => {
     const [, wide] = renderTable(['PEER', 'DESCRIPTION', 'TIME'], [[peerCell(ID, true), 'x'.repeat(150), 'now']], true)
     assert.ok((wide ?? '').startsWith(ID))
     assert.ok((wide ?? '').includes('x'.repeat(150)))
+    // Only the flexible columns give way: an id that scripts look rows up by stays whole.
+    const id = `ord-${'a'.repeat(60)}`
+    const [, kept] = renderTable(['ORDER', 'ITEMS'], [[id, 'y'.repeat(80)]], false, [1])
+    assert.ok((kept ?? '').startsWith(`${id}  y`))
+    assert.ok((kept ?? '').length <= MAX_TABLE_WIDTH)
   })
 })
