@@ -19,6 +19,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { describeError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
@@ -49,6 +50,8 @@ export interface ProviderDriverComponents {
   policy: () => ProviderPolicy
   now: () => number
   logger: Logger
+  /** Told every state an order enters (metrics). */
+  telemetry?: Telemetry
 }
 
 /** Largest machine record the store keeps: an agreement body is at most 64 KiB, the entry as much again. */
@@ -192,9 +195,11 @@ export class ProviderDriver {
 
   /** Store first (synced), then the ledger: a crash between them is completed by {@link start}. */
   private async write (rec: MachineOrder, entry: Uint8Array | undefined, now: number): Promise<void> {
-    await this.c.store.put(storedOrder(rec, await this.c.store.get(rec.order), now))
+    const stored = storedOrder(rec, await this.c.store.get(rec.order), now)
+    await this.c.store.put(stored)
     if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(entry, { verified: true })
-    this.c.logger.info('order ' + rec.status, { order: rec.order, peer: rec.customer })
+    this.c.telemetry?.orderState(stored.status)
+    this.c.logger.info('order ' + stored.status, { order: rec.order, peer: rec.customer, status: stored.status, ...(stored.code === undefined ? {} : { code: stored.code }) })
   }
 
   private arm (at: number | undefined): void {

@@ -8,6 +8,7 @@
 import type { Startable } from '@libp2p/interface'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { FulcrumError } from '../errors/index.js'
 import { serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar, RequestHandler } from '../network/index.js'
@@ -31,6 +32,8 @@ export interface OrderServiceComponents {
   policy: OrderPolicy
   logger: Logger
   now: () => number
+  /** Told order state changes and served requests (metrics). */
+  telemetry?: Telemetry
 }
 
 /** See module doc. */
@@ -44,7 +47,7 @@ export class OrderService implements Startable {
     this.log = c.logger.child({ component: 'orders' })
     this.driver = new ProviderDriver({
       libp2p: c.libp2p, identity: c.identity, store: c.store, ownRecords: c.ownRecords, ledger: c.ledger,
-      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log
+      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log, ...(c.telemetry === undefined ? {} : { telemetry: c.telemetry })
     })
   }
 
@@ -57,7 +60,7 @@ export class OrderService implements Startable {
   async start (): Promise<void> {
     await this.driver.start()
     const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.driver.request(decodeOrderMessage(bytes), ctx.peer))
-    this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log)
+    this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log, this.c.telemetry)
   }
 
   async stop (): Promise<void> {

@@ -10,9 +10,10 @@ import type { LogLevel } from '../../logging/index.js'
 import { ApiClient } from '../../api/index.js'
 import type { PublishResult } from '../../api/index.js'
 import type { RecordJson } from '../../offers/index.js'
-import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import { DATA_DIR_OPTION, JSON_OPTION, WIDE_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
+import { formatTime, peerCell, renderTable } from '../table.js'
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 
@@ -33,9 +34,12 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
   const port = typeof args.values['api-port'] === 'string' ? args.values['api-port'] : io.env.FULCRUM_API_PORT
   if (port !== undefined && port !== '') {
     const n = Number(port)
-    if (!Number.isInteger(n) || n < 0 || n > 65535) usageError('--api-port must be a port number (0 for any free port)')
+    if (!Number.isInteger(n) || n < 0 || n > 65535) usageError(`--api-port must be a port number from 0 (any free port) to 65535, got '${port}'`)
     config.apiPort = n
   }
+  const metrics = typeof args.values['metrics-listen'] === 'string' ? args.values['metrics-listen'] : io.env.FULCRUM_METRICS_LISTEN
+  // Checked with the rest of the config by createNode (METRICS_BAD_LISTEN, METRICS_NOT_LOOPBACK).
+  if (metrics !== undefined && metrics !== '') config.metrics = { listen: metrics }
   return config
 }
 
@@ -72,7 +76,7 @@ function wantsExitWithParent (args: CommandArgs, io: CliIO): boolean {
 }
 
 export const startCommand: Command = {
-  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--log-level LEVEL] [--exit-with-parent]',
+  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL] [--exit-with-parent] [--json]',
   details: '--exit-with-parent (or FULCRUM_EXIT_WITH_PARENT=1): stop cleanly when standard input closes, i.e. when the ' +
     'supervisor that started the daemon with a pipe as its stdin exits, even if it was killed with SIGKILL.',
   options: {
@@ -80,13 +84,14 @@ export const startCommand: Command = {
     listen: { type: 'string', multiple: true },
     bootstrap: { type: 'string', multiple: true },
     'api-port': { type: 'string' },
+    'metrics-listen': { type: 'string' },
     'log-level': { type: 'string' },
     'exit-with-parent': { type: 'boolean' }
   },
   async run (args, io) {
     const dataDir = dataDirOf(args, io)
     const level = (args.values['log-level'] ?? io.env.FULCRUM_LOG_LEVEL ?? 'info') as LogLevel
-    if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
+    if (!LOG_LEVELS.includes(level)) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`)
     let onSignal: (signal: NodeJS.Signals | 'parent-exited' | 'api') => void = () => {}
     const stopped = new Promise<NodeJS.Signals | 'parent-exited' | 'api'>(resolve => { onSignal = resolve })
     // Before anything starts: a supervisor that dies while the node starts still stops it.
@@ -110,7 +115,8 @@ export const startCommand: Command = {
     process.once('SIGTERM', onSignal)
     try {
       await node.start()
-      io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}`)
+      if (args.values.json === true) printJson(io, { peerId: node.identity.peerId, addresses: node.multiaddrs(), api: node.apiUrl ?? null, metrics: node.metricsUrl ?? null })
+      else io.out(`fulcrum node ${node.identity.peerId}\nlistening on ${node.multiaddrs().join(' ')}\napi ${node.apiUrl ?? 'off'}\nmetrics ${node.metricsUrl ?? 'off'}`)
       const signal = await stopped
       logger.info('stopping', { component: 'node', signal })
     } finally {
@@ -123,10 +129,18 @@ export const startCommand: Command = {
   }
 }
 
+type RecordBody = { id?: string, seq?: number, expiresAt?: number, service?: { type?: string }, location?: { country?: string }, price?: { amount?: string, currency?: string, unit?: string } }
+
 function describe (r: RecordJson): string {
-  const b = r.body as { id?: string, seq?: number, expiresAt?: number, service?: { type?: string }, location?: { country?: string }, price?: { amount?: string, currency?: string, unit?: string } }
+  const b = r.body as RecordBody
   if (r.kind === 'withdrawal') return `withdrawal of ${b.id ?? '?'} (seq ${b.seq ?? '?'})`
-  return `${b.id ?? '?'} seq ${b.seq ?? '?'}: ${b.service?.type ?? '?'} in ${b.location?.country ?? '?'} at ${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}, expires ${new Date(b.expiresAt ?? 0).toISOString()}`
+  return `${b.id ?? '?'} seq ${b.seq ?? '?'}: ${b.service?.type ?? '?'} in ${b.location?.country ?? '?'} at ${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}, expires ${formatTime(b.expiresAt ?? 0)}`
+}
+
+/** One table row per offer: id, seq, type, country, price, expiry. */
+function offerRow (r: RecordJson): string[] {
+  const b = r.body as RecordBody
+  return [b.id ?? '?', String(b.seq ?? '?'), b.service?.type ?? '?', b.location?.country ?? '?', `${b.price?.amount ?? '?'} ${b.price?.currency ?? ''}/${b.price?.unit ?? ''}`, formatTime(b.expiresAt ?? 0)]
 }
 
 export const offerPublishCommand: Command = {
@@ -162,19 +176,19 @@ export const offerListCommand: Command = {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { offers } = await client.call<{ offers: RecordJson[] }>('GET', '/v1/offers')
     if (args.values.json === true) printJson(io, offers)
-    else io.out(offers.length === 0 ? 'no live offers' : offers.map(describe).join('\n'))
+    else io.out(offers.length === 0 ? 'no live offers' : renderTable(['OFFER', 'SEQ', 'TYPE', 'COUNTRY', 'PRICE', 'EXPIRES'], offers.map(offerRow), false, [2, 4]).join('\n'))
     return ExitCode.OK
   }
 }
 
 export const peersCommand: Command = {
-  usage: '--data-dir DIR [--json]',
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  usage: '--data-dir DIR [--wide] [--json]',
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, ...WIDE_OPTION },
   async run (args, io) {
     const client = await ApiClient.forDataDir(dataDirOf(args, io))
     const { peers } = await client.call<{ peers: Array<{ peerId: string, addresses: string[] }> }>('GET', '/v1/peers')
     if (args.values.json === true) printJson(io, peers)
-    else io.out(peers.length === 0 ? 'no peers' : peers.map(p => `${p.peerId}  ${p.addresses.join(' ')}`).join('\n'))
+    else io.out(peers.length === 0 ? 'no peers' : renderTable(['PEER', 'ADDRESSES'], peers.map(p => [peerCell(p.peerId, args.values.wide === true), p.addresses.join(' ')]), args.values.wide === true, [1]).join('\n'))
     return ExitCode.OK
   }
 }

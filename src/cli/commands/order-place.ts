@@ -18,13 +18,14 @@ import { MAX_HOLD_WINDOW_MS, MIN_HOLD_WINDOW_MS, checkOrderDocument } from '../.
 import type { Plan } from '../../orders/index.js'
 import { CustomerStore, outcomeOf, orderBody, placeOrder, resumeOrders } from '../../order-protocol/index.js'
 import type { CustomerComponents, OrderOutcome, ProgressEvent } from '../../order-protocol/index.js'
-import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import { DATA_DIR_OPTION, JSON_OPTION, WIDE_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
+import { formatTime, peerCell, renderTable } from '../table.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
 import { listSetting } from './daemon.js'
 import { planFromPeers } from './order.js'
 
-const short = (peerId: string): string => `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
+const short = (peerId: string): string => peerCell(peerId)
 
 /** Opens the customer's store, ledger and a client-only libp2p node with its key; runs `fn`; closes them. */
 async function asCustomer<T> (args: CommandArgs, io: CliIO, fn: (c: CustomerComponents, identity: Identity) => Promise<T>): Promise<T> {
@@ -95,29 +96,30 @@ function providerAddresses (plan: Plan, peers: string[]): Record<string, string[
   return out
 }
 
-function printOutcome (io: CliIO, o: OrderOutcome, json: boolean): void {
+function printOutcome (io: CliIO, o: OrderOutcome, json: boolean, wide: boolean): void {
   if (json) {
     printJson(io, { agreementId: o.orderId, status: o.status, providers: o.providers })
     return
   }
   io.out(`${o.status} ${o.orderId}`)
-  for (const [p, r] of Object.entries(o.providers)) io.out(`  ${p}  ${r.state}${r.code === undefined ? '' : `  ${r.code}${r.reason === undefined ? '' : `: ${r.reason}`}`}`)
+  const rows = Object.entries(o.providers).map(([p, r]) => [peerCell(p, wide), r.state, r.code === undefined ? '' : `${r.code}${r.reason === undefined ? '' : `: ${r.reason}`}`])
+  io.out(renderTable(['PROVIDER', 'STATE', 'CODE'], rows, wide, [2]).join('\n'))
 }
 
 /** `fulcrum order place` */
 export const orderPlaceCommand: Command = {
-  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--json]',
+  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--wide] [--json]',
   details: 'Runs without a daemon (a light client under the data dir\'s key). Shows each provider\'s progress on stderr ' +
     '(hold, held, pending, refused, commit, committed). Exit 0 committed (prints the agreement id; --json: { agreementId }), ' +
     '1 aborted (each provider\'s state and code) or nothing to plan, 2 usage or I/O. --commit-window: how long the customer ' +
     'gives itself to gather every hold and decide (ms; default 30000; providers hold until then plus their grace).',
   positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' } },
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, ...WIDE_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' } },
   async run (args, io) {
     const windowFlag = args.values['commit-window']
     const commitWindowMs = windowFlag === undefined ? undefined : Number(windowFlag)
     if (commitWindowMs !== undefined && (!Number.isSafeInteger(commitWindowMs) || commitWindowMs < MIN_HOLD_WINDOW_MS || commitWindowMs > MAX_HOLD_WINDOW_MS)) {
-      usageError(`--commit-window must be ${MIN_HOLD_WINDOW_MS}..${MAX_HOLD_WINDOW_MS} ms`)
+      usageError(`--commit-window must be ${MIN_HOLD_WINDOW_MS} to ${MAX_HOLD_WINDOW_MS} ms, got '${String(args.values['commit-window'])}'`)
     }
     const json = await readJson(args.positionals[0] as string)
     const peers = listSetting(args, 'peer', io.env.FULCRUM_PEERS) ?? []
@@ -127,7 +129,7 @@ export const orderPlaceCommand: Command = {
     if (plan === undefined) return ExitCode.INVALID
     return await asCustomer(args, io, async (c) => {
       const outcome = await placeOrder(c, plan, providerAddresses(plan, peers), commitWindowMs === undefined ? {} : { commitWindowMs })
-      printOutcome(io, outcome, args.values.json === true)
+      printOutcome(io, outcome, args.values.json === true, args.values.wide === true)
       return outcome.status === 'aborted' ? ExitCode.INVALID : ExitCode.OK
     })
   }
@@ -135,16 +137,16 @@ export const orderPlaceCommand: Command = {
 
 /** `fulcrum order status` */
 export const orderStatusCommand: Command = {
-  usage: 'ORDER-ID --data-dir DIR [--json]',
+  usage: 'ORDER-ID --data-dir DIR [--wide] [--json]',
   positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
+  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, ...WIDE_OPTION },
   async run (args, io) {
     return await asCustomer(args, io, async (c) => {
       const record = await c.store.get(args.positionals[0] as string)
       if (record === undefined) throw new FulcrumError('ORDER_UNKNOWN_ORDER', `no order ${args.positionals[0] as string} in this data dir`)
       const o = outcomeOf(record)
       if (args.values.json === true) printJson(io, { agreementId: o.orderId, status: o.status, providers: o.providers, body: orderBody(record) })
-      else printOutcome(io, o, false)
+      else printOutcome(io, o, false, args.values.wide === true)
       return ExitCode.OK
     })
   }
@@ -156,10 +158,10 @@ export const orderListCommand: Command = {
   options: { ...DATA_DIR_OPTION, ...JSON_OPTION },
   async run (args, io) {
     return await asCustomer(args, io, async (c) => {
-      const orders = (await c.store.list()).map(r => ({ agreementId: r.id, status: outcomeOf(r).status, createdAt: r.createdAt, providers: Object.keys(r.addresses) }))
+      const orders = (await c.store.list()).map(r => ({ agreementId: r.id, status: outcomeOf(r).status, createdAt: formatTime(r.createdAt), providers: Object.keys(r.addresses) }))
       if (args.values.json === true) printJson(io, { orders })
       else if (orders.length === 0) io.out('no orders')
-      else for (const o of orders) io.out(`${o.agreementId}  ${o.status}  ${new Date(o.createdAt).toISOString()}  ${o.providers.length} providers`)
+      else io.out(renderTable(['ORDER', 'STATUS', 'CREATED', 'PROVIDERS'], orders.map(o => [o.agreementId, o.status, o.createdAt, String(o.providers.length)]), false, []).join('\n'))
       return ExitCode.OK
     })
   }

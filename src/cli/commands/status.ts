@@ -11,6 +11,7 @@ import { pidAlive } from '../../datadir/index.js'
 import type { StatusJson } from '../../api/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '../command.js'
 import type { CliIO, Command } from '../command.js'
+import { formatTime } from '../table.js'
 
 /**
  * How long `fulcrum stop` waits for the process to exit: a node stops its parts in order (ledger
@@ -54,7 +55,7 @@ export function statusText (s: StatusJson, url: string): string {
   const orders = Object.entries(s.orders).map(([k, n]) => `${k} ${n}`).join(', ')
   const rows: Array<[string, string]> = [
     ['node', s.peerId],
-    ['uptime', `${formatDuration(s.uptimeMs)} (since ${new Date(s.startedAt).toISOString()})`],
+    ['uptime', `${formatDuration(s.uptimeMs)} (since ${formatTime(s.startedAt)})`],
     ['addresses', s.addresses.length === 0 ? '(none)' : s.addresses.join('\n           ')],
     ['peers', `${s.peers.connected} connected`],
     ['offers', `${s.offers.known} known, ${s.offers.own} own`],
