@@ -15,7 +15,8 @@ import type { Entry } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import { decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
 import { ORDER_LIMITS, ORDER_PROTOCOL } from './constants.js'
-import { ProviderDriver } from './driver.js'
+import { ProviderDriver, machineOrder } from './driver.js'
+import type { Aggregator } from './aggregator.js'
 import { OrderShellError } from './errors.js'
 import { machinePolicy } from './policy.js'
 import type { OrderPolicy } from './policy.js'
@@ -31,6 +32,8 @@ export interface OrderServiceComponents {
   policy: OrderPolicy
   logger: Logger
   now: () => number
+  /** Sells this node's bundle offers (order-v1 §10); started after the driver, stopped before it. */
+  aggregator?: Aggregator
 }
 
 /** See module doc. */
@@ -44,7 +47,7 @@ export class OrderService implements Startable {
     this.log = c.logger.child({ component: 'orders' })
     this.driver = new ProviderDriver({
       libp2p: c.libp2p, identity: c.identity, store: c.store, ownRecords: c.ownRecords, ledger: c.ledger,
-      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log
+      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log, ...(c.aggregator === undefined ? {} : { aggregator: c.aggregator })
     })
   }
 
@@ -56,6 +59,10 @@ export class OrderService implements Startable {
 
   async start (): Promise<void> {
     await this.driver.start()
+    await this.c.aggregator?.start(async (order) => {
+      const stored = await this.c.store.get(order)
+      return (stored === undefined ? undefined : machineOrder(stored)?.status) ?? 'none'
+    })
     const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.driver.request(decodeOrderMessage(bytes), ctx.peer))
     this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log)
   }
@@ -63,6 +70,7 @@ export class OrderService implements Startable {
   async stop (): Promise<void> {
     await this.unserve?.()
     this.unserve = undefined
+    await this.c.aggregator?.stop()
     await this.driver.stop()
   }
 
