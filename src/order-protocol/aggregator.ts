@@ -14,7 +14,8 @@ import { describeError, isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import type { BundleComponent, VerifiedRecord } from '../offers/index.js'
 import {
-  BUNDLE_PREPARE_TIMEOUT_MS, COMMIT_MARGIN_MS, CustomerStatus, newOrderId, parseTerms, partRefusal, planSubOrder, signMessage, subOrderAction
+  BUNDLE_PREPARE_TIMEOUT_MS, COMMIT_MARGIN_MS, CustomerStatus, OrderError, ed25519Verifier, newOrderId, parseTerms, partRefusal, planSubOrder, signMessage,
+  subOrderAction, verifyMessage
 } from '../orders/index.js'
 import type { ComponentOffer, CustomerRecord, OrderMessage, ParentState } from '../orders/index.js'
 import type { MerkleLog } from '../log/index.js'
@@ -56,7 +57,11 @@ export class Aggregator {
   private readonly subs = new Map<string, string>()
   /** Holds being prepared, by parent order id (a repeated hold joins the one in progress). */
   private readonly preparing = new Map<string, Promise<OrderMessage>>()
+  /** Parent orders whose customer signed an abort while their parts were being held. */
+  private readonly abortedWhilePreparing = new Set<string>()
   private readonly background = new Set<Promise<unknown>>()
+  /** The customer of each parent being prepared (whose abort counts). */
+  private readonly customers = new Map<string, string>()
   private readonly stopping = new AbortController()
 
   constructor (private readonly c: AggregatorComponents) {}
@@ -96,9 +101,30 @@ export class Aggregator {
     if (bundles.size === 0) return await hooks.step()
     const running = this.preparing.get(hold.body.order)
     if (running !== undefined) return await running
-    const p = this.prepareAndHold(hold, bundles, hooks).finally(() => { this.preparing.delete(hold.body.order) })
+    const p = this.prepareAndHold(hold, bundles, hooks).finally(() => {
+      this.preparing.delete(hold.body.order)
+      this.customers.delete(hold.body.order)
+      this.abortedWhilePreparing.delete(hold.body.order)
+    })
+    this.customers.set(hold.body.order, hold.body.from)
     this.preparing.set(hold.body.order, p)
     return await p
+  }
+
+  /**
+   * The customer's abort of an order whose parts are being held: the customer never commits it
+   * (its abort is signed), so the parts are released as soon as they are held, instead of when the
+   * parent hold that nobody will release lapses. Checked here: the signature and that the sender is
+   * the order's customer; the provider machine answers the abort itself.
+   */
+  noteAbort (abort: OrderMessage<'abort'>): void {
+    if (!this.preparing.has(abort.body.order) || abort.body.to !== this.c.identity.peerId) return
+    try {
+      verifyMessage(abort, ed25519Verifier)
+    } catch {
+      return
+    }
+    if (this.customers.get(abort.body.order) === abort.body.from) this.abortedWhilePreparing.add(abort.body.order)
   }
 
   /** The provider machine wrote a parent order: its fate decides the sub-order (§10 table). */
@@ -141,6 +167,10 @@ export class Aggregator {
       const failed = rec !== undefined && 'refusals' in rec ? rec.refusals : []
       const unheld = Object.entries(outcome.providers).filter(([, o]) => o.state !== 'held').map(([p]) => p)
       return this.refuse(hold, partRefusal(sub.body, failed, unheld))
+    }
+    if (this.abortedWhilePreparing.has(hold.body.order)) {
+      this.track(decideOrder(this.customer(), sub.body.id, { commit: false, reason: 'the customer aborted the parent while its parts were held' }))
+      return this.refuse(hold, { code: OrderError.RELEASED, reason: 'the customer aborted this order' })
     }
     const answer = await hooks.step()
     if (answer.kind !== 'held') {

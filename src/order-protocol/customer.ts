@@ -15,6 +15,8 @@
  * the order ({@link resumeOrders}: the machine's restore aborts an undecided order and delivers a
  * decided one again). Progress events for the CLI come from the machine's state changes.
  */
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/index.js'
@@ -165,8 +167,11 @@ function rowStatus (r: CustomerRecord): string {
   return r.status === CustomerStatus.Done ? r.outcome : r.status === CustomerStatus.Committed ? 'committing' : r.status === CustomerStatus.Aborted ? 'aborting' : 'holding'
 }
 
-function targetOf (row: CustomerOrder, peer: string): Multiaddr[] {
-  return (row.addresses[peer] ?? []).map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
+/** The provider's known addresses; with none, its peer id (a full node's peer store and peer routing find it). */
+function targetOf (row: CustomerOrder, peer: string): Multiaddr[] | PeerId {
+  const addrs = row.addresses[peer] ?? []
+  if (addrs.length === 0) return peerIdFromString(peer)
+  return addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
 }
 
 /** One run of the machine for one order (see module doc). */

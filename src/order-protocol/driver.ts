@@ -50,7 +50,7 @@ export interface ProviderDriverComponents {
   now: () => number
   logger: Logger
   /** Serves holds for this node's bundle offers (order-v1 §10) and learns every order's fate. */
-  aggregator?: Pick<Aggregator, 'serveHold' | 'onParent'>
+  aggregator?: Pick<Aggregator, 'serveHold' | 'onParent' | 'noteAbort'>
 }
 
 /** Largest machine record the store keeps: an agreement body is at most 64 KiB, the entry as much again. */
@@ -147,6 +147,7 @@ export class ProviderDriver {
     if (message.kind === 'hold' && agg !== undefined) {
       return await agg.serveHold(message, { precheck: async () => await this.precheck(message, peer), step: async () => await this.stepRequest(message, peer) })
     }
+    if (message.kind === 'abort') agg?.noteAbort(message)
     return await this.stepRequest(message, peer)
   }
 

@@ -8,11 +8,11 @@
  */
 import type { CanonicalValue } from '../encoding/index.js'
 import { FulcrumError } from '../errors/index.js'
-import { entrySigningBytes, sha256 } from '../ledger/index.js'
-import type { EntryBody } from '../ledger/index.js'
+import { bytesEqual, entrySigningBytes, sha256 } from '../ledger/index.js'
+import type { Entry, EntryBody } from '../ledger/index.js'
 import type { BundleComponent, Offer } from '../offers/index.js'
 import { fromNanos } from '../offers/index.js'
-import { parseTerms } from './agreement.js'
+import { parseTerms, providersOf, verifyCertificate } from './agreement.js'
 import type { AgreementItem, AgreementTerms, ParentLink } from './agreement.js'
 import { COMMIT_MARGIN_MS, GRACE_MS, MAX_HOLD_WINDOW_MS, MAX_ITEM_NAME_LENGTH, MAX_ORDER_ITEMS } from './constants.js'
 import { CustomerStatus } from './customer-state.js'
@@ -20,6 +20,7 @@ import type { Refusal } from './customer-state.js'
 import { OrderError } from './errors.js'
 import { monthlyCost } from './planner-candidates.js'
 import { ProviderStatus } from './provider-state.js'
+import type { Verifier } from './messages.js'
 
 /** Codes an aggregator sends in `refused` when a bundle cannot be held (§10). */
 export const AggregatorError = {
@@ -28,7 +29,9 @@ export const AggregatorError = {
   /** A part's offer is not live at the seq and record hash the bundle pins (or unknown to the aggregator). */
   PART_UNAVAILABLE: 'ORDER_BUNDLE_PART_UNAVAILABLE',
   /** A part's provider did not answer before the aggregator had to answer its customer. */
-  PART_UNREACHABLE: 'ORDER_BUNDLE_PART_UNREACHABLE'
+  PART_UNREACHABLE: 'ORDER_BUNDLE_PART_UNREACHABLE',
+  /** A sub-order certificate does not link to the given parent (another id or body hash, or its customer is not a provider of the parent). */
+  BROKEN_LINK: 'ORDER_BUNDLE_BROKEN_LINK'
 } as const
 
 /**
@@ -57,7 +60,11 @@ export interface ComponentOffer {
   hash: Uint8Array
 }
 
-/** A sub-order to place: its body and, per part provider, the addresses of its offer. */
+/**
+ * A sub-order to place: its body and, per part provider, addresses to reach it at: none, so the
+ * aggregator (a full node) dials the peer id through its peer store and peer routing rather than
+ * the addresses an offer was signed with, which may be stale.
+ */
 export interface SubOrder { body: EntryBody, addresses: Record<string, string[]> }
 
 /** What {@link planSubOrder} needs. */
@@ -131,7 +138,7 @@ export function planSubOrder (input: SubOrderInput): SubOrder | undefined {
         quantity,
         price: { ...found.offer.price }
       })
-      addresses[c.provider] = [...found.offer.addresses]
+      addresses[c.provider] = []
     })
   }
   if (items.length > MAX_ORDER_ITEMS) fail(OrderError.BAD_TERMS, `the bundles make ${items.length} parts, at most ${MAX_ORDER_ITEMS}`, 'terms.items')
@@ -179,4 +186,20 @@ export function subOrderAction (sub: CustomerStatus, parent: ParentState): 'comm
   if (parent === ProviderStatus.Committed) return 'commit'
   if (parent === ProviderStatus.Held || parent === ProviderStatus.Pending) return 'wait'
   return 'abort'
+}
+
+/**
+ * An auditor's check of one link of the chain customer -> aggregator -> providers: both entries are
+ * complete certificates (`ORDER_PARTIAL_COMMIT` otherwise), the sub-order names the parent by id and
+ * by the hash of the body every party of the parent signed, and its customer is a provider of the
+ * parent (`ORDER_BUNDLE_BROKEN_LINK` otherwise, with the path of the failing field).
+ */
+export function verifyChainLink (parent: Entry, sub: Entry, verifier: Verifier): void {
+  verifyCertificate(parent, verifier)
+  verifyCertificate(sub, verifier)
+  const terms = parseTerms(sub.body)
+  const link = terms.parent ?? fail(AggregatorError.BROKEN_LINK, 'the sub-order names no parent', 'terms.parent')
+  if (link.order !== parent.body.id) fail(AggregatorError.BROKEN_LINK, `the sub-order serves ${link.order}, not ${parent.body.id}`, 'terms.parent.order')
+  if (!bytesEqual(link.hash, parentLink(parent.body).hash)) fail(AggregatorError.BROKEN_LINK, 'the sub-order names another parent body', 'terms.parent.hash')
+  if (!providersOf(parseTerms(parent.body)).includes(terms.customer)) fail(AggregatorError.BROKEN_LINK, 'the sub-order\'s customer sells nothing in the parent', 'terms.customer')
 }
