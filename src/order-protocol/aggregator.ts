@@ -72,11 +72,11 @@ export class Aggregator {
     for (const row of await this.store.list()) {
       const rec = orderRecord(row)
       const parent = parseTerms(rec.body).parent
-      if (parent === undefined) continue
+      if (parent === undefined || rec.status === CustomerStatus.Done) continue
       this.subs.set(parent.order, rec.order)
       if (rec.status === CustomerStatus.Prepared) await this.onParent(parent.order, await parentState(parent.order))
       // holding: aborted on restore (presumed abort: no parent hold was signed on it); decided: delivered again
-      else if (rec.status !== CustomerStatus.Done) this.track(decideOrder(this.customer(), rec.order, { commit: rec.status === CustomerStatus.Committed, reason: 'resumed after a restart' }))
+      else this.track(decideOrder(this.customer(), rec.order, { commit: rec.status === CustomerStatus.Committed, reason: 'resumed after a restart' }))
     }
   }
 
@@ -137,7 +137,8 @@ export class Aggregator {
     if (action !== 'commit' && action !== 'abort') return
     this.c.logger.info(`sub-order ${action}`, { order: sub, parent: order })
     const reason = `the parent order ${order} is ${state}`
-    this.track(decideOrder(this.customer(), sub, action === 'commit' ? { commit: true } : { commit: false, reason }))
+    // once decided, the sub-order needs no more of the parent's news (a restart finds it in the store)
+    this.track(decideOrder(this.customer(), sub, action === 'commit' ? { commit: true } : { commit: false, reason }).finally(() => { this.subs.delete(order) }))
   }
 
   /** The sub-order serving `parent`, if any. */
