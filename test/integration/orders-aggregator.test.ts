@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert'
-import { bytesEqual, decodeEntry } from '../../src/ledger/index.js'
+import { bodyHash, bytesEqual, decodeEntry } from '../../src/ledger/index.js'
 import type { Entry } from '../../src/ledger/index.js'
 import type { FulcrumNode } from '../../src/node/index.js'
 import { encodeRecord, sha256, signOffer } from '../../src/offers/index.js'
 import type { BundleComponent, Offer, OfferRecord } from '../../src/offers/index.js'
 import { AggregatorError, ed25519Verifier, parseTerms, verifyChainLink } from '../../src/orders/index.js'
+import { cli } from '../helpers/cli.js'
 import { makeOffer } from '../helpers/offers.js'
 import { holds, startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
@@ -80,6 +81,14 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
       assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: i === 0 ? 2 : 4 })
     }
     assert.deepEqual(agg.node.orders.store.usage('stack'), { held: 0, committed: 2 })
+    // `fulcrum ledger show` prints the link at both ends of it
+    const atAgg = await cli(['ledger', 'show', outcome.orderId, '--data-dir', agg.dir])
+    assert.equal(atAgg.code, 0, atAgg.err)
+    assert.match(atAgg.out, new RegExp(`^sub-orders: ${sub.body.id}$`, 'm'))
+    const atPart = await cli(['ledger', 'show', sub.body.id, '--data-dir', p1.dir])
+    assert.match(atPart.out, new RegExp(`^serves: ${outcome.orderId} \\(parent body sha256 ${hex(bodyHash('agreement', parent.body))}\\)$`, 'm'))
+    const json = JSON.parse((await cli(['ledger', 'show', sub.body.id, '--data-dir', agg.dir, '--json'])).out) as { chain: unknown }
+    assert.deepEqual(json.chain, { parent: { order: outcome.orderId, hash: hex(bodyHash('agreement', parent.body)) }, subOrders: [] })
   })
 
   it('refuses the customer\'s hold with ORDER_BUNDLE_PART_REFUSED when a part refuses, and releases the other part', async () => {
