@@ -7,7 +7,7 @@ import type { BundleComponent, Offer, OfferRecord } from '../../src/offers/index
 import { AggregatorError, ed25519Verifier, parseTerms, verifyChainLink } from '../../src/orders/index.js'
 import { cli } from '../helpers/cli.js'
 import { makeOffer } from '../helpers/offers.js'
-import { holds, startFederation, stopAll } from './discovery-federation.js'
+import { holds, startFederation, startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
 import { customer, place, planOf, publishOffer, waitFor } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
@@ -164,6 +164,37 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
       assert.equal((await agg.node.orders.store.get(orderId))?.status, 'released')
       for (const [i, m] of [p1, p2].entries()) assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: 0 })
       assert.equal((await subsOf(agg.node, orderId)).length, 0)
+    } finally {
+      p3.node.orders.policy.approval = 'auto'
+    }
+  })
+
+  it('survives an aggregator restart between its hold on the parent and the customer\'s commit: the stored sub-order is committed when the parent is', async () => {
+    const { parts, record } = await bundle('restart')
+    const other = await publishOffer(p3, 'restart-other')
+    p3.node.orders.policy.approval = 'manual'
+    try {
+      const c = await newCustomer()
+      const placing = place(c, planOf([record, other]), [agg, p3])
+      let orderId = ''
+      await waitFor(async () => {
+        orderId = (await p3.node.orders.pendingApprovals())[0]?.id ?? ''
+        return orderId !== '' && (await agg.node.orders.store.get(orderId))?.status === 'held'
+      }, 20_000, 'the aggregator holding the parent')
+      const listen = (agg.node.multiaddrs()[0] as string).replace(/\/p2p\/.*$/, '')
+      await agg.node.stop()
+      const restarted = await startMember([p1.node.multiaddrs()[0] as string], { config: { renewOwnOffers: false, listen: [listen] } }, agg.dir)
+      members[0] = { ...restarted, cleanup: agg.cleanup }
+      agg = members[0]
+      await p3.node.orders.approve(orderId)
+      const outcome = await placing
+      assert.equal(outcome.status, 'committed', JSON.stringify(outcome.providers))
+      await waitFor(async () => (await subsOf(agg.node, orderId)).length === 1, 20_000, 'the sub-order in the restarted aggregator\'s ledger')
+      const [sub] = await subsOf(agg.node, orderId) as [Entry]
+      for (const [i, m] of [p1, p2].entries()) {
+        await waitFor(async () => (await leafOf(m.node, sub.body.id)) !== undefined, 20_000, `part ${i}'s ledger`)
+        assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: i + 1 })
+      }
     } finally {
       p3.node.orders.policy.approval = 'auto'
     }
