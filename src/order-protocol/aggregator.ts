@@ -14,7 +14,7 @@ import { describeError, isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import type { BundleComponent, VerifiedRecord } from '../offers/index.js'
 import {
-  BUNDLE_PREPARE_TIMEOUT_MS, COMMIT_MARGIN_MS, CustomerStatus, OrderError, ed25519Verifier, newOrderId, parseTerms, partRefusal, planSubOrder, signMessage,
+  BUNDLE_PREPARE_TIMEOUT_MS, COMMIT_MARGIN_MS, CustomerStatus, OrderError, customerState, customerStep, ed25519Verifier, newOrderId, parseTerms, partRefusal, planSubOrder, signMessage,
   subOrderAction, verifyMessage
 } from '../orders/index.js'
 import type { ComponentOffer, CustomerRecord, OrderMessage, ParentState } from '../orders/index.js'
@@ -139,6 +139,21 @@ export class Aggregator {
     const reason = `the parent order ${order} is ${state}`
     // once decided, the sub-order needs no more of the parent's news (a restart finds it in the store)
     this.track(decideOrder(this.customer(), sub, action === 'commit' ? { commit: true } : { commit: false, reason }).finally(() => { this.subs.delete(order) }))
+  }
+
+  /**
+   * A part asks the aggregator, the customer of one of its sub-orders, what it decided (cooperative
+   * termination, §5.2): the customer machine answers from the stored record (`pending`, `committed`
+   * with the certificate, or `aborted`, which releases the part at once). Undefined when `order` is
+   * not a sub-order of this node (the provider machine answers then).
+   */
+  async answerStatus (request: OrderMessage<'status-request'>, peer: string): Promise<OrderMessage | undefined> {
+    const row = await this.store?.get(request.body.order)
+    if (row === undefined || request.body.from !== peer) return undefined
+    const ctx = { signer: this.c.identity, verifier: ed25519Verifier }
+    const step = customerStep(ctx, customerState(this.c.identity.peerId, orderRecord(row)), { type: 'message', message: request }, this.c.now())
+    for (const e of step.effects) if (e.type === 'reply') return e.message
+    return undefined
   }
 
   /** The sub-order serving `parent`, if any. */

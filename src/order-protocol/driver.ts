@@ -13,6 +13,10 @@
  *   with a deadline, its answer stepped in as a message; `wake` arms one timer, cleared on stop and
  *   re-armed from the stored records on start.
  *
+ * With an aggregator (order-v1 §10), a hold is served through it (it holds a bundle's parts before
+ * the machine signs), every write tells it the order's fate, a customer's abort during a bundle's
+ * preparation is noted, and a part's status request about a sub-order is answered by it.
+ *
  * A crash between the store write and the ledger append leaves a committed record whose entry the
  * ledger lacks: start appends it (the record holds the certificate), so the two agree again.
  */
@@ -50,7 +54,7 @@ export interface ProviderDriverComponents {
   now: () => number
   logger: Logger
   /** Serves holds for this node's bundle offers (order-v1 §10) and learns every order's fate. */
-  aggregator?: Pick<Aggregator, 'serveHold' | 'onParent' | 'noteAbort'>
+  aggregator?: Pick<Aggregator, 'serveHold' | 'onParent' | 'noteAbort' | 'answerStatus'>
 }
 
 /** Largest machine record the store keeps: an agreement body is at most 64 KiB, the entry as much again. */
@@ -148,6 +152,10 @@ export class ProviderDriver {
       return await agg.serveHold(message, { precheck: async () => await this.precheck(message, peer), step: async () => await this.stepRequest(message, peer) })
     }
     if (message.kind === 'abort') agg?.noteAbort(message)
+    if (message.kind === 'status-request' && agg !== undefined) {
+      const answer = await agg.answerStatus(message, peer) // a part asking about a sub-order of this node
+      if (answer !== undefined) return answer
+    }
     return await this.stepRequest(message, peer)
   }
 

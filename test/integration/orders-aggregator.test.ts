@@ -4,7 +4,8 @@ import type { Entry } from '../../src/ledger/index.js'
 import type { FulcrumNode } from '../../src/node/index.js'
 import { encodeRecord, sha256, signOffer } from '../../src/offers/index.js'
 import type { BundleComponent, Offer, OfferRecord } from '../../src/offers/index.js'
-import { AggregatorError, ed25519Verifier, parseTerms, verifyChainLink } from '../../src/orders/index.js'
+import { AggregatorError, ed25519Verifier, parseTerms, signMessage, verifyChainLink } from '../../src/orders/index.js'
+import { sendOrderMessage } from '../../src/order-protocol/index.js'
 import { cli } from '../helpers/cli.js'
 import { makeOffer } from '../helpers/offers.js'
 import { holds, startFederation, startMember, stopAll } from './discovery-federation.js'
@@ -81,6 +82,9 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
       assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: i === 0 ? 2 : 4 })
     }
     assert.deepEqual(agg.node.orders.store.usage('stack'), { held: 0, committed: 2 })
+    // a part asking the aggregator (the sub-order's customer) for the outcome gets the certificate
+    const asked = await sendOrderMessage(p1.node.libp2p, agg.node.libp2p.peerId, signMessage('status-request', { order: sub.body.id, from: p1.node.identity.peerId, to: agg.node.identity.peerId }, p1.node.identity))
+    assert.ok(asked.kind === 'status' && asked.body.state === 'committed' && asked.body.entry !== undefined && bytesEqual(asked.body.entry, await leafOf(agg.node, sub.body.id) as Uint8Array))
     // `fulcrum ledger show` prints the link at both ends of it
     const atAgg = await cli(['ledger', 'show', outcome.orderId, '--data-dir', agg.dir])
     assert.equal(atAgg.code, 0, atAgg.err)
