@@ -62,12 +62,13 @@ export class Aggregator {
   private readonly background = new Set<Promise<unknown>>()
   /** The customer of each parent being prepared (whose abort counts). */
   private readonly customers = new Map<string, string>()
-  private readonly stopping = new AbortController()
+  private stopping = new AbortController()
 
   constructor (private readonly c: AggregatorComponents) {}
 
   /** Opens the sub-order store; decides prepared sub-orders whose parent's fate is known (`parentState`); delivers decided ones again. */
   async start (parentState: (order: string) => Promise<ParentState>): Promise<void> {
+    this.stopping = new AbortController() // a service stopped and started again runs anew
     this.store = await CustomerStore.open(this.c.storePath)
     for (const row of await this.store.list()) {
       const rec = orderRecord(row)
