@@ -15,6 +15,7 @@ import {
 } from '../../../../src/orders/index.js'
 import type { CustomerContext, CustomerRecord, CustomerState, CustomerStep, Effect, OrderMessage, ParentState, ProviderOrder } from '../../../../src/orders/index.js'
 import { RECORDS, HASHES } from './scenario.js'
+import type { Mutation } from './mutations.js'
 
 /** The aggregator's own state besides its provider machine. */
 export interface AggState {
@@ -30,6 +31,7 @@ export interface AggState {
 
 /** What the aggregator needs of the world. */
 export interface AggWorld {
+  readonly mutation?: Mutation
   readonly bodies: Map<string, import('../../../../src/ledger/index.js').EntryBody>
   local: (p: AggParty) => number
   send: (p: AggParty, to: number, message: OrderMessage) => void
@@ -133,9 +135,9 @@ function afterSub (w: AggWorld, p: AggParty & { agg: AggState }, subId: string):
   if (st === undefined || entry === undefined || !p.up) return
   const [parent, prep] = entry
   const status = st.record.status
-  if (status === CustomerStatus.Holding) return
+  if (status === CustomerStatus.Holding && w.mutation !== 'aggregator-holds-before-parts') return
   a.preparing.delete(parent)
-  if (status === CustomerStatus.Prepared) {
+  if (status === CustomerStatus.Prepared || w.mutation === 'aggregator-holds-before-parts') {
     const step = providerStep(p.ctx, p.state, { type: 'message', message: prep.hold }, w.local(p))
     const writes = step.effects.flatMap(e => e.type === 'write' ? [e.record] : [])
     if (!w.apply(p, step.effects, () => { p.state = step.state }, prep.from, true)) return
@@ -155,6 +157,7 @@ function onParent (w: AggWorld, p: AggParty & { agg: AggState }, parent: string,
     if (parseTerms(st.record.body).parent?.order !== parent) continue
     const action = subOrderAction(st.record.status, state)
     if (action !== 'commit' && action !== 'abort') continue
+    if (action === 'commit' && w.mutation === 'aggregator-skips-sub-commit') continue
     const step = decideCustomer(a.ctx, st, action === 'commit' ? { commit: true } : { commit: false, reason: `parent ${state}` }, w.local(p))
     if (!applySub(w, p, step, -1)) return
   }
