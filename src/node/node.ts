@@ -150,6 +150,9 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     allowedDialRanges: config.allowedDialRanges,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    inboundConnectionsPerIpPerSecond: config.inboundConnectionsPerIpPerSecond,
+    rateLimitExemptRanges: config.rateLimitExemptRanges,
     ipColocationWhitelist: config.ipColocationWhitelist,
     topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
@@ -162,14 +165,14 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const hasEntry = async (id: string): Promise<boolean> => await ledgerLog.indexOfDocument(id) !== undefined
   const aggregator = new Aggregator({
     identity, dialer: libp2p, storePath: paths.aggregatorOrders, log: ledgerLog, now, random: n => randomBytes(n), logger: logger.child({ component: 'aggregator' }),
-    append: async (bytes) => { const e = decodeCertificate(bytes); if (!await hasEntry(e.body.id)) await ledger.append(e, { background: true }) },
+    append: async (bytes, verified) => { if (!await hasEntry(decodeCertificate(bytes).body.id)) await ledger.append(bytes, { background: true, verified }) },
     ownRecords: async () => await view.byProvider(identity.peerId),
     recordsOf: async (provider) => await view.byProvider(provider)
   })
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now, aggregator,
     ownRecords: async () => await view.byProvider(identity.peerId),
-    ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
+    ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))

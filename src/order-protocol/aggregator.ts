@@ -31,8 +31,8 @@ export interface AggregatorComponents {
   storePath: string
   /** The node's ledger log (read by the customer driver's fallback; appends go through `append`). */
   log: MerkleLog
-  /** Appends a sub-order's certificate to the node's ledger (durable on return). */
-  append: (entry: Uint8Array) => Promise<void>
+  /** Appends a sub-order's certificate to the node's ledger (durable on return); `verified`: its signatures were checked. */
+  append: (entry: Uint8Array, verified: boolean) => Promise<void>
   /** This node's own records (its bundle offers among them). */
   ownRecords: () => Promise<VerifiedRecord[]>
   /** The verified records the node's catalog holds for a provider (the parts' offers). */
