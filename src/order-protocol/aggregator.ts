@@ -95,11 +95,15 @@ export class Aggregator {
    * aggregator refuse with a code naming it; a provider machine that then refuses releases the parts.
    */
   async serveHold (hold: OrderMessage<'hold'>, hooks: HoldHooks): Promise<OrderMessage> {
+    // an order naming none of this node's bundles takes the ordinary path, untouched
+    const bundles = await this.bundles()
+    const items = hold.body.body.terms?.items
+    const names = Array.isArray(items) && items.some(i => typeof i === 'object' && i !== null && (i as { provider?: unknown }).provider === this.c.identity.peerId &&
+      bundles.has(String((i as { offer?: { id?: unknown } }).offer?.id)))
+    if (!names) return await hooks.step()
     const check = await hooks.precheck()
     if (check === 'step') return await hooks.step()
     if (check !== undefined) return this.refuse(hold, check)
-    const bundles = await this.bundles()
-    if (bundles.size === 0) return await hooks.step()
     const running = this.preparing.get(hold.body.order)
     if (running !== undefined) return await running
     const p = this.prepareAndHold(hold, bundles, hooks).finally(() => {
