@@ -58,11 +58,18 @@ export class OrderService implements Startable {
   get policy (): OrderPolicy { return this.c.policy }
 
   async start (): Promise<void> {
-    await this.driver.start()
+    // the aggregator first (its store's I/O would otherwise let the driver's first, possibly overdue,
+    // tick run before start returns); it decides from the stored parent records, not the driver
     await this.c.aggregator?.start(async (order) => {
       const stored = await this.c.store.get(order)
       return (stored === undefined ? undefined : machineOrder(stored)?.status) ?? 'none'
     })
+    try {
+      await this.driver.start()
+    } catch (err) {
+      await this.c.aggregator?.stop() // a start that fails leaves nothing open
+      throw err
+    }
     const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.driver.request(decodeOrderMessage(bytes), ctx.peer))
     this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log)
   }
