@@ -38,7 +38,7 @@ export const DataDirError = {
 } as const
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit' | 'orders' | 'customerOrders', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit' | 'orders' | 'customerOrders' | 'aggregatorOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -52,7 +52,8 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     ownRecords: join(root, 'own-records.json'),
     audit: join(root, 'audit'),
     orders: join(root, 'orders'),
-    customerOrders: join(root, 'customer-orders')
+    customerOrders: join(root, 'customer-orders'),
+    aggregatorOrders: join(root, 'aggregator-orders')
   }
 }
 

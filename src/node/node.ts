@@ -9,6 +9,7 @@
  * already stopped libp2p, and stopping discovery then would throw "Pubsub is not started").
  */
 import { writeFile, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import type { Catalog, OwnRecords } from '../catalog/index.js'
 import { dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
 import type { NodeConfig } from '../datadir/index.js'
@@ -20,13 +21,14 @@ import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, 
 import type { FulcrumLibp2p } from '../network/index.js'
 import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS } from '../discovery/index.js'
 import { PeerPenalties } from '../gossip/index.js'
+import { decodeCertificate } from '../orders/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
 import type { MerkleLog } from '../log/index.js'
 import { CHECKPOINT_TOPIC, CHECKPOINT_TOPIC_SCORE_PARAMS, DEFAULT_STATE_LIMITS, FileStateStore, LedgerService } from '../ledger-protocol/index.js'
 import { DEFAULT_CATALOG_LIMITS } from '../catalog/index.js'
 import { join } from 'node:path'
-import { OrderService, orderPolicyFromConfig } from '../order-protocol/index.js'
+import { Aggregator, OrderService, orderPolicyFromConfig } from '../order-protocol/index.js'
 import type { ProviderStore } from '../order-protocol/index.js'
 import type { OrderPolicy } from '../order-protocol/index.js'
 import { catalogView } from './catalog-view.js'
@@ -174,8 +176,15 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool, telemetry }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
   const state = new FileStateStore(join(paths.audit, 'witness'), witness)
   const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now, pool: verify.pool, telemetry }, { followLogs: witness.followLogs ?? [] })
+  const hasEntry = async (id: string): Promise<boolean> => await ledgerLog.indexOfDocument(id) !== undefined
+  const aggregator = new Aggregator({
+    identity, dialer: libp2p, storePath: paths.aggregatorOrders, log: ledgerLog, now, random: n => randomBytes(n), logger: logger.child({ component: 'aggregator' }),
+    append: async (bytes, verified) => { if (!await hasEntry(decodeCertificate(bytes).body.id)) await ledger.append(bytes, { background: true, verified }) },
+    ownRecords: async () => await view.byProvider(identity.peerId),
+    recordsOf: async (provider) => await view.byProvider(provider)
+  })
   const orders = new OrderService({
-    libp2p, identity, store: orderStore, policy, logger, now, telemetry,
+    libp2p, identity, store: orderStore, policy, logger, now, telemetry, aggregator,
     ownRecords: async () => await view.byProvider(identity.peerId),
     ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })

@@ -15,8 +15,9 @@ import type { ProtocolDialer, ProtocolRegistrar, RequestHandler } from '../netwo
 import type { VerifiedRecord } from '../offers/index.js'
 import { decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
 import { ORDER_LIMITS, ORDER_PROTOCOL } from './constants.js'
-import { ProviderDriver } from './driver.js'
+import { ProviderDriver, machineOrder } from './driver.js'
 import type { ProviderDriverComponents } from './driver.js'
+import type { Aggregator } from './aggregator.js'
 import { OrderShellError } from './errors.js'
 import { machinePolicy } from './policy.js'
 import type { OrderPolicy } from './policy.js'
@@ -34,6 +35,8 @@ export interface OrderServiceComponents {
   now: () => number
   /** Told order state changes and served requests (metrics). */
   telemetry?: Telemetry
+  /** Sells this node's bundle offers (order-v1 §10); started after the driver, stopped before it. */
+  aggregator?: Aggregator
 }
 
 /** See module doc. */
@@ -47,7 +50,9 @@ export class OrderService implements Startable {
     this.log = c.logger.child({ component: 'orders' })
     this.driver = new ProviderDriver({
       libp2p: c.libp2p, identity: c.identity, store: c.store, ownRecords: c.ownRecords, ledger: c.ledger,
-      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log, ...(c.telemetry === undefined ? {} : { telemetry: c.telemetry })
+      policy: () => machinePolicy(c.policy), now: c.now, logger: this.log,
+      ...(c.telemetry === undefined ? {} : { telemetry: c.telemetry }),
+      ...(c.aggregator === undefined ? {} : { aggregator: c.aggregator })
     })
   }
 
@@ -58,7 +63,18 @@ export class OrderService implements Startable {
   get policy (): OrderPolicy { return this.c.policy }
 
   async start (): Promise<void> {
-    await this.driver.start()
+    // the aggregator first (its store's I/O would otherwise let the driver's first, possibly overdue,
+    // tick run before start returns); it decides from the stored parent records, not the driver
+    await this.c.aggregator?.start(async (order) => {
+      const stored = await this.c.store.get(order)
+      return (stored === undefined ? undefined : machineOrder(stored)?.status) ?? 'none'
+    })
+    try {
+      await this.driver.start()
+    } catch (err) {
+      await this.c.aggregator?.stop() // a start that fails leaves nothing open
+      throw err
+    }
     const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.driver.request(decodeOrderMessage(bytes), ctx.peer))
     this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log, this.c.telemetry)
   }
@@ -66,6 +82,7 @@ export class OrderService implements Startable {
   async stop (): Promise<void> {
     await this.unserve?.()
     this.unserve = undefined
+    await this.c.aggregator?.stop()
     await this.driver.stop()
   }
 

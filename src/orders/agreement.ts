@@ -7,7 +7,7 @@ import { base32 } from 'multiformats/bases/base32'
 import { fieldReader } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { decodeEntry, entrySigningBytes } from '../ledger/index.js'
+import { HASH_SIZE, decodeEntry, entrySigningBytes } from '../ledger/index.js'
 import type { Entry, EntryBody } from '../ledger/index.js'
 import { encodeRecord, isDecimal, sha256 } from '../offers/index.js'
 import { MAX_ITEM_NAME_LENGTH, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_PEER_ID_LENGTH, MAX_TERM_MONTHS } from './constants.js'
@@ -37,7 +37,15 @@ export interface AgreementTerms {
   commitBy: number
   /** The plan's total, normalised to one unit of time (informative: providers check their own items). */
   total: Amount
+  /**
+   * Only in an aggregator's sub-order (order-v1 §10): the customer's order this one serves, so an
+   * auditor can follow customer -> aggregator -> providers.
+   */
+  parent?: ParentLink
 }
+
+/** The link of a sub-order to the order it serves: its id and SHA-256 of its agreement signing bytes. */
+export interface ParentLink { order: string, hash: Uint8Array }
 
 /** What {@link buildAgreementBody} needs besides the plan. */
 export interface AgreementInput {
@@ -103,6 +111,13 @@ function readItem (v: unknown, path: string): AgreementItem {
   return item
 }
 
+function readParent (v: unknown, path: string): ParentLink {
+  const m = t.strictMap(v, path, ['order', 'hash'])
+  const order = t.str(m.order, `${path}.order`, MAX_ORDER_ID_LENGTH)
+  if (order === '') t.bad(`${path}.order`, 'empty order id')
+  return { order, hash: t.bytes(m.hash, `${path}.hash`, HASH_SIZE) }
+}
+
 /**
  * Parses and checks the terms of an agreement body: every field (no others), the order id equal to
  * the entry id, unique item names, parties exactly the customer and the items' providers (the
@@ -110,7 +125,7 @@ function readItem (v: unknown, path: string): AgreementItem {
  * Precondition: the body passed ledger-v1's checks (the codec and {@link buildAgreementBody} ensure it).
  */
 export function parseTerms (body: EntryBody): AgreementTerms {
-  const m = t.strictMap(body.terms, 'terms', ['order', 'customer', 'items', 'term', 'commitBy', 'total'])
+  const m = t.strictMap(body.terms, 'terms', ['order', 'customer', 'items', 'term', 'commitBy', 'total', 'parent'])
   const term = t.strictMap(m.term, 'terms.term', ['months'])
   const terms: AgreementTerms = {
     order: t.str(m.order, 'terms.order', MAX_ORDER_ID_LENGTH),
@@ -120,7 +135,9 @@ export function parseTerms (body: EntryBody): AgreementTerms {
     commitBy: t.uint(m.commitBy, 'terms.commitBy'),
     total: readAmountTerm(m.total, 'terms.total')
   }
+  if (m.parent !== undefined) terms.parent = readParent(m.parent, 'terms.parent')
   if (terms.order !== body.id) t.bad('terms.order', 'not the entry id')
+  if (terms.parent?.order === terms.order) t.bad('terms.parent.order', 'an order cannot serve itself')
   if (terms.items.length === 0) t.bad('terms.items', 'no items')
   if (terms.term.months < 1 || terms.term.months > MAX_TERM_MONTHS) t.bad('terms.term.months', `1..${MAX_TERM_MONTHS}`)
   if (terms.commitBy <= body.createdAt) t.bad('terms.commitBy', 'not after createdAt')
