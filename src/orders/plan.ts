@@ -25,8 +25,8 @@ export interface Amount {
 /** An order resolved against live offers: every item, and the total normalised to one unit of time. */
 export interface Plan {
   items: PlannedItem[]
-  /** How long the agreement runs. */
-  term: { months: number }
+  /** How long the agreement runs, and the shortest notice (days) a termination may give, if the order sets one. */
+  term: { months: number, noticeDays?: number }
   /** Sum over items of quantity x price, normalised to `total.unit` in one currency. */
   total: Amount
 }
