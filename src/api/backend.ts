@@ -38,6 +38,8 @@ export interface OrderJson {
   code?: string
   /** The agreement body held (parties, items, prices, term, commitBy). */
   body?: unknown
+  /** Terminations of the committed agreement this provider knows (order-v1 §5.3). */
+  terminations?: unknown[]
 }
 
 /** The operations behind the routes. Each may throw a FulcrumError, shown to the client with its code. */
@@ -63,6 +65,11 @@ export interface ApiBackend {
   order: (id: string) => Promise<OrderJson | undefined>
   /** Operator decision on a pending hold (manual approval policy). Throws ORDER_STORE_* codes. */
   decideOrder: (id: string, approve: boolean) => Promise<OrderJson>
+  /**
+   * Terminates a committed agreement as this provider (order-v1 §5.3): `notice` days at least (the
+   * terms' minimum applies if longer), `reason`. Throws ORDER_UNKNOWN_ORDER, ORDER_ALREADY_TERMINATED, ...
+   */
+  terminateOrder: (id: string, options: { notice?: number, reason?: string }) => Promise<unknown>
   /** Liveness and a few counters. */
   health: () => Record<string, unknown>
 }

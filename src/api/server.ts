@@ -18,6 +18,7 @@
  * - `GET /orders/approvals`    holds waiting for the operator (manual approval policy)
  * - `GET /orders/:id`          one order with its agreement body
  * - `POST /orders/:id/approve` approve a pending hold; `POST /orders/:id/refuse` refuse it
+ * - `POST /orders/:id/terminate` `{ notice?: days, reason? }`: terminate a committed agreement
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -28,6 +29,8 @@ import { FulcrumError, httpStatus } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import { OfferError } from '../offers/errors.js'
 import { MIN_API_TOKEN_LENGTH } from '../datadir/index.js'
+import { MAX_REASON_LENGTH as MAX_TERMINATION_REASON_LENGTH } from '../ledger/index.js'
+import { MAX_NOTICE_DAYS } from '../orders/index.js'
 import { ApiError } from './errors.js'
 import type { ApiBackend } from './backend.js'
 import { MAX_BODY_BYTES, hasBody, parseWith, readJson, requireJsonMediaType } from './body.js'
@@ -64,6 +67,12 @@ const SEARCH_BODY = z.strictObject({
   }).partial().optional(),
   limit: z.int().min(1).max(MAX_SEARCH_LIMIT).optional(),
   cursor: z.string().max(1024).optional()
+})
+
+/** `POST /v1/orders/:id/terminate`: the notice in days (the terms' minimum applies if longer) and a reason. */
+const TERMINATE_BODY = z.strictObject({
+  notice: z.number().min(0).max(MAX_NOTICE_DAYS).optional(),
+  reason: z.string().max(MAX_TERMINATION_REASON_LENGTH).optional()
 })
 
 /** Decodes one percent-encoded path segment (API_BAD_REQUEST if it is not valid UTF-8). */
@@ -134,6 +143,10 @@ export class ApiServer {
       return [200, order]
     }],
     ['POST', /^\/v1\/orders\/([^/]+)\/(approve|refuse)$/, async (_req, [id, what]) => [200, await this.backend.decideOrder(decodeURIComponent(id ?? ''), what === 'approve')]],
+    ['POST', /^\/v1\/orders\/([^/]+)\/terminate$/, async (req, [id]) => {
+      const options = parseWith(TERMINATE_BODY, hasBody(req) ? await readJson(req) : {}, ApiError.BAD_REQUEST)
+      return [200, await this.backend.terminateOrder(pathParam(id), options)]
+    }],
     ['POST', /^\/v1\/ledger\/entries$/, async (req) => [201, await this.backend.appendEntry(await readJson(req))]],
     ['POST', /^\/v1\/search$/, async (req) => {
       const json = await readJson(req)

@@ -106,7 +106,9 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   IDENTITY_BAD_PEER_ID: 'usage',
   ORDER_STORE_UNKNOWN_ORDER: 'not-found',
   ORDER_STORE_BAD_TRANSITION: 'conflict',
-  ORDER_BAD_DEADLINE: 'conflict'
+  ORDER_BAD_DEADLINE: 'conflict',
+  ORDER_UNKNOWN_ORDER: 'not-found',
+  ORDER_ALREADY_TERMINATED: 'conflict'
 }
 
 /** The default kind of each module's codes, by prefix. */

@@ -13,9 +13,15 @@ import { serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar, RequestHandler } from '../network/index.js'
 import type { Entry } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
-import { decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { decodeEntry } from '../ledger/index.js'
+import { DAY_MS, ProviderStatus, decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
+import type { OrderMessage } from '../orders/index.js'
+import { sendOrderMessage } from './client.js'
 import { ORDER_LIMITS, ORDER_PROTOCOL } from './constants.js'
-import { ProviderDriver } from './driver.js'
+import { ProviderDriver, machineOrder } from './driver.js'
+import { TerminationDriver, terminationView } from './termination-driver.js'
+import type { TerminationView } from './termination-driver.js'
 import { OrderShellError } from './errors.js'
 import { machinePolicy } from './policy.js'
 import type { OrderPolicy } from './policy.js'
@@ -37,6 +43,8 @@ export interface OrderServiceComponents {
 export class OrderService implements Startable {
   /** The provider state machine as this node runs it. */
   readonly driver: ProviderDriver
+  /** Terminations of this provider's committed agreements (order-v1 §5.3). */
+  readonly terminations: TerminationDriver
   private readonly log: Logger
   private unserve: (() => Promise<void>) | undefined
 
@@ -45,6 +53,26 @@ export class OrderService implements Startable {
     this.driver = new ProviderDriver({
       libp2p: c.libp2p, identity: c.identity, store: c.store, ownRecords: c.ownRecords, ledger: c.ledger,
       policy: () => machinePolicy(c.policy), now: c.now, logger: this.log
+    })
+    this.terminations = new TerminationDriver({
+      identity: c.identity,
+      now: c.now,
+      logger: this.log,
+      background: true,
+      host: {
+        agreement: async (id) => {
+          const stored = await c.store.get(id)
+          const rec = stored === undefined ? undefined : machineOrder(stored)
+          return rec?.status === ProviderStatus.Committed ? rec.body : undefined
+        },
+        records: async (id) => await c.store.terminations(id),
+        put: async (rec) => { await c.store.putTermination(rec) },
+        append: async (entry) => {
+          const decoded = decodeEntry(entry)
+          if (!await c.ledger.has(decoded.body.id)) await c.ledger.append(decoded)
+        },
+        send: async (to, message, signal) => await sendOrderMessage(c.libp2p, peerIdFromString(to), message, { signal })
+      }
     })
   }
 
@@ -56,14 +84,37 @@ export class OrderService implements Startable {
 
   async start (): Promise<void> {
     await this.driver.start()
-    const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.driver.request(decodeOrderMessage(bytes), ctx.peer))
+    await this.terminations.resume()
+    const handler: RequestHandler = async (bytes, ctx) => encodeOrderMessage(await this.answer(decodeOrderMessage(bytes), ctx.peer))
     this.unserve = await serveProtocol(this.c.libp2p, ORDER_PROTOCOL, handler, ORDER_LIMITS, this.log)
   }
 
   async stop (): Promise<void> {
     await this.unserve?.()
     this.unserve = undefined
+    await this.terminations.stop()
     await this.driver.stop()
+  }
+
+  /** Termination messages go to the termination machine, the rest to the provider machine. */
+  private async answer (message: OrderMessage, peer: string): Promise<OrderMessage> {
+    if (message.kind === 'terminate' || message.kind === 'termination-query') return await this.terminations.request(message, peer)
+    return await this.driver.request(message, peer)
+  }
+
+  /**
+   * The operator terminates a committed agreement with at least `noticeDays` of notice (the terms'
+   * minimum applies if longer): signed, sent to every other party; returns once they answered
+   * (or their deadline passed). Throws `ORDER_UNKNOWN_ORDER`, `ORDER_ALREADY_TERMINATED`, ...
+   */
+  async terminate (id: string, options: { noticeDays?: number, reason?: string } = {}): Promise<TerminationView> {
+    const rec = await this.terminations.terminate(id, { noticeMs: Math.round((options.noticeDays ?? 0) * DAY_MS), reason: options.reason ?? '' })
+    return terminationView(rec)
+  }
+
+  /** The terminations of one agreement as this provider knows them. */
+  async terminationsOf (id: string): Promise<TerminationView[]> {
+    return (await this.terminations.records(id)).map(terminationView)
   }
 
   /** Open holds waiting for the operator (manual policy). */
