@@ -120,7 +120,8 @@ function rowStatus (r: CustomerRecord): string {
   return r.status === CustomerStatus.Done ? r.outcome : r.status === CustomerStatus.Committed ? 'committing' : r.status === CustomerStatus.Aborted ? 'aborting' : 'holding'
 }
 
-function targetOf (row: CustomerOrder, peer: string): Multiaddr[] {
+/** The addresses a provider of a stored order is reached at. */
+export function targetOf (row: CustomerOrder, peer: string): Multiaddr[] {
   return (row.addresses[peer] ?? []).map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
 }
 
