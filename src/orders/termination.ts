@@ -239,7 +239,12 @@ export function nextTerminationWake (state: TerminationState, now: number): numb
 
 /** Where the agreement stands for this party: active, or terminating / terminated at the earliest complete termination. */
 export function terminationStatus (state: TerminationState, now: number): { state: 'active' | 'terminating' | 'terminated', endsAt?: number } {
-  const ends = [...state.records.values()].filter(r => r.complete).map(r => effectiveAtOf(r.body))
+  return agreementEnd(state.records.values(), now)
+}
+
+/** The same from a party's termination records of one agreement. */
+export function agreementEnd (records: Iterable<TerminationRecord>, now: number): { state: 'active' | 'terminating' | 'terminated', endsAt?: number } {
+  const ends = [...records].filter(r => r.complete).map(r => effectiveAtOf(r.body))
   if (ends.length === 0) return { state: 'active' }
   const endsAt = Math.min(...ends)
   return { state: endsAt <= now ? 'terminated' : 'terminating', endsAt }
