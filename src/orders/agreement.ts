@@ -62,7 +62,7 @@ export function buildAgreementBody (input: AgreementInput): EntryBody {
     provider: i.record.body.provider,
     offer: { provider: i.record.body.provider, id: i.record.body.id, seq: i.record.body.seq, hash: sha256(encodeRecord(i.record)) },
     quantity: i.quantity,
-    price: { ...i.record.body.price }
+    price: { ...(i.price ?? i.record.body.price) }
   }))
   const terms: AgreementTerms = {
     order: input.orderId,

@@ -13,6 +13,8 @@ export interface PlannedItem {
   record: OfferRecord & { kind: 'offer', body: Offer }
   /** How many billing units of the offer are ordered (1 ≤ quantity ≤ the offer's capacity). */
   quantity: number
+  /** A price the provider quoted for this order (an accepted counter-offer), if not the offer's. */
+  price?: Amount
 }
 
 /** A priced, decimal amount per billing unit (`unit` from the offer-v1 vocabulary, e.g. `hour`, `month`). */
