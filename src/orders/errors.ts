@@ -55,7 +55,9 @@ export const OrderError = {
   /** A termination of an agreement that already ends (as early or earlier), or a second, different one by the same party. */
   ALREADY_TERMINATED: 'ORDER_ALREADY_TERMINATED',
   /** A termination whose notice (`effectiveAt - createdAt`) is shorter than the agreement's terms allow. */
-  NOTICE_TOO_SHORT: 'ORDER_NOTICE_TOO_SHORT'
+  NOTICE_TOO_SHORT: 'ORDER_NOTICE_TOO_SHORT',
+  /** The customer declined a provider's counter-offer (outside its tolerance): the order aborts before any hold. */
+  COUNTER_DECLINED: 'ORDER_COUNTER_DECLINED'
 } as const
 export type OrderErrorCode = typeof OrderError[keyof typeof OrderError]
 

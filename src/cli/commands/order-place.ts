@@ -106,29 +106,41 @@ function acknowledged (o: OrderOutcome): boolean {
 
 function printOutcome (io: CliIO, o: OrderOutcome, json: boolean): void {
   if (json) {
-    printJson(io, { agreementId: o.orderId, status: o.status, acknowledged: acknowledged(o), providers: o.providers })
+    printJson(io, { agreementId: o.orderId, status: o.status, acknowledged: acknowledged(o), providers: o.providers, ...(o.counters === undefined ? {} : { counters: o.counters }) })
     return
   }
   io.out(`${o.status} ${o.orderId}`)
+  for (const c of o.counters?.accepted ?? []) {
+    io.out(`  accepted counter-offer for ${c.item}: ${c.offered?.quantity ?? 0} x ${c.offered?.price.amount ?? ''} ${c.offered?.price.currency ?? ''}/${c.offered?.price.unit ?? ''} (asked ${c.asked.quantity} x ${c.asked.price.amount})`)
+  }
   for (const [p, r] of Object.entries(o.providers)) io.out(`  ${p}  ${r.state}${r.code === undefined ? '' : `  ${r.code}${r.reason === undefined ? '' : `: ${r.reason}`}`}`)
 }
 
 /** `fulcrum order place` */
 export const orderPlaceCommand: Command = {
-  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--json]',
+  usage: 'FILE --data-dir DIR --peer MULTIADDR [--peer ...] [--commit-window MS] [--quote] [--accept-counter-within PCT] [--json]',
   details: 'Runs without a daemon (a light client under the data dir\'s key). Shows each provider\'s progress on stderr ' +
     '(hold, held, pending, refused, commit, committed). Exit 0 committed and acknowledged by every provider (prints the agreement id; ' +
     '--json: { agreementId, status, acknowledged, providers }), 1 aborted (each provider\'s state and code), nothing to plan, or decided but ' +
     'not acknowledged by every provider (ORDER_COMMIT_UNACKNOWLEDGED: the agreement is in this customer\'s ledger), 2 usage or I/O. --commit-window: how long the customer ' +
-    'gives itself to gather every hold and decide (ms; default 30000; providers hold until then plus their grace).',
+    'gives itself to gather every hold and decide (ms; default 30000; providers hold until then plus their grace). --quote: ask every ' +
+    'provider for a firm quote first; a counter-offer (fewer units, another price) aborts the order before any hold and is shown ' +
+    '(ORDER_COUNTER_DECLINED), unless --accept-counter-within PCT (implies --quote) takes counters whose quantity differs by at most PCT ' +
+    'percent and whose price is at most PCT percent higher; the holds then carry the countered terms.',
   positionals: [1, 1],
-  options: { ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' } },
+  options: {
+    ...DATA_DIR_OPTION, ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'commit-window': { type: 'string' }, quote: { type: 'boolean' }, 'accept-counter-within': { type: 'string' }
+  },
   async run (args, io) {
     const windowFlag = args.values['commit-window']
     const commitWindowMs = windowFlag === undefined ? undefined : Number(windowFlag)
     if (commitWindowMs !== undefined && (!Number.isSafeInteger(commitWindowMs) || commitWindowMs < MIN_HOLD_WINDOW_MS || commitWindowMs > MAX_HOLD_WINDOW_MS)) {
       usageError(`--commit-window must be ${MIN_HOLD_WINDOW_MS}..${MAX_HOLD_WINDOW_MS} ms`)
     }
+    const withinFlag = args.values['accept-counter-within'] as string | undefined
+    const withinPct = withinFlag === undefined ? undefined : Number(withinFlag)
+    if (withinPct !== undefined && (!Number.isFinite(withinPct) || withinPct < 0 || withinPct > 100)) usageError('--accept-counter-within must be 0..100 (percent)')
+    const quote = args.values.quote === true || withinPct !== undefined ? (withinPct === undefined ? {} : { withinPct }) : undefined
     const json = await readJson(args.positionals[0] as string)
     const peers = listSetting(args, 'peer', io.env.FULCRUM_PEERS) ?? []
     const isPlan = Array.isArray((json as { items?: unknown }).items) && ((json as { items: Array<{ record?: unknown }> }).items[0]?.record !== undefined)
@@ -136,7 +148,7 @@ export const orderPlaceCommand: Command = {
     const plan = isPlan ? planFromJson(json, Date.now()) : await planDocument(json, peers, io)
     if (plan === undefined) return ExitCode.INVALID
     return await asCustomer(args, io, async (c) => {
-      const outcome = await placeOrder(c, plan, providerAddresses(plan, peers), commitWindowMs === undefined ? {} : { commitWindowMs })
+      const outcome = await placeOrder(c, plan, providerAddresses(plan, peers), { ...(commitWindowMs === undefined ? {} : { commitWindowMs }), ...(quote === undefined ? {} : { quote }) })
       printOutcome(io, outcome, args.values.json === true)
       if (outcome.status !== 'aborted' && !acknowledged(outcome)) {
         const missing = Object.entries(outcome.providers).filter(([, p]) => p.state !== 'committed').map(([id, p]) => `${short(id)} ${p.state}${p.code === undefined ? '' : ` (${p.code})`}`)
