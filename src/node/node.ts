@@ -148,6 +148,9 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     allowedDialRanges: config.allowedDialRanges,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    inboundConnectionsPerIpPerSecond: config.inboundConnectionsPerIpPerSecond,
+    rateLimitExemptRanges: config.rateLimitExemptRanges,
     ipColocationWhitelist: config.ipColocationWhitelist,
     topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
@@ -160,7 +163,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now,
     ownRecords: async () => await view.byProvider(identity.peerId),
-    ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
+    ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
   const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))

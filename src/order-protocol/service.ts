@@ -11,7 +11,6 @@ import type { Logger } from '../logging/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar, RequestHandler } from '../network/index.js'
-import type { Entry } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { decodeEntry } from '../ledger/index.js'
@@ -20,6 +19,7 @@ import type { OrderMessage } from '../orders/index.js'
 import { sendOrderMessage } from './client.js'
 import { ORDER_LIMITS, ORDER_PROTOCOL } from './constants.js'
 import { ProviderDriver, machineOrder } from './driver.js'
+import type { ProviderDriverComponents } from './driver.js'
 import { TerminationDriver, terminationView } from './termination-driver.js'
 import type { TerminationView } from './termination-driver.js'
 import { OrderShellError } from './errors.js'
@@ -33,7 +33,7 @@ export interface OrderServiceComponents {
   identity: Identity
   store: ProviderStore
   ownRecords: () => Promise<VerifiedRecord[]>
-  ledger: { append: (entry: Entry) => Promise<unknown>, has: (id: string) => Promise<boolean> }
+  ledger: ProviderDriverComponents['ledger']
   policy: OrderPolicy
   logger: Logger
   now: () => number
@@ -67,9 +67,9 @@ export class OrderService implements Startable {
         },
         records: async (id) => await c.store.terminations(id),
         put: async (rec) => { await c.store.putTermination(rec) },
+        // the machine verified every party's signature before it assembled or accepted the entry
         append: async (entry) => {
-          const decoded = decodeEntry(entry)
-          if (!await c.ledger.has(decoded.body.id)) await c.ledger.append(decoded)
+          if (!await c.ledger.has(decodeEntry(entry).body.id)) await c.ledger.append(entry, { verified: true })
         },
         send: async (to, message, signal) => await sendOrderMessage(c.libp2p, peerIdFromString(to), message, { signal })
       }
