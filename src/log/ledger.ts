@@ -3,10 +3,11 @@
  * party, with this node among the parties, are appended; each is findable by its document id.
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeCheckedEntry, encodeEntry, LedgerError } from '../ledger/index.js'
-import type { Entry } from '../ledger/index.js'
+import { decodeCheckedEntry, decodeEntry, encodeEntry, LedgerError } from '../ledger/index.js'
+import type { Entry, IndexedEntry } from '../ledger/index.js'
 import { checkLeafIn, inlinePool } from '../verify/index.js'
 import type { VerifyPool } from '../verify/index.js'
+import { MAX_LEAVES_PER_READ } from './store.js'
 import type { AppendResult, MerkleLog } from './store.js'
 
 const INLINE = inlinePool()
@@ -37,4 +38,15 @@ async function appendDecoded (log: MerkleLog, self: string, leaf: Uint8Array, de
   }
   const result = await log.append(leaf, [decoded.body.id])
   return { ...result, entry: decoded }
+}
+
+/** Every entry of the log, decoded, in order (read a page of MAX_LEAVES_PER_READ at a time). */
+export async function readEntries (log: Pick<MerkleLog, 'size' | 'leaves'>): Promise<IndexedEntry[]> {
+  const out: IndexedEntry[] = []
+  const size = log.size
+  for (let start = 0; start < size; start += MAX_LEAVES_PER_READ) {
+    const leaves = await log.leaves(start, Math.min(size, start + MAX_LEAVES_PER_READ))
+    leaves.forEach((leaf, i) => { out.push({ index: start + i, entry: decodeEntry(leaf) }) })
+  }
+  return out
 }

@@ -51,6 +51,8 @@ export interface NodeInit {
   /** The clock, unix ms (tests move it). */
   now?: () => number
   discovery?: DiscoveryInit
+  /** Called when a client asks the daemon to stop through the API (`POST /v1/stop`); without it that route is refused. */
+  onStopRequest?: () => void
 }
 
 /** A running (or stopped) node. */
@@ -165,7 +167,12 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ownRecords: async () => await view.byProvider(identity.peerId),
     ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
-  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
+  let startedAt = now()
+  const backend = nodeBackend({
+    identity, discovery, catalog: view, libp2p, now, orders, startedAt: () => startedAt,
+    ledger: { append: async (e) => await ledger.append(e), latestNote: () => ledger.latestNote(), log: ledgerLog },
+    ...(init.onStopRequest === undefined ? {} : { requestStop: init.onStopRequest })
+  })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
@@ -215,6 +222,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
       if (closed) throw new Error('this node was stopped: create a new one')
+      startedAt = now()
       try {
         for (; started < parts.length; started++) await (parts[started] as Part).start()
       } catch (err) {

@@ -102,7 +102,7 @@ describe('ledger protocol: deadlines and cancellation', function () {
   it('the API backend answers an append with a hanging counterparty as appended, cosigning pending (a stable code)', async () => {
     await startService(1000)
     const backend = nodeBackend({
-      identity: provider, libp2p, now: Date.now, ledger: { append: async (e) => await service.append(e), size: () => log.size },
+      identity: provider, libp2p, now: Date.now, ledger: { append: async (e) => await service.append(e), latestNote: () => service.latestNote(), log }, startedAt: Date.now,
       discovery: undefined as never, catalog: undefined as never
     })
     const started = Date.now()
