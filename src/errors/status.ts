@@ -110,7 +110,9 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   ORDER_STORE_BAD_TRANSITION: 'conflict',
   ORDER_BAD_DEADLINE: 'conflict',
   METRICS_LISTEN_FAILED: 'busy',
-  CLI_INTERNAL: 'internal'
+  CLI_INTERNAL: 'internal',
+  ORDER_UNKNOWN_ORDER: 'not-found',
+  ORDER_ALREADY_TERMINATED: 'conflict'
 }
 
 /** The default kind of each module's codes, by prefix. */

@@ -31,7 +31,8 @@ import {
   COMMIT_MARGIN_MS, CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, OrderError, buildAgreementBody, customerStep, decideCustomer, deliverUntil, ed25519Verifier,
   newOrderId, restoreCustomer, startOrder
 } from '../orders/index.js'
-import type { CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import type { CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import { declinedOutcome, quoteRound } from './customer-quotes.js'
 import { sendOrderMessage } from './client.js'
 import { STATUS_QUERY_TIMEOUT_MS } from './constants.js'
 import type { CustomerOrder, CustomerStore } from './customer-store.js'
@@ -57,13 +58,20 @@ export interface CustomerComponents {
 interface Decide { type: 'decide', commit: boolean, reason?: string }
 
 /** One step of one provider. */
-export interface ProgressEvent { order: string, provider: string, step: 'hold' | 'held' | 'pending' | 'refused' | 'unreachable' | 'commit' | 'committed' | 'abort' | 'released', code?: string, reason?: string }
+export interface ProgressEvent { order: string, provider: string, step: 'quote' | 'quoted' | 'counter' | 'hold' | 'held' | 'pending' | 'refused' | 'unreachable' | 'commit' | 'committed' | 'abort' | 'released', code?: string, reason?: string }
 
 /** What one provider did. */
 export interface ProviderOutcome { state: string, code?: string, reason?: string }
 
 /** The outcome of an order: `committed` (every provider acknowledged), `committing` (decided, deliveries outstanding), `aborted`. */
-export interface OrderOutcome { orderId: string, status: 'committed' | 'committing' | 'aborted' | 'prepared', providers: Record<string, ProviderOutcome>, entry?: Uint8Array }
+export interface OrderOutcome {
+  orderId: string
+  status: 'committed' | 'committing' | 'aborted' | 'prepared'
+  providers: Record<string, ProviderOutcome>
+  entry?: Uint8Array
+  /** The quote round's counter-offers, when it ran: taken, and declined (an order with a declined one aborts before any hold). */
+  counters?: { accepted: CounterChange[], declined: CounterChange[] }
+}
 
 /** What the store keeps per order: the machine's record and the providers' last known outcomes. */
 interface Stored { record: CustomerRecord, providers: Record<string, ProviderOutcome> }
@@ -78,12 +86,20 @@ const decodeStored = (b: Uint8Array): Stored => decodeCanonical(b, MAX_STATE_BYT
  * (then {@link resumeOrders} aborts it).
  */
 export async function placeOrder (c: CustomerComponents, plan: Plan, addresses: Record<string, string[]>,
-  options: { commitWindowMs?: number } = {}): Promise<OrderOutcome> {
-  const now = c.now()
+  options: { commitWindowMs?: number, quote?: { withinPct?: number } } = {}): Promise<OrderOutcome> {
   const orderId = newOrderId(c.random(16))
+  let counters: OrderOutcome['counters']
+  if (options.quote !== undefined) {
+    const { decision, failures } = await quoteRound(c, plan, orderId, addresses, options.quote.withinPct)
+    counters = { accepted: decision.accepted, declined: decision.declined }
+    if (decision.declined.length > 0 || Object.keys(failures).length > 0) return declinedOutcome(orderId, plan, decision.declined, failures, counters)
+    plan = decision.plan
+  }
+  const now = c.now()
   const body = buildAgreementBody({ plan, customer: c.identity.peerId, orderId, createdAt: now, commitBy: now + (options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS) })
   const row: CustomerOrder = { id: orderId, status: CustomerStatus.Holding, addresses, createdAt: now, updatedAt: now, state: new Uint8Array(0) }
-  return await new OrderRun(c, row, {}).run(startOrder(contextOf(c), body, now))
+  const outcome = await new OrderRun(c, row, {}).run(startOrder(contextOf(c), body, now))
+  return counters === undefined ? outcome : { ...outcome, counters }
 }
 
 /** Resumes every order a crash or an unreachable provider left unfinished (see module doc). */
@@ -170,7 +186,7 @@ function rowStatus (r: CustomerRecord): string {
 }
 
 /** The provider's known addresses; with none, its peer id (a full node's peer store and peer routing find it). */
-function targetOf (row: CustomerOrder, peer: string): Multiaddr[] | PeerId {
+export function targetOf (row: CustomerOrder, peer: string): Multiaddr[] | PeerId {
   const addrs = row.addresses[peer] ?? []
   if (addrs.length === 0) return peerIdFromString(peer)
   return addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
