@@ -18,10 +18,18 @@ import { fileURLToPath } from 'node:url'
 import { FulcrumError } from '../errors/index.js'
 import { createIdentity, SEED_LENGTH } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
-import { parseConfig } from './config.js'
 import type { NodeConfig } from './config.js'
 
-export * from './config.js'
+export type { NodeConfig, ConfigProblem, CatalogLimitsConfig, WitnessConfig } from './config.js'
+
+/**
+ * The config schema (zod) is loaded when a config is first parsed, not with this module: commands
+ * that only read the identity (`fulcrum id`, `offer sign`) must not pay for loading zod
+ * (BENCHMARKS.md, CLI start-up). Import `./config.js` itself for the schema's other exports.
+ */
+async function parseConfig (value: unknown, source: string): Promise<NodeConfig> {
+  return (await import('./config.js')).parseConfig(value, source)
+}
 
 /** Error codes of the data directory. */
 export const DataDirError = {
@@ -60,7 +68,7 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
 /** The built-in defaults (config/default.json), checked against the schema. */
 export async function defaultConfig (): Promise<NodeConfig> {
   const path = await existingDefaultConfigPath()
-  return parseConfig(JSON.parse(await readFile(path, 'utf8')), path)
+  return await parseConfig(JSON.parse(await readFile(path, 'utf8')), path)
 }
 
 async function existingDefaultConfigPath (): Promise<string> {
@@ -77,7 +85,8 @@ async function existingDefaultConfigPath (): Promise<string> {
  * Throws `DATADIR_ALREADY_INITIALISED` rather than ever replacing a key.
  */
 export async function initDataDir (dir: string, overrides: Partial<NodeConfig> = {}, seed?: Uint8Array): Promise<Identity> {
-  parseConfig({ ...(await defaultConfig()), ...overrides }, 'the config given to init')
+  // config/default.json alone is valid (tested): only overrides need the schema
+  if (Object.keys(overrides).length > 0) await parseConfig({ ...(await defaultConfig()), ...overrides }, 'the config given to init')
   const paths = dataDirPaths(dir)
   if (await exists(paths.identity)) {
     throw new FulcrumError(DataDirError.ALREADY_INITIALISED, `${paths.root} already holds an identity`)
@@ -128,8 +137,8 @@ export async function readConfigFile (dir: string): Promise<unknown> {
 export async function loadConfig (dir: string, overrides: Record<string, unknown> = {}): Promise<NodeConfig> {
   const file = await readConfigFile(dir)
   const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined))
-  if (typeof file !== 'object' || file === null || Array.isArray(file)) return parseConfig(file, dataDirPaths(dir).config)
-  return parseConfig({ ...await defaultConfig(), ...file, ...set }, dataDirPaths(dir).config)
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) return await parseConfig(file, dataDirPaths(dir).config)
+  return await parseConfig({ ...await defaultConfig(), ...file, ...set }, dataDirPaths(dir).config)
 }
 
 /** The least length of an API token (`fulcrum init` writes 43 characters). */

@@ -1,5 +1,6 @@
 /** `fulcrum config check`: validates a data dir's config against the schema (`datadir/config.ts`). */
-import { configProblems, dataDirPaths, defaultConfig, readConfigFile } from '../../datadir/index.js'
+import { dataDirPaths, defaultConfig, readConfigFile } from '../../datadir/index.js'
+import { configProblems } from '../../datadir/config.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '../command.js'
 import type { Command } from '../command.js'
 
