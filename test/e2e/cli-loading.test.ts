@@ -12,6 +12,10 @@ import { createIdentity } from '../../src/identity/index.js'
 const RECORDER = fileURLToPath(new URL('../helpers/load-recorder/register.mjs', import.meta.url))
 /** A module of libp2p itself or of the @libp2p scope, as resolved on disk. */
 const LIBP2P_MODULE = /\/node_modules\/(libp2p|@libp2p\/[^/]+)\//
+/** zod: the config schema's validator, about 95 modules; only commands that parse a config need it. */
+const ZOD_MODULE = /\/node_modules\/zod\//
+/** Offline commands that read no config. */
+const WITHOUT_CONFIG = ['--help', '--version', 'init', 'id', 'offer sign', 'offer verify', 'ledger sign']
 
 /** Runs the built `fulcrum ...args` with every resolved module recorded; returns its exit code and the modules. */
 async function runRecorded (args: string[], log: string): Promise<{ code: number, stderr: string, modules: string[] }> {
@@ -41,6 +45,7 @@ describe('the fulcrum executable loads only what a command needs (e2e)', functio
       assert.equal(r.code, 0, `${name}: ${r.stderr}`)
       assert.ok(r.modules.length > 0, `${name}: the recorder saw no module`)
       assert.deepEqual(r.modules.filter(m => LIBP2P_MODULE.test(m)), [], `${name} loaded libp2p`)
+      if (WITHOUT_CONFIG.includes(name)) assert.deepEqual(r.modules.filter(m => ZOD_MODULE.test(m)), [], `${name} loaded zod`)
     }
   })
 
