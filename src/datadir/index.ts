@@ -71,6 +71,11 @@ export async function defaultConfig (): Promise<NodeConfig> {
   return await parseConfig(JSON.parse(await readFile(path, 'utf8')), path)
 }
 
+/** config/default.json as written, unchecked (a test checks it against the schema). */
+async function defaultConfigAsWritten (): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(await existingDefaultConfigPath(), 'utf8')) as Record<string, unknown>
+}
+
 async function existingDefaultConfigPath (): Promise<string> {
   // From src/datadir (tsx) the file is ../../config; from dist/src/datadir it is ../../../config.
   for (const rel of ['../../config/default.json', '../../../config/default.json']) {
@@ -85,8 +90,9 @@ async function existingDefaultConfigPath (): Promise<string> {
  * Throws `DATADIR_ALREADY_INITIALISED` rather than ever replacing a key.
  */
 export async function initDataDir (dir: string, overrides: Partial<NodeConfig> = {}, seed?: Uint8Array): Promise<Identity> {
+  const config = { ...await defaultConfigAsWritten(), ...overrides }
   // config/default.json alone is valid (tested): only overrides need the schema
-  if (Object.keys(overrides).length > 0) await parseConfig({ ...(await defaultConfig()), ...overrides }, 'the config given to init')
+  if (Object.keys(overrides).length > 0) await parseConfig(config, 'the config given to init')
   const paths = dataDirPaths(dir)
   if (await exists(paths.identity)) {
     throw new FulcrumError(DataDirError.ALREADY_INITIALISED, `${paths.root} already holds an identity`)
@@ -94,7 +100,7 @@ export async function initDataDir (dir: string, overrides: Partial<NodeConfig> =
   await mkdir(paths.root, { recursive: true, mode: 0o700 })
   // The identity last: its presence means "initialised", so an init interrupted half-way is
   // simply run again rather than leaving a key without a config or token.
-  await writeFile(paths.config, JSON.stringify({ ...(await defaultConfig()), ...overrides }, null, 2) + '\n')
+  await writeFile(paths.config, JSON.stringify(config, null, 2) + '\n')
   await writeFile(paths.apiToken, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 })
   const identity = createIdentity(seed)
   await writeFile(paths.identity, JSON.stringify({ type: 'ed25519', seed: Buffer.from(identity.seed).toString('base64') }) + '\n',
