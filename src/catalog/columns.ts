@@ -121,8 +121,12 @@ export class Columns {
 
   /** Fills `slot` with `record` (replacing what it held). */
   fill (slot: number, record: OfferRecord, bytes: Uint8Array, digest: Uint8Array = sha256(bytes)): void {
-    if (((this.flags[slot] as number) & USED) !== 0) this.clearSide(slot)
-    else this.provider[slot] = this.providers.retain(record.body.provider)
+    const used = ((this.flags[slot] as number) & USED) !== 0
+    if (used) this.clearSide(slot)
+    if (!used || this.providerOf(slot) !== record.body.provider) {
+      if (used) this.providers.release(this.provider[slot] as number)
+      this.provider[slot] = this.providers.retain(record.body.provider)
+    }
     this.ids[slot] = record.body.id
     this.seq[slot] = record.body.seq
     this.issuedAt[slot] = record.body.issuedAt
