@@ -37,12 +37,12 @@ const offerArb = fc.record({
 })
 
 const filterArb: fc.Arbitrary<OfferFilter> = fc.record({
-  type: fc.option(fc.constantFrom(...TYPES), { nil: undefined }),
-  countries: fc.option(fc.subarray([...COUNTRIES, 'EU'], { minLength: 1 }), { nil: undefined }),
-  provider: fc.option(fc.constantFrom(...PROVIDERS.map(p => p.peerId)), { nil: undefined }),
-  maxPrice: fc.option(fc.record({ amount: fc.constantFrom('0.5', '1', '2.5', '100'), unit: fc.constantFrom('hour', 'month') }), { nil: undefined }),
-  minSpecs: fc.option(fc.record({ vcpu: fc.integer({ min: 1, max: 64 }) }), { nil: undefined }),
-  minCapacity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
+  type: fc.option(fc.constantFrom(...TYPES), { nil: undefined, freq: 2 }),
+  countries: fc.option(fc.subarray([...COUNTRIES, 'EU'], { minLength: 1 }), { nil: undefined, freq: 2 }),
+  provider: fc.option(fc.constantFrom(...PROVIDERS.map(p => p.peerId)), { nil: undefined, freq: 2 }),
+  maxPrice: fc.option(fc.record({ amount: fc.constantFrom('0.5', '1', '2.5', '100'), unit: fc.constantFrom('hour', 'month') }), { nil: undefined, freq: 2 }),
+  minSpecs: fc.option(fc.record({ vcpu: fc.integer({ min: 1, max: 64 }) }), { nil: undefined, freq: 2 }),
+  minCapacity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined, freq: 2 })
 }).map(f => {
   const out: OfferFilter = {}
   for (const [k, v] of Object.entries(f)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
@@ -90,7 +90,7 @@ describe('catalog: query plan (indexes and walks)', function () {
     let run = 0
     try {
       await fc.assert(fc.asyncProperty(
-        fc.array(offerArb, { minLength: 0, maxLength: 120 }),
+        fc.array(offerArb, { minLength: 0, maxLength: 120, size: 'large' }),
         fc.array(fc.record({ p: fc.nat(PROVIDERS.length - 1), id: fc.integer({ min: 0, max: 40 }) }), { maxLength: 10 }),
         fc.array(fc.tuple(filterArb, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 8 }),
         async (offers, withdrawals, queries) => {
@@ -125,7 +125,7 @@ describe('catalog: query plan (indexes and walks)', function () {
 
   it('walking the smallest source and walking all offers give the same pages, cursors included, after removals', () => {
     fc.assert(fc.property(
-      fc.array(offerArb, { maxLength: 150 }),
+      fc.array(offerArb, { maxLength: 150, size: 'large' }),
       fc.array(fc.nat(200), { maxLength: 30 }),
       fc.array(fc.tuple(filterArb, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 10 }),
       (offers, removals, queries) => {
@@ -170,6 +170,27 @@ describe('catalog: query plan (indexes and walks)', function () {
           assert.deepEqual(pages('auto'), pages('all'), JSON.stringify(filter))
         }
       }), { numRuns: 150 })
+  })
+
+  it('returns an offer priced exactly at the ceiling, from every source', async () => {
+    const dir = await tempDir()
+    const catalog = await Catalog.open(join(dir.path, 'c'))
+    try {
+      const who = PROVIDERS[0] as (typeof PROVIDERS)[number]
+      const price = (amount: string, unit: string): Offer['price'] => ({ amount, currency: 'EUR', unit })
+      await catalog.insertMany([
+        verified(who, { id: 'at', price: price('36.5', 'month') }),
+        verified(who, { id: 'below', price: price('0.049999999', 'hour') }),
+        verified(who, { id: 'above', price: price('0.050000001', 'hour') })
+      ])
+      for (const extra of [{}, { provider: who.peerId }, { countries: ['IT'] }, { type: 'compute.vm' }]) {
+        const page = await catalog.query({ ...extra, currency: 'EUR', maxPrice: { amount: '0.05', unit: 'hour' } }, { now: T0 })
+        assert.deepEqual(page.entries.map(e => e.record.body.id), ['below', 'at'], JSON.stringify(extra))
+      }
+    } finally {
+      await catalog.close()
+      await dir.cleanup()
+    }
   })
 
   it('still answers after a day has passed (expired offers are skipped on every path)', async () => {
