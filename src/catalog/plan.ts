@@ -1,11 +1,14 @@
 /**
  * Query planning for the catalog. Every servable offer (an offer, not conflicted) is in sorted
  * lists (sorted-slots.ts, 4 bytes per entry): all offers, and per service type, country, type
- * and country, provider and currency. A query:
+ * and country, provider, currency and billing dimension, and type, spec (or capacity) and
+ * magnitude class of the value (see `magnitude`). A query:
  *
  * 1. takes the smallest source that holds every match of its filter: its provider's list, the
- *    union of its countries' lists (for its type, if it names one), its currency's list, its
- *    type's list, or all offers;
+ *    union of its countries' lists (for its type, if it names one), its currency's lists (for the
+ *    billing dimension of its price ceiling, if any), for each spec minimum or minimum capacity
+ *    of its type the lists of the magnitude classes that can reach the minimum, its type's list,
+ *    or all offers;
  * 2. walks the source cheapest first (a union is merged with a small heap), checking each offer
  *    with the filter compiled over the columns (match.ts), until the page and one more match are
  *    found;
@@ -13,9 +16,9 @@
  *
  * Expired offers stay listed until the sweep and are skipped by the walk.
  */
-import { EU_COUNTRIES } from '../offers/index.js'
+import { BILLING_UNITS, EU_COUNTRIES } from '../offers/index.js'
 import type { OfferFilter } from '../offers/index.js'
-import { PRICE_SPLIT, compareSlots } from './columns.js'
+import { NO_SPEC, PRICE_SPLIT, compareSlots } from './columns.js'
 import type { Columns } from './columns.js'
 import type { SlotMatcher } from './match.js'
 import { SortedSlots } from './sorted-slots.js'
@@ -33,7 +36,10 @@ export class QueryIndex {
   private readonly byCountry: Lists = new Map()
   private readonly byTypeCountry: Lists = new Map()
   private readonly byProvider: Lists = new Map()
+  /** By currency and billing dimension: a price ceiling names both. */
   private readonly byCurrency: Lists = new Map()
+  /** By type, spec (or capacity) and magnitude class of its value: spec minima skip the small offers. */
+  private readonly bySpec: Lists = new Map()
 
   constructor (private readonly c: Columns) { this.all = new SortedSlots(c) }
 
@@ -42,8 +48,15 @@ export class QueryIndex {
     const c = this.c
     const type = c.type[slot] as number
     const country = c.country[slot] as number
-    return [[this.byType, type], [this.byCountry, country], [this.byTypeCountry, type * 65536 + country],
-      [this.byProvider, c.provider[slot] as number], [this.byCurrency, c.currency[slot] as number]]
+    const out: Array<[Lists, number]> = [[this.byType, type], [this.byCountry, country], [this.byTypeCountry, type * 65536 + country],
+      [this.byProvider, c.provider[slot] as number], [this.byCurrency, (c.currency[slot] as number) * 256 + (c.dimension[slot] as number)],
+      [this.bySpec, specKey(type, CAPACITY, magnitude(c.capacityOf[slot] as number))]]
+    c.specs.forEach((col, i) => { if (col[slot] !== NO_SPEC) out.push([this.bySpec, specKey(type, i, magnitude(col[slot] as number))]) })
+    for (const [k, v] of c.extraSpecs.get(slot) ?? []) {
+      const i = c.specIndex.get(k)
+      if (i !== undefined) out.push([this.bySpec, specKey(type, i, magnitude(v))])
+    }
+    return out
   }
 
   /** Adds servable offers (one sort per list). */
@@ -91,7 +104,19 @@ export class QueryIndex {
     }
     if (type !== undefined) options.push(one(this.byType, type))
     if (filter.provider !== undefined) options.push(one(this.byProvider, c.providers.get(filter.provider)))
-    if (filter.currency !== undefined) options.push(one(this.byCurrency, c.currencies.get(filter.currency)))
+    if (filter.currency !== undefined) {
+      const currency = c.currencies.get(filter.currency) ?? -1
+      const unit = filter.maxPrice === undefined ? undefined : BILLING_UNITS[filter.maxPrice.unit]
+      const dims = unit === undefined ? range(256) : [c.dimensions.get(unit.dimension) as number]
+      options.push(dims.flatMap(d => one(this.byCurrency, currency * 256 + d)))
+    }
+    if (type !== undefined) {
+      const minima: Array<[number | undefined, number]> = Object.entries(filter.minSpecs ?? {}).map(([k, min]) => [c.specIndex.get(k), min])
+      if (filter.minCapacity !== undefined) minima.push([CAPACITY, filter.minCapacity])
+      for (const [i, min] of minima) {
+        if (i !== undefined) options.push(range(64).filter(b => b >= magnitude(min)).flatMap(b => one(this.bySpec, specKey(type, i, b))))
+      }
+    }
     if (filter.countries !== undefined) {
       const codes = new Set(filter.countries.flatMap(x => (x === 'EU' ? EU_COUNTRIES : [x])).map(x => c.countries.get(x)))
       options.push([...codes].flatMap(code => (code === undefined ? [] : type === undefined ? one(this.byCountry, code) : one(this.byTypeCountry, type * 65536 + code))))
@@ -100,6 +125,25 @@ export class QueryIndex {
     return options.reduce((best, o) => (size(o) < size(best) ? o : best))
   }
 }
+
+/** The spec index that stands for the capacity in `bySpec`. */
+const CAPACITY = 63
+
+function specKey (type: number, spec: number, magnitude: number): number {
+  return (type * 64 + spec) * 64 + magnitude
+}
+
+/**
+ * The magnitude class of a spec value or capacity: 0 below 1, else the bit length of its integer
+ * part (1-54). Never decreases as the value grows, so every value ≥ m is in a class ≥ magnitude(m).
+ */
+export function magnitude (v: number): number {
+  if (!(v > 0)) return 0
+  if (v < 2 ** 32) return 32 - Math.clz32(v)
+  return Math.min(62, 32 + magnitude(Math.floor(v / 2 ** 32)))
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 
 /** What a query asks of the plan. */
 export interface PlanInput {

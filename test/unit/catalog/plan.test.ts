@@ -28,10 +28,11 @@ const offerArb = fc.record({
   type: fc.constantFrom(...TYPES),
   country: fc.constantFrom(...COUNTRIES),
   cents: fc.integer({ min: 1, max: 400 }),
-  unit: fc.constantFrom('hour', 'month'),
+  unit: fc.constantFrom('hour', 'month', 'gib-month'),
   currency: fc.constantFrom('EUR', 'CHF'),
-  vcpu: fc.integer({ min: 1, max: 64 }),
-  capacity: fc.integer({ min: 0, max: 100 }),
+  // Also values beyond the spec column (2^32 - 1 and up) and beyond 32 bits of capacity.
+  vcpu: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 4294967290, max: 4294967300 })),
+  capacity: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 40)),
   life: fc.integer({ min: 1, max: 48 }),
   seq: fc.integer({ min: 1, max: 3 })
 })
@@ -40,13 +41,14 @@ const filterArb: fc.Arbitrary<OfferFilter> = fc.record({
   type: fc.option(fc.constantFrom(...TYPES), { nil: undefined, freq: 2 }),
   countries: fc.option(fc.subarray([...COUNTRIES, 'EU'], { minLength: 1 }), { nil: undefined, freq: 2 }),
   provider: fc.option(fc.constantFrom(...PROVIDERS.map(p => p.peerId)), { nil: undefined, freq: 2 }),
+  currency: fc.option(fc.constantFrom('EUR', 'CHF'), { nil: undefined, freq: 2 }),
   maxPrice: fc.option(fc.record({ amount: fc.constantFrom('0.5', '1', '2.5', '100'), unit: fc.constantFrom('hour', 'month') }), { nil: undefined, freq: 2 }),
-  minSpecs: fc.option(fc.record({ vcpu: fc.integer({ min: 1, max: 64 }) }), { nil: undefined, freq: 2 }),
-  minCapacity: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined, freq: 2 })
+  minSpecs: fc.option(fc.record({ vcpu: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 4294967290, max: 4294967300 })) }), { nil: undefined, freq: 2 }),
+  minCapacity: fc.option(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 40)), { nil: undefined, freq: 2 })
 }).map(f => {
   const out: OfferFilter = {}
   for (const [k, v] of Object.entries(f)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
-  if (out.maxPrice !== undefined) out.currency = 'EUR'
+  if (out.maxPrice !== undefined) out.currency ??= 'EUR'
   return out
 })
 
