@@ -4,14 +4,18 @@
  * and country, provider, currency and billing dimension, and type, spec (or capacity) and
  * magnitude class of the value (see `magnitude`). A query:
  *
- * 1. takes the smallest source that holds every match of its filter: its provider's list, the
- *    union of its countries' lists (for its type, if it names one), its currency's lists (for the
- *    billing dimension of its price ceiling, if any), for each spec minimum or minimum capacity
- *    of its type the lists of the magnitude classes that can reach the minimum, its type's list,
- *    or all offers;
- * 2. walks the source cheapest first (a union is merged with a small heap), checking each offer
- *    with the filter compiled over the columns (match.ts), until the page and one more match are
- *    found;
+ * 1. takes every source that holds every match of its filter: its provider's list, the union of
+ *    its countries' lists (for its type, if it names one), its currency's lists (for the billing
+ *    dimension of its price ceiling, if any), for each spec minimum or minimum capacity of its
+ *    type the lists of the magnitude classes that can reach the minimum; else its type's list or
+ *    all offers;
+ * 2. walks the sources in turns, cheapest first (a union is merged with a small heap), checking
+ *    each offer with the filter compiled over the columns (match.ts), until one walk has found
+ *    the page and one more match. Every walk would give the same page, so the first one wins:
+ *    a query costs at most (number of sources) × its shortest walk. The shortest is often not
+ *    the smallest source: criteria tied to price (spec minima: cheap offers are small) make a
+ *    walk that checks them skip ever more offers as the catalog grows, while a source that
+ *    already satisfies them only skips offers that fail criteria unrelated to price;
  * 3. stops at the filter's price ceiling (`maxPrice`): every list is ordered by price.
  *
  * Expired offers stay listed until the sweep and are skipped by the walk.
@@ -92,17 +96,20 @@ export class QueryIndex {
     }
   }
 
-  /** The smallest union of lists that holds every match of `filter` (see module doc). */
-  source (filter: OfferFilter): SortedSlots[] {
+  /**
+   * The sources that hold every match of `filter`, each a union of lists (see module doc); a
+   * source that is a subset of another makes the other useless (its walk reads no more), so all
+   * offers and the type's list are given only when the filter narrows nothing else.
+   */
+  sources (filter: OfferFilter): SortedSlots[][] {
     const c = this.c
     const type = filter.type === undefined ? undefined : c.types.get(filter.type)
-    if (filter.type !== undefined && type === undefined) return []
-    const options: SortedSlots[][] = [[this.all]]
+    if (filter.type !== undefined && type === undefined) return [[]]
+    const options: SortedSlots[][] = []
     const one = (lists: Lists, code: number | undefined): SortedSlots[] => {
       const list = code === undefined ? undefined : lists.get(code)
       return list === undefined ? [] : [list]
     }
-    if (type !== undefined) options.push(one(this.byType, type))
     if (filter.provider !== undefined) options.push(one(this.byProvider, c.providers.get(filter.provider)))
     if (filter.currency !== undefined) {
       const currency = c.currencies.get(filter.currency) ?? -1
@@ -121,8 +128,8 @@ export class QueryIndex {
       const codes = new Set(filter.countries.flatMap(x => (x === 'EU' ? EU_COUNTRIES : [x])).map(x => c.countries.get(x)))
       options.push([...codes].flatMap(code => (code === undefined ? [] : type === undefined ? one(this.byCountry, code) : one(this.byTypeCountry, type * 65536 + code))))
     }
-    const size = (lists: SortedSlots[]): number => lists.reduce((n, l) => n + l.size, 0)
-    return options.reduce((best, o) => (size(o) < size(best) ? o : best))
+    if (options.length > 0) return options
+    return type === undefined ? [[this.all]] : [one(this.byType, type)]
   }
 }
 
@@ -160,22 +167,41 @@ export interface PlanInput {
   strategy?: 'auto' | 'all'
 }
 
+/** Items each walk reads in turn before the next walk's turn. */
+const TURN = 16
+
+/** One walk of one source. */
+interface Walk { next: () => number, slots: number[] }
+
 /** Chooses the page's slots (see module doc). */
 export function planPage (input: PlanInput): PlannedPage {
-  const { columns: c, limit, now, matches, after } = input
-  const lists = input.strategy === 'all' ? [input.index.all] : input.index.source(input.filter)
+  const sources = input.strategy === 'all' ? [[input.index.all]] : input.index.sources(input.filter)
+  const walks: Walk[] = sources.map(lists => ({ next: merge(input.columns, lists, input.after), slots: [] }))
+  if (walks.length === 0) return { slots: [], more: false }
   const ceilHi = input.ceiling === undefined ? Infinity : Number(input.ceiling / PRICE_SPLIT)
   const ceilLo = input.ceiling === undefined ? Infinity : Number(input.ceiling % PRICE_SPLIT)
-  const slots: number[] = []
-  const next = merge(c, lists, after)
-  for (let slot = next(); slot >= 0; slot = next()) {
-    const hi = c.priceHi[slot] as number
-    if (hi > ceilHi || (hi === ceilHi && (c.priceLo[slot] as number) > ceilLo)) break
-    if ((c.expiresAt[slot] as number) <= now || !matches(slot)) continue
-    if (slots.length === limit) return { slots, more: true }
-    slots.push(slot)
+  // Every source gives the same page; the first walk to decide it wins.
+  for (;;) {
+    for (const walk of walks) {
+      for (let k = 0; k < TURN; k++) {
+        const page = advance(input, walk, ceilHi, ceilLo)
+        if (page !== undefined) return page
+      }
+    }
   }
-  return { slots, more: false }
+}
+
+/** Reads one more item of a walk; the page once it is decided. */
+function advance (input: PlanInput, walk: Walk, ceilHi: number, ceilLo: number): PlannedPage | undefined {
+  const c = input.columns
+  const slot = walk.next()
+  if (slot < 0) return { slots: walk.slots, more: false }
+  const hi = c.priceHi[slot] as number
+  if (hi > ceilHi || (hi === ceilHi && (c.priceLo[slot] as number) > ceilLo)) return { slots: walk.slots, more: false }
+  if ((c.expiresAt[slot] as number) <= input.now || !input.matches(slot)) return undefined
+  if (walk.slots.length === input.limit) return { slots: walk.slots, more: true }
+  walk.slots.push(slot)
+  return undefined
 }
 
 /** Yields the slots of `lists` after `after` in order (-1 at the end): a heap of list heads. */

@@ -195,6 +195,20 @@ describe('catalog: query plan (indexes and walks)', function () {
     }
   })
 
+  it('answers a filter on values no held offer has (type, provider, currency, country) with an empty page', async () => {
+    const dir = await tempDir()
+    const catalog = await Catalog.open(join(dir.path, 'c'))
+    try {
+      await catalog.insert(verified(PROVIDERS[0] as (typeof PROVIDERS)[number], { id: 'x' }))
+      for (const filter of [{ type: 'db.redis' }, { provider: (PROVIDERS[1] as (typeof PROVIDERS)[number]).peerId }, { currency: 'JPY' }, { countries: ['JP'] }, { type: 'db.redis', minSpecs: { vcpu: 1 } }]) {
+        assert.deepEqual((await catalog.query(filter, { now: T0 })).entries, [], JSON.stringify(filter))
+      }
+    } finally {
+      await catalog.close()
+      await dir.cleanup()
+    }
+  })
+
   it('still answers after a day has passed (expired offers are skipped on every path)', async () => {
     const dir = await tempDir()
     const catalog = await Catalog.open(join(dir.path, 'c'))
