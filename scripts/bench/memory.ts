@@ -60,17 +60,17 @@ async function daemonRss (dataDir: string, expected: number): Promise<{ rss: num
   const t0 = Date.now()
   const proc = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir], { stdio: 'ignore' })
   try {
-    const health = async (): Promise<{ catalog: number } | undefined> => {
+    const known = async (): Promise<number | undefined> => {
       try {
         const { url } = JSON.parse(await readFile(join(dataDir, 'api.json'), 'utf8')) as { url: string }
-        const res = await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${await loadApiToken(dataDir)}` } })
-        return await res.json() as { catalog: number }
+        const res = await fetch(`${url}/v1/status`, { headers: { authorization: `Bearer ${await loadApiToken(dataDir)}` } })
+        return (await res.json() as { offers: { known: number } }).offers.known
       } catch {
         return undefined
       }
     }
     const deadline = Date.now() + 30 * 60_000
-    while (((await health())?.catalog ?? -1) < expected) {
+    while (((await known()) ?? -1) < expected) {
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error('daemon did not load its catalog')
       await sleep(1000)
     }

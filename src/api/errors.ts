@@ -4,6 +4,8 @@ export const ApiError = {
   UNAUTHORIZED: 'API_UNAUTHORIZED',
   /** No such route or resource. HTTP 404. */
   NOT_FOUND: 'API_NOT_FOUND',
+  /** An id names several resources (an offer id used by several providers): say which. HTTP 409. */
+  AMBIGUOUS: 'API_AMBIGUOUS',
   /** The route exists but not with this method. HTTP 405. */
   METHOD_NOT_ALLOWED: 'API_METHOD_NOT_ALLOWED',
   /** The body is not JSON, or not of the expected shape. HTTP 400. */
@@ -22,7 +24,9 @@ export const ApiError = {
   LISTEN_FAILED: 'API_LISTEN_FAILED',
   /** (client) No daemon answers at the address in the data dir's api.json. */
   UNREACHABLE: 'API_UNREACHABLE',
-  /** (client) No api.json in the data dir: the daemon is not running. */
+  /** (client) `fulcrum stop`: the daemon did not exit in time after it was asked to stop. */
+  STOP_TIMEOUT: 'API_STOP_TIMEOUT',
+  /** (client) No api.json in the data dir (or its process is gone): the daemon is not running. */
   NOT_RUNNING: 'API_NOT_RUNNING'
 } as const
 export type ApiErrorCode = typeof ApiError[keyof typeof ApiError]

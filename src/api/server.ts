@@ -1,36 +1,32 @@
 /**
- * The local control API: HTTP/1.1 on 127.0.0.1 only, every request authenticated with the bearer
- * token from the data dir's `api-token` (never empty: see `loadApiToken`). JSON in (every request
- * with a body must be `Content-Type: application/json`), JSON out; errors are
+ * The local control API: HTTP/1.1 on 127.0.0.1 only. The routes, their inputs and answers are one
+ * table (routes.ts), from which requests are checked (router.ts) and the OpenAPI document is
+ * generated (openapi.ts, served at `GET /v1/openapi.json`). Every route but `GET /health` and the
+ * document needs the bearer token from the data dir's `api-token` (never empty: see
+ * `loadApiToken`); without it, even an unknown path is 401, so a stranger learns nothing. JSON in
+ * (every request with a body must be `Content-Type: application/json`), JSON out; errors are
  * `{ "error": { "code", "message", "path"? } }` with the stable codes of {@link ApiError} or of the
  * module that raised them (OFFER_*, ...), and the HTTP status of that code in `errors/status.ts`.
  * Malformed input is always a 4xx with a code; a 500 (API_INTERNAL) means a bug.
  *
- * Routes (all under /v1):
- * - `GET /health`              liveness and counters
- * - `GET /peers`               connected peers
- * - `GET /offers`              the node's own live offers
- * - `POST /offers`             publish a draft (signed by the node) or a signed record
- * - `DELETE /offers/:id`       withdraw one of the node's offers
- * - `POST /search`             `{ filter, limit?, cursor? }` → a page of the catalog
- * - `POST /ledger/entries`     append a signed agreement entry to the node's ledger
- * - `GET /orders[?status=S]`   the orders this provider was asked to hold, with their status
- * - `GET /orders/approvals`    holds waiting for the operator (manual approval policy)
- * - `GET /orders/:id`          one order with its agreement body
- * - `POST /orders/:id/approve` approve a pending hold; `POST /orders/:id/refuse` refuse it
+ * Bounds: bodies of at most MAX_BODY_BYTES, headers within HEADERS_TIMEOUT_MS, a whole request
+ * within REQUEST_TIMEOUT_MS, at most MAX_CONNECTIONS open connections.
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { z } from 'zod'
 import { FulcrumError, httpStatus } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
-import { OfferError } from '../offers/errors.js'
 import { MIN_API_TOKEN_LENGTH } from '../datadir/index.js'
 import { ApiError } from './errors.js'
 import type { ApiBackend } from './backend.js'
-import { MAX_BODY_BYTES, hasBody, parseWith, readJson, requireJsonMediaType } from './body.js'
+import { MAX_BODY_BYTES, hasBody, requireJsonMediaType } from './body.js'
+import { compileRoutes, matchRoute, routeInput } from './router.js'
+import type { CompiledRoute } from './router.js'
+import { routeHandlers } from './handlers.js'
+import type { RouteHandlers } from './routes.js'
+import { openApiDocument } from './openapi.js'
 
 /** The API listens on loopback only: it is a local control channel, never a public service. */
 export const API_HOST = '127.0.0.1'
@@ -39,51 +35,28 @@ export { MAX_BODY_BYTES }
 export const REQUEST_TIMEOUT_MS = 30_000
 /** Headers must arrive within this (slowloris). */
 const HEADERS_TIMEOUT_MS = 10_000
-
-type Handler = (req: IncomingMessage, params: string[]) => Promise<[number, unknown]>
+/**
+ * Open connections at most: the CLI and a few local tools use one or two each; a local process
+ * opening thousands would otherwise hold a file descriptor and a parser per socket.
+ */
+export const MAX_CONNECTIONS = 64
 
 /** The least length of an API token: a blank or short token would let any local process in. */
 export const MIN_TOKEN_LENGTH = MIN_API_TOKEN_LENGTH
-
-/** Largest page a search asks for (the catalog caps it too). */
-const MAX_SEARCH_LIMIT = 1000
-
-/** `POST /v1/search`: the filter's field types here; its values are checked by `compileFilter`. */
-const SEARCH_BODY = z.strictObject({
-  filter: z.strictObject({
-    type: z.string(),
-    countries: z.array(z.string()),
-    jurisdictions: z.array(z.string()),
-    provider: z.string(),
-    currency: z.string(),
-    maxPrice: z.strictObject({ amount: z.string(), unit: z.string() }),
-    certifications: z.array(z.string()),
-    minCapacity: z.number(),
-    minAvailability: z.string(),
-    minSpecs: z.record(z.string(), z.number())
-  }).partial().optional(),
-  limit: z.int().min(1).max(MAX_SEARCH_LIMIT).optional(),
-  cursor: z.string().max(1024).optional()
-})
-
-/** Decodes one percent-encoded path segment (API_BAD_REQUEST if it is not valid UTF-8). */
-function pathParam (raw: string | undefined): string {
-  try {
-    return decodeURIComponent(raw ?? '')
-  } catch (err) {
-    throw new FulcrumError(ApiError.BAD_REQUEST, 'a path segment is not valid percent-encoded UTF-8', { cause: err })
-  }
-}
 
 /** The HTTP server of the control API. */
 export class ApiServer {
   private server: Server | undefined
   private readonly token: Buffer
+  private readonly routes: CompiledRoute[] = compileRoutes()
+  private readonly handlers: RouteHandlers
+  private document: Record<string, unknown> | undefined
 
   /** Throws `API_BAD_TOKEN` for a token shorter than MIN_TOKEN_LENGTH (an empty token would admit anyone). */
-  constructor (private readonly backend: ApiBackend, token: string, private readonly log: Logger) {
+  constructor (backend: ApiBackend, token: string, private readonly log: Logger) {
     if (token.trim().length < MIN_TOKEN_LENGTH) throw new FulcrumError(ApiError.BAD_TOKEN, `the API token must be at least ${MIN_TOKEN_LENGTH} characters`)
     this.token = Buffer.from(token, 'utf8')
+    this.handlers = routeHandlers(backend, () => (this.document ??= openApiDocument()))
   }
 
   /** Listens on 127.0.0.1:`port` (0 for any free port) and returns the base URL. */
@@ -91,6 +64,7 @@ export class ApiServer {
     const server = createServer((req, res) => { void this.handle(req, res) })
     server.requestTimeout = REQUEST_TIMEOUT_MS
     server.headersTimeout = HEADERS_TIMEOUT_MS
+    server.maxConnections = MAX_CONNECTIONS
     await new Promise<void>((resolve, reject) => {
       const fail = (err: NodeJS.ErrnoException): void => {
         const why = err.code === 'EADDRINUSE' ? 'port already in use (another process, perhaps another fulcrum daemon, listens on it)' : err.message
@@ -112,53 +86,20 @@ export class ApiServer {
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
   }
 
-  private readonly routes: Array<[string, RegExp, Handler]> = [
-    ['GET', /^\/v1\/health$/, async () => [200, this.backend.health()]],
-    ['GET', /^\/v1\/peers$/, async () => [200, { peers: await this.backend.peers() }]],
-    ['GET', /^\/v1\/offers$/, async () => [200, { offers: await this.backend.ownOffers() }]],
-    ['POST', /^\/v1\/offers$/, async (req) => [201, await this.backend.publish(await readJson(req))]],
-    ['DELETE', /^\/v1\/offers\/([^/]+)$/, async (_req, [id]) => {
-      const offerId = pathParam(id)
-      const result = await this.backend.withdraw(offerId)
-      if (result === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no offer ${JSON.stringify(offerId)} of this node`)
-      return [200, result]
-    }],
-    ['GET', /^\/v1\/orders$/, async (req) => {
-      const status = new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? undefined
-      return [200, { orders: await this.backend.orders(status) }]
-    }],
-    ['GET', /^\/v1\/orders\/approvals$/, async () => [200, { orders: await this.backend.orders('pending') }]],
-    ['GET', /^\/v1\/orders\/([^/]+)$/, async (_req, [id]) => {
-      const order = await this.backend.order(decodeURIComponent(id ?? ''))
-      if (order === undefined) throw new FulcrumError(ApiError.NOT_FOUND, `no order ${id ?? ''} at this node`)
-      return [200, order]
-    }],
-    ['POST', /^\/v1\/orders\/([^/]+)\/(approve|refuse)$/, async (_req, [id, what]) => [200, await this.backend.decideOrder(decodeURIComponent(id ?? ''), what === 'approve')]],
-    ['POST', /^\/v1\/ledger\/entries$/, async (req) => [201, await this.backend.appendEntry(await readJson(req))]],
-    ['POST', /^\/v1\/search$/, async (req) => {
-      const json = await readJson(req)
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FulcrumError(ApiError.BAD_REQUEST, 'body is { filter?, limit?, cursor? }')
-      const { filter: rawFilter, ...rest } = json as Record<string, unknown>
-      // A filter of the wrong shape is a bad filter (as compileFilter says of bad values); the rest a bad request.
-      const filter = parseWith(SEARCH_BODY.shape.filter, rawFilter, OfferError.BAD_FILTER, 'filter') ?? {}
-      const { limit, cursor } = parseWith(SEARCH_BODY.omit({ filter: true }), rest, ApiError.BAD_REQUEST)
-      return [200, await this.backend.search(filter, limit, cursor)]
-    }]
-  ]
-
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (!this.authorised(req)) throw new FulcrumError(ApiError.UNAUTHORIZED, 'missing or wrong bearer token')
+      const url = requestUrl(req.url)
+      const match = matchRoute(this.routes, req.method ?? '', url.pathname)
+      // Only a public route skips the token: an unknown path is 401 too, so routes are not probed.
+      const isPublic = 'route' in match && !match.route.spec.auth
+      if (!isPublic && !this.authorised(req)) throw new FulcrumError(ApiError.UNAUTHORIZED, 'missing or wrong bearer token')
       // Before routing: a cross-site form or text/plain POST is refused whatever its target.
       if (hasBody(req)) requireJsonMediaType(req)
-      const path = requestPath(req.url)
-      const matching = this.routes.filter(([, re]) => re.test(path))
-      if (matching.length === 0) throw new FulcrumError(ApiError.NOT_FOUND, `no route ${path}`)
-      const route = matching.find(([m]) => m === req.method)
-      if (route === undefined) throw new FulcrumError(ApiError.METHOD_NOT_ALLOWED, `${req.method ?? ''} not allowed on ${path}`)
-      const params = (route[1].exec(path) ?? []).slice(1)
-      const [status, body] = await withTimeout(route[2](req, params), REQUEST_TIMEOUT_MS)
-      send(res, status, body)
+      if ('error' in match) throw match.error
+      const { route, raw } = match
+      const handler = this.handlers[route.id] as (input: unknown) => Promise<unknown>
+      const body = await withTimeout((async () => await handler(await routeInput(req, route, raw, url.searchParams)))(), REQUEST_TIMEOUT_MS)
+      send(res, route.spec.status, body)
     } catch (err) {
       const e = err instanceof FulcrumError ? err : new FulcrumError(ApiError.INTERNAL, 'internal error', { cause: err })
       if (e.code === ApiError.INTERNAL) this.log.error('API request failed', { err: (err as Error).message, url: req.url })
@@ -180,10 +121,10 @@ function send (res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-/** The path of a request target (API_BAD_REQUEST if it does not parse). */
-function requestPath (url: string | undefined): string {
+/** The request target as a URL (API_BAD_REQUEST if it does not parse). */
+function requestUrl (url: string | undefined): URL {
   try {
-    return new URL(url ?? '/', 'http://x').pathname
+    return new URL(url ?? '/', 'http://x')
   } catch (err) {
     throw new FulcrumError(ApiError.BAD_REQUEST, 'malformed request target', { cause: err })
   }

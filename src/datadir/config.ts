@@ -51,6 +51,12 @@ export const CONFIG_FIELDS = {
   allowedInboundRanges: strings.optional(),
   /** Most open connections. */
   maxConnections: z.int().min(1),
+  /** Connections with one peer id at most (one identity cannot take many slots). */
+  maxConnectionsPerPeer: z.int().min(1),
+  /** New inbound connections accepted per second from one IP outside `rateLimitExemptRanges`. */
+  inboundConnectionsPerIpPerSecond: z.int().min(1),
+  /** CIDR ranges exempt from that per-IP rate only (many honest nodes behind one address); every other limit applies to them. */
+  rateLimitExemptRanges: strings,
   /** IPs exempt from gossipsub's IP colocation penalty (several nodes behind one address). */
   ipColocationWhitelist: strings,
   /** Peers a light client asks by default (multiaddrs with /p2p/). */

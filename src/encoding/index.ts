@@ -5,3 +5,4 @@
 export * from './canonical.js'
 export * from './message.js'
 export * from './fields.js'
+export * from './hex-json.js'

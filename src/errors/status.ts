@@ -63,6 +63,7 @@ const KINDS: Readonly<Record<ErrorKind, { http: number, exit: ExitCodeValue }>> 
 const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   API_UNAUTHORIZED: 'unauthorized',
   API_NOT_FOUND: 'not-found',
+  API_AMBIGUOUS: 'conflict',
   API_METHOD_NOT_ALLOWED: 'method-not-allowed',
   API_BAD_REQUEST: 'usage',
   API_BODY_TOO_LARGE: 'too-large',
@@ -70,6 +71,7 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   API_TIMEOUT: 'busy',
   API_UNREACHABLE: 'busy',
   API_NOT_RUNNING: 'busy',
+  API_STOP_TIMEOUT: 'busy',
   API_BAD_TOKEN: 'damaged',
   API_LISTEN_FAILED: 'busy',
   OFFER_BAD_FILTER: 'usage',

@@ -8,7 +8,7 @@ import type { Connection, PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
-import { appendEntry } from '../log/index.js'
+import { appendEntry, appendVerifiedEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
 import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
 import type { Entry, NoteSignature } from '../ledger/index.js'
@@ -84,6 +84,9 @@ export class LedgerService implements Startable {
   private cosigned = { text: '', sigs: new Map<string, NoteSignature>() }
   /** The size each counterparty last cosigned (its witness state of our log). */
   private readonly cosignedSize = new Map<string, number>()
+  /** Peers waiting for the next background cosigning round, with an entry of this log each signed. */
+  private readonly cosignQueue = new Map<string, number>()
+  private cosignRound: Promise<void> | undefined
   /** Parties of the entries in this node's log, and the configured logs: the logs it follows. */
   private readonly followed: Set<string>
 
@@ -125,6 +128,7 @@ export class LedgerService implements Startable {
     if (this.init.gossip !== false) this.gossip.stop()
     await this.unserve?.()
     this.unserve = undefined
+    await this.cosignRound
   }
 
   /** The latest checkpoint note with the cosignatures collected for it. */
@@ -141,25 +145,49 @@ export class LedgerService implements Startable {
    * it ends at `cosignDeadlineMs`, when `options.signal` fires or when the service stops, and the
    * parties that had not cosigned are listed in `pending` (failures are logged, not thrown).
    * With `background`, it returns once the entry is durable and cosigns afterwards (all pending).
+   * `verified`: the caller has just checked every party's signature (an order's commit
+   * certificate); only the structure is checked again.
    */
-  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean } = {}): Promise<LedgerAppendResult> {
-    const result = await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
+  async append (entry: Entry | Uint8Array, options: { signal?: AbortSignal, background?: boolean, verified?: boolean } = {}): Promise<LedgerAppendResult> {
+    const result = options.verified === true && entry instanceof Uint8Array
+      ? await appendVerifiedEntry(this.c.log, this.c.identity.peerId, entry)
+      : await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
     for (const p of others) this.followed.add(p)
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
-      ...(options.signal === undefined ? [] : [options.signal])])
-    const cosign = async (): Promise<string[]> => {
-      const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
-      await this.announce()
-      return cosigners
-    }
     // Orders acknowledge a commit once it is durable; cosigning then goes on without holding the answer.
     if (options.background === true) {
-      void cosign().catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
+      this.scheduleCosign(others, result.index)
       return { ...result, cosigners: [], pending: others }
     }
-    const cosigners = await cosign()
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS),
+      ...(options.signal === undefined ? [] : [options.signal])])
+    const cosigners = await this.collectCosignatures(others, { signal, entryIndex: result.index })
+    await this.announce()
     return { ...result, cosigners, pending: others.filter(p => !cosigners.includes(p)) }
+  }
+
+  /** Queues `peers` for background cosigning; `entryIndex` is an entry of this log they signed. */
+  private scheduleCosign (peers: string[], entryIndex: number): void {
+    for (const p of peers) this.cosignQueue.set(p, entryIndex)
+    this.cosignRound ??= this.cosignRounds()
+      .catch(err => { this.log.debug('background cosigning failed', { err: (err as Error).message }) })
+      .finally(() => { this.cosignRound = undefined })
+  }
+
+  /**
+   * Background cosigning, one round at a time: appends made while a round runs join the next one,
+   * which asks for a cosignature of the newest checkpoint (it covers theirs: a witness checks
+   * consistency from what it cosigned before). Under many concurrent orders this is one round and
+   * one announcement per batch of appends rather than per append.
+   */
+  private async cosignRounds (): Promise<void> {
+    while (this.cosignQueue.size > 0 && !this.controller.signal.aborted) {
+      const batch = new Map(this.cosignQueue)
+      this.cosignQueue.clear()
+      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.init.cosignDeadlineMs ?? COSIGN_DEADLINE_MS)])
+      await this.collectCosignatures([...batch.keys()], { signal, entryIndex: batch })
+      await this.announce()
+    }
   }
 
   /** Publishes the current checkpoint on the gossip topic. */
@@ -187,14 +215,15 @@ export class LedgerService implements Startable {
    * `options.entryIndex` names an entry of this log signed by each of them, shown to witnesses
    * that do not follow this log yet.
    */
-  async collectCosignatures (peers: string[], options: { signal?: AbortSignal, entryIndex?: number } = {}): Promise<string[]> {
+  async collectCosignatures (peers: string[], options: { signal?: AbortSignal, entryIndex?: number | ReadonlyMap<string, number> } = {}): Promise<string[]> {
     const text = this.c.log.checkpoint() as string
     const done: string[] = []
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([this.controller.signal, options.signal])
     for (let i = 0; i < peers.length && !signal.aborted; i += MAX_CONCURRENT_COSIGN_REQUESTS) {
       await Promise.all(peers.slice(i, i + MAX_CONCURRENT_COSIGN_REQUESTS).map(async p => {
         try {
-          const sig = await raceSignal(this.requestCosignature(p, text, signal, options.entryIndex), signal)
+          const entryIndex = typeof options.entryIndex === 'number' ? options.entryIndex : options.entryIndex?.get(p)
+          const sig = await raceSignal(this.requestCosignature(p, text, signal, entryIndex), signal)
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)

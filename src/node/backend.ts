@@ -1,4 +1,7 @@
-/** The API backend of a node: publish, withdraw, list and search over discovery and the catalog. */
+/**
+ * The API backend of a node: offers (publish, withdraw, list, show, search) over discovery and the
+ * catalog, orders, the ledger (backend-ledger.ts), peers, status and the stop request.
+ */
 import type { ApiBackend } from '../api/index.js'
 import type { Identity } from '../identity/index.js'
 import { completeOffer, isRecordJson, recordFromJson, recordToJson, signOffer, OfferError } from '../offers/index.js'
@@ -12,7 +15,11 @@ import { LedgerProtocolError } from '../ledger-protocol/index.js'
 import type { LedgerService } from '../ledger-protocol/index.js'
 import { bodyOf } from '../order-protocol/index.js'
 import type { OrderService, ProviderOrder, ProviderOrderStatus } from '../order-protocol/index.js'
-import type { OrderJson } from '../api/index.js'
+import type { OrderJson, StatusJson } from '../api/index.js'
+import { ApiError, ORDER_STATUSES } from '../api/index.js'
+import { hexBytes } from '../encoding/index.js'
+import { ledgerReads } from './backend-ledger.js'
+import type { LedgerReadComponents } from './backend-ledger.js'
 
 /** Components of the backend. */
 export interface BackendComponents {
@@ -23,18 +30,22 @@ export interface BackendComponents {
   now: () => number
   /**
    * The agreement ledger: appends go through it so that counterparties are asked to cosign; it
-   * bounds cosigning with its deadline and its stop().
+   * bounds cosigning with its deadline and its stop(). Reads go to its log.
    */
-  ledger: Pick<LedgerService, 'append'> & { size: () => number }
+  ledger: Pick<LedgerService, 'append' | 'latestNote'> & { log: LedgerReadComponents['log'] }
   /** The provider side of orders: its store and the operator's decisions on pending holds. */
   orders?: Pick<OrderService, 'store' | 'approve' | 'refuse'>
-  /** Extra health fields (counters of other modules). */
-  health?: () => Record<string, unknown>
+  /** When the node started (unix ms), for the uptime. */
+  startedAt: () => number
+  /** Asks the daemon to stop (after the answer is sent). */
+  requestStop?: () => void
 }
 
 /** Builds the {@link ApiBackend} of a node. */
 export function nodeBackend (c: BackendComponents): ApiBackend {
+  const ledger = ledgerReads({ peerId: c.identity.peerId, log: c.ledger.log, latestNote: () => c.ledger.latestNote(), now: c.now })
   return {
+    ...ledger,
     async publish (body) {
       const record = isRecordJson(body)
         ? recordFromJson(body)
@@ -49,6 +60,15 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       const result = await c.discovery.withdraw(id)
       return result === undefined ? undefined : { decision: result.decision, record: recordToJson(result.verified.record) }
     },
+    async offer (id, provider) {
+      const self = c.identity.peerId
+      const candidates = provider !== undefined ? [provider] : await providersOf(c.catalog, id, self)
+      if (candidates.length > 1) {
+        throw new FulcrumError(ApiError.AMBIGUOUS, `several providers use offer id ${JSON.stringify(id)}: ${candidates.join(', ')}; name one`, { path: 'provider' })
+      }
+      const bytes = candidates[0] === undefined ? undefined : await c.catalog.getBytes(`${candidates[0]}/${id}`)
+      return bytes === undefined ? undefined : { record: recordToJson(decodeRecord(bytes)), own: candidates[0] === self }
+    },
     async ownOffers () {
       return (await c.discovery.ownLive()).map(v => recordToJson(v.record))
     },
@@ -62,7 +82,7 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       // request timeout), so the answer always says whether counterparties are still to cosign.
       const r = await c.ledger.append(entryFromJson(body))
       return {
-        index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.size(), cosigners: r.cosigners,
+        index: r.index, leafHash: Buffer.from(r.leafHash).toString('base64'), existing: r.existing, size: c.ledger.log.size, cosigners: r.cosigners,
         cosigning: r.pending.length === 0 ? { status: 'complete' } : { status: 'pending', code: LedgerProtocolError.COSIGN_PENDING, pending: r.pending }
       }
     },
@@ -81,10 +101,13 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
         return { peerId, addresses: listening.length > 0 ? listening : seen }
       }))
     },
-    async orders (status) {
-      if (c.orders === undefined) return []
-      const all = await c.orders.store.list(status === undefined ? {} : { status: status as ProviderOrderStatus })
-      return all.map(orderJson)
+    async orders ({ status, limit, cursor }) {
+      if (c.orders === undefined) return { orders: [] }
+      // One more than asked: whether there is a next page.
+      const all = await c.orders.store.list({ limit: limit + 1, ...(status === undefined ? {} : { status: status as ProviderOrderStatus }), ...(cursor === undefined ? {} : { after: cursor }) })
+      const orders = all.slice(0, limit).map(orderJson)
+      const last = orders[orders.length - 1]
+      return all.length > limit && last !== undefined ? { orders, nextCursor: last.id } : { orders }
     },
     async order (id) {
       const o = await c.orders?.store.get(id)
@@ -94,17 +117,45 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
       if (c.orders === undefined) throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`)
       return orderJson(approve ? await c.orders.approve(id) : await c.orders.refuse(id))
     },
-    health () {
-      return {
-        status: 'ok',
-        peerId: c.identity.peerId,
-        addresses: c.libp2p.getMultiaddrs().map(String),
-        peers: new Set(c.libp2p.getConnections().map(x => x.remotePeer.toString())).size,
-        catalog: c.discovery.index.size,
-        gossip: { ...c.discovery.gossip.stats },
-        ...c.health?.()
-      }
+    async status () {
+      return await nodeStatus(c)
+    },
+    requestStop () {
+      if (c.requestStop === undefined) throw new FulcrumError(ApiError.METHOD_NOT_ALLOWED, 'this node does not run as a daemon: it cannot be stopped through its API')
+      // After the answer has gone out: stopping closes the API's connections.
+      setImmediate(c.requestStop)
+      return { pid: process.pid }
     }
+  }
+}
+
+/** The providers whose record with this id the catalog holds; the node itself first if it is one. */
+async function providersOf (catalog: CatalogView, id: string, self: string): Promise<string[]> {
+  if (await catalog.getBytes(`${self}/${id}`) !== undefined) return [self]
+  const out: string[] = []
+  for await (const e of catalog.entries()) {
+    const slash = e.key.indexOf('/')
+    if (e.key.slice(slash + 1) === id) out.push(e.key.slice(0, slash))
+  }
+  return out
+}
+
+/** What `GET /v1/status` answers. */
+async function nodeStatus (c: BackendComponents): Promise<StatusJson> {
+  const orders = Object.fromEntries(ORDER_STATUSES.map(s => [s, 0])) as StatusJson['orders']
+  for (const o of await c.orders?.store.list({ limit: Number.MAX_SAFE_INTEGER }) ?? []) orders[o.status] += 1
+  const startedAt = c.startedAt()
+  const checkpoint = await ledgerReads({ peerId: c.identity.peerId, log: c.ledger.log, latestNote: () => c.ledger.latestNote(), now: c.now }).checkpoint()
+  return {
+    peerId: c.identity.peerId,
+    addresses: c.libp2p.getMultiaddrs().map(String),
+    startedAt,
+    uptimeMs: Math.max(0, c.now() - startedAt),
+    peers: { connected: new Set(c.libp2p.getConnections().map(x => x.remotePeer.toString())).size },
+    offers: { known: c.discovery.index.size, own: (await c.discovery.ownLive()).length },
+    orders,
+    ledger: { size: c.ledger.log.size, checkpoint },
+    gossip: { ...c.discovery.gossip.stats }
   }
 }
 
@@ -121,9 +172,7 @@ function withOwnAddresses (draft: unknown, listening: string[]): unknown {
 
 /** The API form of a provider's order (byte strings as hex). */
 function orderJson (o: ProviderOrder): OrderJson {
-  const hex = (v: unknown): unknown => v instanceof Uint8Array
-    ? Buffer.from(v).toString('hex')
-    : Array.isArray(v) ? v.map(hex) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hex(x)])) : v
+  const hex = hexBytes
   const body = bodyOf(o)
   return {
     id: o.id, customer: o.customer, status: o.status, reservations: o.reservations, expiresAt: o.expiresAt, createdAt: o.createdAt, updatedAt: o.updatedAt,

@@ -51,6 +51,8 @@ export interface NodeInit {
   /** The clock, unix ms (tests move it). */
   now?: () => number
   discovery?: DiscoveryInit
+  /** Called when a client asks the daemon to stop through the API (`POST /v1/stop`); without it that route is refused. */
+  onStopRequest?: () => void
 }
 
 /** A running (or stopped) node. */
@@ -148,6 +150,9 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     allowedDialRanges: config.allowedDialRanges,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    inboundConnectionsPerIpPerSecond: config.inboundConnectionsPerIpPerSecond,
+    rateLimitExemptRanges: config.rateLimitExemptRanges,
     ipColocationWhitelist: config.ipColocationWhitelist,
     topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
@@ -160,9 +165,14 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const orders = new OrderService({
     libp2p, identity, store: orderStore, policy, logger, now,
     ownRecords: async () => await view.byProvider(identity.peerId),
-    ledger: { append: async (e) => await ledger.append(e, { background: true }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
+    ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
-  const backend = nodeBackend({ identity, discovery, catalog: view, libp2p, now, ledger: { append: async (e) => await ledger.append(e), size: () => ledgerLog.size }, orders })
+  let startedAt = now()
+  const backend = nodeBackend({
+    identity, discovery, catalog: view, libp2p, now, orders, startedAt: () => startedAt,
+    ledger: { append: async (e) => await ledger.append(e), latestNote: () => ledger.latestNote(), log: ledgerLog },
+    ...(init.onStopRequest === undefined ? {} : { requestStop: init.onStopRequest })
+  })
   const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
@@ -212,6 +222,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
       if (closed) throw new Error('this node was stopped: create a new one')
+      startedAt = now()
       try {
         for (; started < parts.length; started++) await (parts[started] as Part).start()
       } catch (err) {

@@ -54,12 +54,15 @@ export class CustomerStore {
     return new CustomerStore(db)
   }
 
-  /** Writes an order durably (synced): call before sending anything that depends on it. */
-  async put (order: CustomerOrder): Promise<void> {
+  /**
+   * Writes an order, durably (synced) unless `sync: false`: a write that anything sent later
+   * depends on must be synced; one that a crash may lose without harm need not (see customer.ts).
+   */
+  async put (order: CustomerOrder, options: { sync?: boolean } = {}): Promise<void> {
     const m: Record<string, CanonicalValue> = {
       id: order.id, status: order.status, addresses: order.addresses, createdAt: order.createdAt, updatedAt: order.updatedAt, state: order.state
     }
-    await this.db.put(orderKey(order.id), encodeCanonical(m), { sync: true })
+    await this.db.put(orderKey(order.id), encodeCanonical(m), { sync: options.sync ?? true })
   }
 
   /** The order with this id, if any. */

@@ -21,7 +21,7 @@ import type { Identity } from '../identity/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { EntryBody } from '../ledger/index.js'
-import { appendEntry } from '../log/index.js'
+import { appendEntry, appendVerifiedEntry } from '../log/index.js'
 import type { MerkleLog } from '../log/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
@@ -157,7 +157,7 @@ class OrderRun {
     }
     const record = this.current.record
     this.outcomes(this.current)
-    await this.save(record)
+    await this.save(record, undefined, false) // the providers' outcomes only: nothing depends on it
     const entry = entryOf(record)
     return { orderId: this.row.id, status: statusOf(record), providers: this.providers, ...(entry === undefined ? {} : { entry }) }
   }
@@ -192,8 +192,10 @@ class OrderRun {
     const before = this.state
     for (const e of step.effects) {
       if (e.type === 'write') {
-        await this.save(e.record, step.state)
-        if (e.entry !== undefined) await appendEntry(this.c.log, this.c.identity.peerId, e.entry)
+        // Every write is synced before what follows it is sent, except the last one (done): a crash
+        // that loses it only makes the next command deliver the decision once more.
+        await this.save(e.record, step.state, e.record.status !== CustomerStatus.Done)
+        if (e.entry !== undefined) await appendVerifiedEntry(this.c.log, this.c.identity.peerId, e.entry) // the machine verified every hold's signature
       } else if (e.type === 'send') this.send(e.to, e.message, step.state)
       else if (e.type === 'wake') this.arm(e.at)
     }
@@ -201,12 +203,12 @@ class OrderRun {
     this.report(before, step.state)
   }
 
-  private async save (record: CustomerRecord, state?: CustomerState): Promise<void> {
+  private async save (record: CustomerRecord, state?: CustomerState, sync = true): Promise<void> {
     if (state !== undefined) this.outcomes({ ...state, record })
     this.row.status = rowStatus(record)
     this.row.updatedAt = this.c.now()
     this.row.state = encodeStored({ record, providers: this.providers })
-    await this.c.store.put(this.row)
+    await this.c.store.put(this.row, { sync })
   }
 
   private arm (at: number): void {

@@ -23,10 +23,10 @@ import { describeError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { ProtocolDialer } from '../network/index.js'
-import type { Entry, EntryBody } from '../ledger/index.js'
+import type { EntryBody } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import {
-  GRACE_MS, OrderError, ProviderStatus, decodeCertificate, ed25519Verifier, nextWake, providerState, providerStep
+  GRACE_MS, OrderError, ProviderStatus, ed25519Verifier, nextWake, providerState, providerStep
 } from '../orders/index.js'
 import type {
   LiveOffer, OrderMessage, ProviderContext, ProviderEvent, ProviderOrder as MachineOrder, ProviderPolicy, ProviderState
@@ -43,7 +43,8 @@ export interface ProviderDriverComponents {
   /** The provider's own records in its catalog (offers and withdrawals). */
   ownRecords: () => Promise<VerifiedRecord[]>
   /** The node's ledger: append is durable on return; `has` tells if an id is in it. */
-  ledger: { append: (entry: Entry) => Promise<unknown>, has: (id: string) => Promise<boolean> }
+  /** `verified`: the machine has just checked every signature of this certificate. */
+  ledger: { append: (entry: Uint8Array, options: { verified: boolean }) => Promise<unknown>, has: (id: string) => Promise<boolean> }
   /** The policy in force, read at every step (the operator may change it). */
   policy: () => ProviderPolicy
   now: () => number
@@ -120,7 +121,7 @@ export class ProviderDriver {
     for (const stored of await this.c.store.all()) {
       const rec = machineOrder(stored)
       if (rec === undefined) continue
-      if (rec.status === ProviderStatus.Committed && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(decodeCertificate(rec.entry))
+      if (rec.status === ProviderStatus.Committed && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(rec.entry, { verified: false })
       records.push(rec)
     }
     this.state = providerState(this.c.identity.peerId, [], records)
@@ -192,7 +193,7 @@ export class ProviderDriver {
   /** Store first (synced), then the ledger: a crash between them is completed by {@link start}. */
   private async write (rec: MachineOrder, entry: Uint8Array | undefined, now: number): Promise<void> {
     await this.c.store.put(storedOrder(rec, await this.c.store.get(rec.order), now))
-    if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(decodeCertificate(entry))
+    if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(entry, { verified: true })
     this.c.logger.info('order ' + rec.status, { order: rec.order, peer: rec.customer })
   }
 

@@ -11,11 +11,11 @@ import type { Logger } from '../logging/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar, RequestHandler } from '../network/index.js'
-import type { Entry } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import { decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
 import { ORDER_LIMITS, ORDER_PROTOCOL } from './constants.js'
 import { ProviderDriver } from './driver.js'
+import type { ProviderDriverComponents } from './driver.js'
 import { OrderShellError } from './errors.js'
 import { machinePolicy } from './policy.js'
 import type { OrderPolicy } from './policy.js'
@@ -27,7 +27,7 @@ export interface OrderServiceComponents {
   identity: Identity
   store: ProviderStore
   ownRecords: () => Promise<VerifiedRecord[]>
-  ledger: { append: (entry: Entry) => Promise<unknown>, has: (id: string) => Promise<boolean> }
+  ledger: ProviderDriverComponents['ledger']
   policy: OrderPolicy
   logger: Logger
   now: () => number

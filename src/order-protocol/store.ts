@@ -109,10 +109,11 @@ export class ProviderStore {
     return bytes === undefined ? undefined : decodeOrder(bytes)
   }
 
-  /** Orders, newest key order first is not kept: ascending by id, at most `limit`. */
-  async list (options: { limit?: number, status?: ProviderOrderStatus } = {}): Promise<ProviderOrder[]> {
+  /** Orders ascending by id, at most `limit`, after the id `after` if given (a page's last id: the API pages with it). */
+  async list (options: { limit?: number, status?: ProviderOrderStatus, after?: string } = {}): Promise<ProviderOrder[]> {
     const out: ProviderOrder[] = []
-    for await (const value of this.db.values({ gte: Uint8Array.of(B.ORDER), lt: Uint8Array.of(B.ORDER + 1) })) {
+    const from = options.after === undefined ? { gte: Uint8Array.of(B.ORDER) } : { gt: orderKey(options.after) }
+    for await (const value of this.db.values({ ...from, lt: Uint8Array.of(B.ORDER + 1) })) {
       const o = decodeOrder(value)
       if (options.status === undefined || o.status === options.status) out.push(o)
       if (out.length >= (options.limit ?? 1000)) break

@@ -66,7 +66,7 @@ describe('fulcrum start (e2e: real daemons on 127.0.0.1)', function () {
     assert.equal((await runBin(['offer', 'withdraw', 'mil-vm-4x16', '--data-dir', a])).code, 0)
     await until(async () => (await search()).length === 0, 'the withdrawal to reach daemon c')
 
-    const denied = await fetch(`${api.url}/v1/health`, { headers: { authorization: 'Bearer wrong' } })
+    const denied = await fetch(`${api.url}/v1/status`, { headers: { authorization: 'Bearer wrong' } })
     assert.equal(denied.status, 401)
     assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'API_UNAUTHORIZED')
 

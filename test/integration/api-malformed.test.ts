@@ -98,7 +98,7 @@ describe('api: malformed requests against a real node', function () {
       if (res.status < 400 || res.status >= 500 || typeof json.error?.code !== 'string') failures.push(`${label} -> ${res.status} ${JSON.stringify(json).slice(0, 200)}`)
     }
     assert.deepEqual(failures, [])
-    const health = await fetch(`${node.apiUrl ?? ''}/v1/health`, { headers: { authorization: `Bearer ${token}` } })
+    const health = await fetch(`${node.apiUrl ?? ''}/v1/status`, { headers: { authorization: `Bearer ${token}` } })
     assert.equal(health.status, 200)
   })
 })

@@ -3,8 +3,12 @@ import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { createIdentity } from '../../src/identity/index.js'
-import { createLibp2pNode, MAX_INCOMING_PENDING_CONNECTIONS } from '../../src/network/index.js'
+import { createLibp2pNode, createLightLibp2pNode, MAX_INCOMING_PENDING_CONNECTIONS } from '../../src/network/index.js'
 import type { FulcrumLibp2p } from '../../src/network/index.js'
+import { join } from 'node:path'
+import { initDataDir } from '../../src/datadir/index.js'
+import { createNode } from '../../src/node/index.js'
+import { tempDir } from '../helpers/tmp.js'
 
 const MiB = 1024 * 1024
 
@@ -77,5 +81,34 @@ describe('network: connection limits hold on loopback', function () {
     assert.ok(held >= 1, 'some sockets waited for their handshake')
     assert.ok(held <= MAX_INCOMING_PENDING_CONNECTIONS, `${held} sockets held a slot`)
     assert.ok(last < deadlineMs * 4 + 5000, 'every socket was closed')
+  })
+})
+
+describe('network: connection limits are config keys of a node', function () {
+  this.timeout(60_000)
+
+  /** Starts a node on `config`, dials it from `n` fresh identities at once; returns how many connected. */
+  async function admitted (config: Record<string, unknown>, n: number): Promise<number> {
+    const tmp = await tempDir()
+    const dir = join(tmp.path, 'node')
+    await initDataDir(dir, { listen: ['/ip4/127.0.0.1/tcp/0'], ...config })
+    const node = await createNode({ dataDir: dir, api: false, config: { renewOwnOffers: false } })
+    const clients = await Promise.all(Array.from({ length: n }, async () => await createLightLibp2pNode({ seed: createIdentity().seed })))
+    try {
+      await node.start()
+      const results = await Promise.allSettled(clients.map(async c => await c.dial(node.libp2p.getMultiaddrs(), { signal: AbortSignal.timeout(20_000) })))
+      // a refused connection may complete its handshake first and be closed right after: count what stays open
+      return results.filter((r, i) => r.status === 'fulfilled' && (clients[i] as FulcrumLibp2p).getConnections().some(c => c.status === 'open')).length
+    } finally {
+      await Promise.all(clients.map(async c => await c.stop()))
+      await node.stop()
+      await tmp.cleanup()
+    }
+  }
+
+  it('inboundConnectionsPerIpPerSecond and rateLimitExemptRanges from the config reach the limiter', async () => {
+    assert.equal(await admitted({}, 6), 6, 'loopback is exempt from the per-IP rate by default')
+    const limited = await admitted({ inboundConnectionsPerIpPerSecond: 1, rateLimitExemptRanges: [] }, 6)
+    assert.ok(limited >= 1 && limited <= 2, `${limited} of 6 connections admitted at 1 per second`)
   })
 })

@@ -7,6 +7,7 @@ import { QUERY_PROTOCOL, SYNC_PROTOCOL, DiscoveryError, findProviders, indexKey,
 import { encodeMessage, decodeMessage } from '../../src/discovery/codec.js'
 import { searchOffers, ClientError } from '../../src/client/index.js'
 import { ApiClient } from '../../src/api/index.js'
+import type { StatusJson } from '../../src/api/index.js'
 import { loadApiToken } from '../../src/datadir/index.js'
 import { OfferError, recordToJson } from '../../src/offers/index.js'
 import type { RecordJson } from '../../src/offers/index.js'
@@ -97,9 +98,9 @@ describe('discovery: light client, DHT index and sync efficiency', function () {
     await until(() => fed.every(m => holds(m, a.node.identity.peerId, 'drafted')), 'the drafted offer everywhere')
     const foreign = recordToJson(liveOffer(createIdentity(), 'foreign'))
     await assert.rejects(api.call('POST', '/v1/offers', foreign), (e: unknown) => isFulcrumError(e, OfferError.BAD_PROVIDER))
-    const health = await api.call<{ peers: number, catalog: number }>('GET', '/v1/health')
-    assert.ok(health.peers >= 1)
-    assert.equal(health.catalog, 1)
+    const status = await api.call<StatusJson>('GET', '/v1/status')
+    assert.ok(status.peers.connected >= 1)
+    assert.equal(status.offers.known, 1)
   })
 
   it('answers a malformed query with DISCOVERY_BAD_MESSAGE, resets a malformed sync stream, and keeps serving', async () => {

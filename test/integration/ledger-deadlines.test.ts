@@ -15,16 +15,22 @@ import { signedEntry, testBody, testIdentity } from '../unit/ledger/fixtures.js'
  * A counterparty that speaks ledger-v1 just enough to take a request and never answers: the
  * slowest peer the protocol's deadlines allow (it writes nothing, so only deadlines end it).
  */
-async function hangingPeer (seed: Uint8Array): Promise<{ libp2p: FulcrumLibp2p, streams: Stream[], requested: () => Promise<void> }> {
+async function hangingPeer (seed: Uint8Array): Promise<{ libp2p: FulcrumLibp2p, streams: Stream[], requested: (count?: number) => Promise<void> }> {
   const libp2p = await createLibp2pNode({ seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const streams: Stream[] = []
-  let signal!: () => void
-  const first = new Promise<void>(resolve => { signal = resolve })
+  let requests = 0
+  const waiters: Array<{ count: number, resolve: () => void }> = []
   await libp2p.handle(LEDGER_PROTOCOL, (stream) => {
     streams.push(stream)
-    stream.addEventListener('message', () => { signal() })
+    stream.addEventListener('message', () => {
+      requests++
+      for (const w of waiters.filter(w => w.count <= requests)) { waiters.splice(waiters.indexOf(w), 1); w.resolve() }
+    }, { once: true })
   })
-  return { libp2p, streams, requested: async () => { await first } }
+  const requested = async (count = 1): Promise<void> => {
+    if (requests < count) await new Promise<void>(resolve => { waiters.push({ count, resolve }) })
+  }
+  return { libp2p, streams, requested }
 }
 
 describe('ledger protocol: deadlines and cancellation', function () {
@@ -70,6 +76,16 @@ describe('ledger protocol: deadlines and cancellation', function () {
     assert.equal(log.size, 1, 'the entry is durable')
   })
 
+  it('background appends made while a cosign request hangs share the next round: one request per round, not per append', async () => {
+    await startService(1000)
+    for (let i = 0; i < 5; i++) assert.deepEqual((await service.append(deal(), { background: true })).pending, [hanging.peerId])
+    await peer.requested(1)
+    // the first round ends at its deadline; the appends made meanwhile are asked for in one more request
+    await peer.requested(2)
+    assert.equal(peer.streams.length, 2, 'one cosign request per round')
+    assert.equal(log.size, 5)
+  })
+
   it('stop() during an in-flight cosign request makes the append return at once', async () => {
     await startService()
     const appending = service.append(deal())
@@ -86,7 +102,7 @@ describe('ledger protocol: deadlines and cancellation', function () {
   it('the API backend answers an append with a hanging counterparty as appended, cosigning pending (a stable code)', async () => {
     await startService(1000)
     const backend = nodeBackend({
-      identity: provider, libp2p, now: Date.now, ledger: { append: async (e) => await service.append(e), size: () => log.size },
+      identity: provider, libp2p, now: Date.now, ledger: { append: async (e) => await service.append(e), latestNote: () => service.latestNote(), log }, startedAt: Date.now,
       discovery: undefined as never, catalog: undefined as never
     })
     const started = Date.now()

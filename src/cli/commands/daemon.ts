@@ -55,9 +55,10 @@ export const startCommand: Command = {
     // everything itself and throws its cause (NET_BAD_ADDRESS, DATADIR_LOCKED, NET_LISTEN_FAILED, ...).
     // Loaded here, not at the top: the API commands in this module must not load libp2p.
     const { createNode } = await import('../../node/index.js')
-    const node = await createNode({ dataDir, config: startOverrides(args, io), logger })
-    let onSignal: (signal: NodeJS.Signals) => void = () => {}
-    const stopped = new Promise<NodeJS.Signals>(resolve => { onSignal = resolve })
+    let onSignal: (signal: NodeJS.Signals | 'api') => void = () => {}
+    const stopped = new Promise<NodeJS.Signals | 'api'>(resolve => { onSignal = resolve })
+    // `fulcrum stop` (POST /v1/stop) stops the node as SIGTERM does.
+    const node = await createNode({ dataDir, config: startOverrides(args, io), logger, onStopRequest: () => { onSignal('api') } })
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     try {

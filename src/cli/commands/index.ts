@@ -51,6 +51,18 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'list the running node\'s own live offers',
     load: async () => (await import('./daemon.js')).offerListCommand
   },
+  'offer show': {
+    summary: 'show one offer of the running node\'s catalog in full (its own first; --provider picks one)',
+    load: async () => (await import('./offer-show.js')).offerShowCommand
+  },
+  status: {
+    summary: 'what the running node does: peer id, addresses, peers, offers, orders, ledger, uptime',
+    load: async () => (await import('./status.js')).statusCommand
+  },
+  stop: {
+    summary: 'stop the running node of a data dir cleanly and wait until it has exited',
+    load: async () => (await import('./status.js')).stopCommand
+  },
   peers: {
     summary: 'list the peers the running node is connected to',
     load: async () => (await import('./daemon.js')).peersCommand

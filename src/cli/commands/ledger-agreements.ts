@@ -3,31 +3,15 @@
  * term, state), or as JSON. Like the other ledger read commands they work whether the daemon runs
  * or not (a snapshot is read while it holds the store).
  */
-import { agreementViews, decodeEntry } from '../../ledger/index.js'
-import type { AgreementView, IndexedEntry } from '../../ledger/index.js'
-import { MAX_LEAVES_PER_READ } from '../../log/index.js'
-import type { MerkleLog } from '../../log/index.js'
+import { agreementViews } from '../../ledger/index.js'
+import type { AgreementView } from '../../ledger/index.js'
+import { readEntries } from '../../log/index.js'
+import { hexBytes } from '../../encoding/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, printJson } from '../command.js'
 import type { Command } from '../command.js'
 import { withLedger } from './ledger.js'
 
-/** Every entry of the log, decoded, in order. */
-export async function readEntries (log: MerkleLog): Promise<IndexedEntry[]> {
-  const out: IndexedEntry[] = []
-  for (let start = 0; start < log.size; start += MAX_LEAVES_PER_READ) {
-    const leaves = await log.leaves(start, Math.min(log.size, start + MAX_LEAVES_PER_READ))
-    leaves.forEach((leaf, i) => { out.push({ index: start + i, entry: decodeEntry(leaf) }) })
-  }
-  return out
-}
-
-/** JSON form of terms: byte strings (offer record hashes) as hex. */
-function jsonSafe (v: unknown): unknown {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
-  if (Array.isArray(v)) return v.map(jsonSafe)
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
-  return v
-}
+const jsonSafe = hexBytes
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 const short = (peerId: string): string => peerId.length > 16 ? `${peerId.slice(0, 8)}…${peerId.slice(-6)}` : peerId

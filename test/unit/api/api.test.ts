@@ -21,10 +21,18 @@ const backend: ApiBackend = {
     if ((body as { type?: unknown }).type !== 'agreement') throw new FulcrumError('LEDGER_MALFORMED_ENTRY', 'not an entry', { path: 'type' })
     return { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] }
   },
-  orders: async () => [],
+  orders: async () => ({ orders: [] }),
   order: async () => undefined,
   decideOrder: async (id) => { throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`) },
-  health: () => ({ status: 'ok' })
+  offer: async (id) => id === 'x' ? { record, own: true } : undefined,
+  status: async () => { throw new Error('not used') },
+  requestStop: () => ({ pid: 1 }),
+  checkpoint: async () => ({ origin: 'o', size: 0, root: 'AA==', checkpoint: 'c' }),
+  entries: async () => ({ size: 0, entries: [] }),
+  inclusionProof: async () => { throw new FulcrumError('LOG_OUT_OF_RANGE', 'empty') },
+  consistencyProof: async () => { throw new FulcrumError('LOG_OUT_OF_RANGE', 'empty') },
+  agreements: async () => ({ agreements: [] }),
+  agreement: async () => undefined
 }
 
 describe('api: local control API', () => {
@@ -48,12 +56,14 @@ describe('api: local control API', () => {
   it('listens on 127.0.0.1 only', () => { assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/) })
 
   it('appends ledger entries and answers a malformed one with its code and path', async () => {
-    assert.deepEqual(await client.call('POST', '/v1/ledger/entries', { type: 'agreement' }), { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] })
-    await assert.rejects(client.call('POST', '/v1/ledger/entries', { type: 'bogus' }), (e: unknown) => isFulcrumError(e, 'LEDGER_MALFORMED_ENTRY') && e.path === 'type')
+    assert.deepEqual(await client.call('POST', '/v1/ledger/entries', { type: 'agreement', body: {}, sigs: [] }), { index: 0, leafHash: 'AA==', existing: false, size: 1, cosigners: [] })
+    await assert.rejects(client.call('POST', '/v1/ledger/entries', { type: 'bogus', body: {}, sigs: [] }), (e: unknown) => isFulcrumError(e, 'LEDGER_MALFORMED_ENTRY') && e.path === 'type')
+    // The route's schema: a missing field is the entry's code, naming the field, before the backend sees it.
+    await assert.rejects(client.call('POST', '/v1/ledger/entries', { type: 'agreement', sigs: [] }), (e: unknown) => isFulcrumError(e, 'LEDGER_MALFORMED_ENTRY') && e.path === 'body')
   })
 
   it('serves health, peers, own offers, publish, withdraw and search', async () => {
-    assert.deepEqual(await client.call('GET', '/v1/health'), { status: 'ok' })
+    assert.deepEqual(await client.call('GET', '/v1/ledger/checkpoint'), { origin: 'o', size: 0, root: 'AA==', checkpoint: 'c' })
     assert.deepEqual(await client.call('GET', '/v1/peers'), { peers: [{ peerId: 'p', addresses: ['/ip4/127.0.0.1/tcp/1'] }] })
     assert.deepEqual(await client.call('GET', '/v1/offers'), { offers: [record] })
     assert.deepEqual(await client.call('POST', '/v1/offers', { id: 'x' }), { decision: 'store', record })
@@ -61,9 +71,23 @@ describe('api: local control API', () => {
     assert.deepEqual(await client.call('POST', '/v1/search', { filter: {}, limit: 1 }), { records: [record], nextCursor: 'c' })
   })
 
-  it('refuses a missing or wrong token with 401 API_UNAUTHORIZED', async () => {
-    assert.deepEqual(await raw('GET', '/v1/health', { token: 'wrong' }), { status: 401, code: ApiError.UNAUTHORIZED })
-    assert.deepEqual(await raw('GET', '/v1/health', { token: '' }), { status: 401, code: ApiError.UNAUTHORIZED })
+  it('refuses a missing or wrong token with 401 API_UNAUTHORIZED, on known and unknown paths alike', async () => {
+    for (const path of ['/v1/ledger/checkpoint', '/v1/offers', '/v1/nope', '/nope']) {
+      assert.deepEqual(await raw('GET', path, { token: 'wrong' }), { status: 401, code: ApiError.UNAUTHORIZED }, path)
+      assert.deepEqual(await raw('GET', path, { token: '' }), { status: 401, code: ApiError.UNAUTHORIZED }, path)
+    }
+    assert.deepEqual(await raw('POST', '/v1/stop', { token: 'wrong' }), { status: 401, code: ApiError.UNAUTHORIZED })
+  })
+
+  it('answers /health and the OpenAPI document without a token, and /health tells nothing but liveness', async () => {
+    const health = await fetch(`${url}/health`)
+    assert.equal(health.status, 200)
+    assert.deepEqual(await health.json(), { status: 'ok' })
+    const doc = await fetch(`${url}/v1/openapi.json`)
+    assert.equal(doc.status, 200)
+    assert.equal((await doc.json() as { openapi: string }).openapi, '3.1.0')
+    assert.deepEqual(await raw('POST', '/health', { token: 'wrong' }), { status: 401, code: ApiError.UNAUTHORIZED })
+    assert.deepEqual(await raw('POST', '/health'), { status: 405, code: ApiError.METHOD_NOT_ALLOWED })
   })
 
   it('answers unknown routes 404, wrong methods 405, bad JSON 400 and large bodies 413 with codes', async () => {
@@ -106,6 +130,6 @@ describe('api: local control API', () => {
   })
 
   it('reports an unreachable daemon as API_UNREACHABLE', async () => {
-    await assert.rejects(new ApiClient('http://127.0.0.1:9', TOKEN).call('GET', '/v1/health'), (e: unknown) => isFulcrumError(e, ApiError.UNREACHABLE))
+    await assert.rejects(new ApiClient('http://127.0.0.1:9', TOKEN).call('GET', '/v1/status'), (e: unknown) => isFulcrumError(e, ApiError.UNREACHABLE))
   })
 })
