@@ -57,7 +57,7 @@ export class PendingWrites {
     missing.forEach(([k, i], j) => {
       // A write that landed while reading wins: it is what memory holds.
       const pending = this.values.get(k)
-      out[i] = pending === undefined ? got[j] : pending ?? undefined
+      out[i] = pending === undefined ? plain(got[j]) : pending ?? undefined
     })
     return out
   }
@@ -85,6 +85,11 @@ export class PendingWrites {
     })
     await this.flushing
   }
+}
+
+/** A plain Uint8Array view (level returns Buffers; callers compare records with deepEqual). */
+function plain (b: Uint8Array | undefined): Uint8Array | undefined {
+  return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
 export function recordDbKey (key: string): Uint8Array {
