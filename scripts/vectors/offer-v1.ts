@@ -22,6 +22,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 /** The fixed seed of the vectors: bytes 0x00..0x1f. Never use it for anything real. */
 const SEED = Uint8Array.from({ length: 32 }, (_, i) => i)
 const NOW = Date.UTC(2026, 0, 1, 12)
+/** The aggregator's fixed seed of the bundle vectors: bytes 0x20..0x3f. */
+const AGGREGATOR_SEED = Uint8Array.from({ length: 32 }, (_, i) => 32 + i)
 
 export function buildVectors (): Record<string, unknown> {
   const id = createIdentity(SEED)
@@ -124,13 +126,34 @@ export function buildVectors (): Record<string, unknown> {
   add('a terms URL without slashes', raw({ ...body, terms: { ...offer.terms, url: 'https:cloud.example.it/terms' } }), OfferError.INVALID_FIELD, 'body.terms.url')
   add('a withdrawal past its retention', encodeRecord(wrecord), OfferError.EXPIRED, 'body.issuedAt', withdrawal.issuedAt + MAX_OFFER_LIFETIME_MS + 5 * 60_000)
 
+  // Bundles (§Bundles): an aggregator (a second fixed key) sells the example offer twice per unit with another component.
+  const agg = createIdentity(AGGREGATOR_SEED)
+  const component = { provider: id.peerId, id: offer.id, seq: offer.seq, hash: hex(sha256(good)), quantity: 2 }
+  const other = { provider: peerIdFromPublicKey(createIdentity(Uint8Array.from({ length: 32 }, (_, i) => 64 + i)).publicKey), id: 'fra-s3', seq: 3, hash: 'ab'.repeat(32), quantity: 1 }
+  const components = [component, other].sort((a, b) => a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0)
+  const bundleOffer: Offer = { ...offer, provider: agg.peerId, id: 'eu-stack', service: { type: 'x-fulcrum.bundle', specs: { parts: 2 } }, price: { amount: '99', currency: 'EUR', unit: 'month' }, capacity: 5, bundle: components }
+  const bundleRecord = signOffer(bundleOffer, agg)
+  const aggRaw = (b: Record<string, unknown>): Uint8Array =>
+    encodeCanonical({ v: 1, kind: 'offer', body: b as CanonicalValue, sig: agg.sign(signingBytes(OFFER_DOMAIN_TAG, b as CanonicalValue)) } as CanonicalValue)
+  const bb = bundleOffer as unknown as Record<string, unknown>
+  add('a bundle with no component', aggRaw({ ...bb, bundle: [] }), OfferError.INVALID_FIELD, 'body.bundle')
+  add('a bundle of 9 components', aggRaw({ ...bb, bundle: Array.from({ length: 9 }, (_, i) => ({ ...component, id: `c${i}` })) }), OfferError.INVALID_FIELD, 'body.bundle')
+  add('a bundle naming one offer twice', aggRaw({ ...bb, bundle: [component, component] }), OfferError.INVALID_FIELD, 'body.bundle[1]')
+  add('a bundle whose components are not sorted', aggRaw({ ...bb, bundle: [...components].reverse() }), OfferError.INVALID_FIELD, 'body.bundle[1]')
+  add('a bundle naming the aggregator\'s own offer', aggRaw({ ...bb, bundle: [{ ...component, provider: agg.peerId }] }), OfferError.INVALID_FIELD, 'body.bundle[0].provider')
+  add('a bundle component with quantity 0', aggRaw({ ...bb, bundle: [{ ...component, quantity: 0 }] }), OfferError.INVALID_FIELD, 'body.bundle[0].quantity')
+  add('a bundle component hash in upper case', aggRaw({ ...bb, bundle: [{ ...component, hash: component.hash.toUpperCase() }] }), OfferError.INVALID_FIELD, 'body.bundle[0].hash')
+  add('a bundle component with an unknown field', aggRaw({ ...bb, bundle: [{ ...component, price: '1' }] }), OfferError.UNKNOWN_FIELD, 'body.bundle[0].price')
+  add('a bundle component provider that is not a peer id', aggRaw({ ...bb, bundle: [{ ...component, provider: 'bob' }] }), OfferError.BAD_PROVIDER, 'body.bundle[0].provider')
+
   /** Valid records beyond the main example, each with the time it verifies at. */
   const valid = [
     { name: `a record of exactly ${MAX_RECORD_BYTES} bytes`, record: hex(atLimit), now: NOW },
     { name: 'spec text of 64 code points outside the BMP (128 UTF-16 units)', record: hex(encodeRecord(signOffer({ ...offer, service: { type: 'x-example.vm', specs: { model: '😀'.repeat(64) } } }, id))), now: NOW },
     { name: 'a subdivision that is well formed but not assigned (IT-ZZ): not checked against ISO 3166-2', record: hex(encodeRecord(signOffer({ ...offer, location: { country: 'IT', subdivision: 'IT-ZZ' } }, id))), now: NOW },
     { name: 'an offer at the last millisecond of its life', record: hex(good), now: offer.expiresAt - 1 },
-    { name: 'an offer issued 5 minutes ahead of the verifier\'s clock', record: hex(good), now: offer.issuedAt - 5 * 60_000 }
+    { name: 'an offer issued 5 minutes ahead of the verifier\'s clock', record: hex(good), now: offer.issuedAt - 5 * 60_000 },
+    { name: 'a bundle offer of two components (§Bundles)', record: hex(encodeRecord(bundleRecord)), now: NOW }
   ]
 
   return {

@@ -18,7 +18,7 @@ import type { EntryBody } from '../../src/ledger/index.js'
 import { encodeRecord, signOffer } from '../../src/offers/index.js'
 import type { Offer } from '../../src/offers/index.js'
 import {
-  OrderError, assembleCertificate, buildAgreementBody, encodeOrderMessage, messageSigningBytes, signMessage, GRACE_MS
+  OrderError, assembleCertificate, buildAgreementBody, buildTermination, encodeOrderMessage, messageSigningBytes, signMessage, GRACE_MS
 } from '../../src/orders/index.js'
 import type { MessageBodies, MessageKind, OrderMessage } from '../../src/orders/index.js'
 
@@ -59,6 +59,10 @@ export function buildVectors (): Record<string, unknown> {
   const sigs = new Map(parties.map(p => [p.peerId, signEntryBody('agreement', body, p)]))
   const entry = encodeEntry(assembleCertificate(body, sigs))
   const order = body.id
+  // the customer terminates a day later with 30 days' notice (§5.3)
+  const termination = buildTermination(body, customer.peerId, NOW + 86_400_000, { noticeMs: 30 * 86_400_000, reason: 'project over' })
+  const termSigs = new Map(parties.map(p => [p.peerId, signEntryBody('termination', termination, p)]))
+  const termEntry = encodeEntry({ type: 'termination', body: termination, sigs: termination.parties.map(p => termSigs.get(p)!) })
   const env = (from: Identity, to: Identity): { order: string, from: string, to: string } => ({ order, from: from.peerId, to: to.peerId })
   const items = (body.terms as unknown as { items: Array<{ offer: MessageBodies['quote']['items'][number]['offer'], price: MessageBodies['quote']['items'][number]['price'] }> }).items
   const line = { offer: items[0]!.offer, quantity: 2, price: items[0]!.price }
@@ -72,7 +76,9 @@ export function buildVectors (): Record<string, unknown> {
     ['committed', { ...env(p1, customer), bodyHash: bodyHash('agreement', body) }, p1],
     ['abort', { ...env(customer, p2), reason: 'a provider refused' }, customer],
     ['status-request', env(p2, customer), p2],
-    ['status', { ...env(customer, p2), state: 'committed', entry }, customer]
+    ['status', { ...env(customer, p2), state: 'committed', entry }, customer],
+    ['terminate', { ...env(customer, p1), termination, sigs: [{ party: customer.peerId, sig: termSigs.get(customer.peerId)! }] }, customer],
+    ['termination-query', env(customer, p2), customer]
   ]
   const messages = samples.map(([kind, b, signer]) => {
     const m = signMessage(kind, b as never, signer) as OrderMessage
@@ -93,6 +99,7 @@ export function buildVectors (): Record<string, unknown> {
     { name: 'a 63-byte signature', wire: raw(m => { m.sig = abort.sig.slice(1) }), code: OrderError.BAD_MESSAGE, path: 'sig' },
     { name: 'a truncated message', wire: hex(good.slice(0, good.length - 3)), code: OrderError.BAD_MESSAGE, path: '$' },
     { name: 'a flipped signature bit (decodes; fails verification)', wire: raw(m => { const s = abort.sig.slice(); s[0] = (s[0] as number) ^ 1; m.sig = s }), code: OrderError.BAD_SIGNATURE, path: 'sig' },
+    { name: 'a terminate whose signature list holds a 63-byte signature', wire: hex(encodeCanonical({ v: 1, kind: 'terminate', body: { ...env(customer, p1), termination, sigs: [{ party: customer.peerId, sig: new Uint8Array(63) }] } as unknown as CanonicalValue, sig: abort.sig })), code: OrderError.BAD_MESSAGE, path: 'body.sigs[0].sig' },
     { name: 'an abort signed under the refused domain tag', wire: raw(m => { m.sig = customer.sign(messageSigningBytes('refused', abort.body as never)) }), code: OrderError.BAD_SIGNATURE, path: 'sig' }
   ]
 
@@ -107,6 +114,13 @@ export function buildVectors (): Record<string, unknown> {
       bodyHash: hex(bodyHash('agreement', body)),
       signatures: Object.fromEntries([...sigs].map(([k, v]) => [k, hex(v)])),
       entry: hex(entry)
+    },
+    termination: {
+      idInput: `fulcrum/order/termination-id/v1\u0000${body.id}\u0000${customer.peerId}`,
+      body: json(termination),
+      signingBytes: hex(entrySigningBytes('termination', termination)),
+      signatures: Object.fromEntries([...termSigs].map(([k, v]) => [k, hex(v)])),
+      entry: hex(termEntry)
     },
     messages,
     invalid

@@ -28,6 +28,8 @@ export type InclusionProofJson = z.infer<typeof S.INCLUSION_PROOF>
 export type ConsistencyProofJson = z.infer<typeof S.CONSISTENCY_PROOF>
 /** An agreement of the ledger. */
 export type AgreementJson = z.infer<typeof S.AGREEMENT>
+/** A termination of a committed agreement. */
+export type TerminationJson = z.infer<typeof S.TERMINATION>
 /** A page of orders (ascending by id). */
 export type OrderPage = z.infer<typeof S.ORDER_PAGE>
 
@@ -59,6 +61,11 @@ export interface ApiBackend {
   order: (id: string) => Promise<OrderJson | undefined>
   /** Operator decision on a pending hold (manual approval policy). Throws ORDER_STORE_* codes. */
   decideOrder: (id: string, approve: boolean) => Promise<OrderJson>
+  /**
+   * Terminates a committed agreement as this provider (order-v1 §5.3): `notice` days at least (the
+   * terms' minimum applies if longer), `reason`. Throws ORDER_UNKNOWN_ORDER, ORDER_ALREADY_TERMINATED, ...
+   */
+  terminateOrder: (id: string, options: { notice?: number | undefined, reason?: string | undefined }) => Promise<TerminationJson>
   /** The node now (see {@link StatusJson}). */
   status: () => Promise<StatusJson>
   /** Asks the daemon to stop once the answer is sent; returns its process id. */

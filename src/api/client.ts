@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { FulcrumError } from '../errors/index.js'
-import { dataDirPaths, loadApiToken } from '../datadir/index.js'
+import { dataDirPaths, loadApiToken, removeStaleApiFile } from '../datadir/index.js'
 import { ApiError } from './errors.js'
 
 /** A CLI call waits at most this long for the daemon (its own request timeout plus margin). */
@@ -33,10 +33,17 @@ export async function readApiInfo (dataDir: string): Promise<ApiInfo> {
 export class ApiClient {
   constructor (readonly url: string, private readonly token: string) {}
 
-  /** The client of the daemon running on `dataDir`. */
+  /**
+   * The client of the daemon running on `dataDir`. A daemon that died without stopping left its
+   * `api.json`: that is `API_NOT_RUNNING` (the file is removed), not an unreachable daemon.
+   */
   static async forDataDir (dataDir: string): Promise<ApiClient> {
     // The token first: a directory that was never initialised says so (DATADIR_NOT_INITIALISED).
     const token = await loadApiToken(dataDir)
+    const dead = await removeStaleApiFile(dataDir)
+    if (dead !== undefined) {
+      throw new FulcrumError(ApiError.NOT_RUNNING, `no daemon is running for ${dataDir}: its api.json named pid ${dead}, which has exited without stopping (killed?); removed the stale file; start one with \`fulcrum start\``)
+    }
     const info = await readApiInfo(dataDir)
     return new ApiClient(info.url, token)
   }

@@ -35,6 +35,7 @@ export function routeHandlers (backend: ApiBackend, openApi: () => Record<string
     getOrder: async ({ params }) => found(await backend.order(params.id), `order ${JSON.stringify(params.id)}`),
     approveOrder: async ({ params }) => await backend.decideOrder(params.id, true),
     refuseOrder: async ({ params }) => await backend.decideOrder(params.id, false),
+    terminateOrder: async ({ params, body }) => await backend.terminateOrder(params.id, body),
     getCheckpoint: async () => await backend.checkpoint(),
     listEntries: async ({ query }) => await backend.entries(query.start ?? 0, query.limit ?? DEFAULT_PAGE_LIMIT),
     appendEntry: async ({ body }) => await backend.appendEntry(body),

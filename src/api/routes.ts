@@ -105,6 +105,12 @@ export const ROUTES = {
     method: 'POST', path: '/v1/orders/{id}/refuse', auth: true, status: 200, params: ID, response: S.ORDER, errors: ORDER_ERRORS,
     summary: 'Refuses a pending hold.'
   },
+  terminateOrder: {
+    method: 'POST', path: '/v1/orders/{id}/terminate', auth: true, status: 200, params: ID, body: S.TERMINATE_BODY, response: S.TERMINATION,
+    errors: ['ORDER_UNKNOWN_ORDER', 'ORDER_ALREADY_TERMINATED'],
+    summary: 'Terminates a committed agreement as this provider with at least `notice` days (the terms\' minimum applies if longer): ' +
+      'signed, sent to every other party; answers once they answered (protocols/order-v1.md §5.3). A light-client customer stays in `waitingFor` until it pulls.'
+  },
   getCheckpoint: {
     method: 'GET', path: '/v1/ledger/checkpoint', auth: true, status: 200, response: S.CHECKPOINT, errors: [],
     summary: 'The ledger\'s latest signed checkpoint, with the cosignatures collected for it.'

@@ -6,6 +6,8 @@
  *
  * Schemas given an id (`named`) become named components of the OpenAPI document.
  */
+import { MAX_REASON_LENGTH as MAX_TERMINATION_REASON_LENGTH } from '../ledger/entries.js'
+import { MAX_NOTICE_DAYS } from '../orders/constants.js'
 import { z } from 'zod'
 
 /**
@@ -91,6 +93,26 @@ export const PEER = named('Peer', 'A connected peer and the addresses it listens
 export const ORDER_STATUSES = ['pending', 'held', 'committed', 'released', 'expired', 'refused'] as const
 
 /** A provider's order. */
+/** A termination of a committed agreement (protocols/order-v1.md §5.3). */
+export const TERMINATION = named('Termination', 'A termination of an agreement: effective at `effectiveAt`; `complete` once every party signed (then in the ledger).', z.strictObject({
+  id: z.string(),
+  agreement: z.string(),
+  initiator: z.string(),
+  createdAt: z.number(),
+  effectiveAt: z.number(),
+  reason: z.string(),
+  complete: z.boolean(),
+  signedBy: z.array(z.string()),
+  waitingFor: z.array(z.string()),
+  refusals: z.array(z.strictObject({ party: z.string(), code: z.string(), reason: z.string() }))
+}))
+
+/** `POST /v1/orders/{id}/terminate`: the notice in days (the terms' minimum applies if longer) and a reason. */
+export const TERMINATE_BODY = z.strictObject({
+  notice: z.number().min(0).max(MAX_NOTICE_DAYS).optional(),
+  reason: z.string().max(MAX_TERMINATION_REASON_LENGTH).optional()
+})
+
 export const ORDER = named('Order', 'An order this provider was asked to hold (protocols/order-v1.md §API); byte strings in hex.', z.strictObject({
   id: z.string(),
   customer: z.string(),
@@ -100,7 +122,8 @@ export const ORDER = named('Order', 'An order this provider was asked to hold (p
   createdAt: z.number(),
   updatedAt: z.number(),
   code: z.string().optional(),
-  body: z.unknown().optional()
+  body: z.unknown().optional(),
+  terminations: z.array(TERMINATION).optional()
 }))
 
 /** A page of orders, ascending by id. */

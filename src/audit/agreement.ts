@@ -2,8 +2,12 @@
  * Checking that one agreement is in the log of every party, with the same body. Each party's
  * copy comes with that party's signed checkpoint and an inclusion proof. Pure.
  */
-import { bodyHash, leafHash, verifyInclusion } from '../ledger/index.js'
+import { isFulcrumError } from '../errors/index.js'
+import {
+  bodyHash, buildProof, decodeEntry, inclusionProofRanges, leafHash, memoryNodeReader, openNodeCheckpoint, peerIdOfOrigin, verifyInclusion
+} from '../ledger/index.js'
 import type { SignedCheckpoint } from '../ledger/index.js'
+import { checkpointFinding, parseBundle } from './bundle.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
 import { checkEntry } from './entries.js'
@@ -62,4 +66,40 @@ export function checkAgreementCopies (id: string, copies: readonly AgreementCopy
   const report: AgreementReport = { id, parties, findings }
   if (hashes.size === 1) report.bodyHash = [...hashes.keys()][0] as string
   return report
+}
+
+/**
+ * One party's copy of agreement `id` from its exported ledger bundle (`fulcrum ledger export`),
+ * for a party that runs no node, such as a customer's light client. The checkpoint must be
+ * signed by the key of the peer id named in the bundle's origin (not merely by the bundle's own
+ * `vkey`, which whoever hands over the file could replace); the inclusion proof is computed here
+ * from the leaves, so leaves that are not the signed tree fail in {@link checkAgreementCopies}
+ * like a bad proof served by a node. Throws `AUDIT_MALFORMED_BUNDLE` for input that is no bundle.
+ */
+export async function agreementCopyFromBundle (input: unknown, id: string): Promise<{ copy?: AgreementCopy, findings: Finding[] }> {
+  const { bundle, leaves } = parseBundle(input)
+  const peer = peerIdOfOrigin(bundle.origin)
+  if (peer === undefined) return { findings: [{ code: AuditError.WRONG_ORIGIN, message: `the bundle's origin ${bundle.origin} names no node's ledger` }] }
+  let checkpoint: SignedCheckpoint
+  try {
+    checkpoint = openNodeCheckpoint(bundle.checkpoint, peer)
+  } catch (err) {
+    if (!isFulcrumError(err)) throw err
+    return { findings: [{ ...checkpointFinding(err), peer }] }
+  }
+  const size = checkpoint.checkpoint.size
+  if (leaves.length !== size) {
+    return { findings: [{ code: AuditError.SIZE_MISMATCH, message: `the checkpoint of ${peer} signs ${size} leaves, its bundle has ${leaves.length}`, peer }] }
+  }
+  const index = leaves.findIndex(leaf => {
+    try {
+      return decodeEntry(leaf).body.id === id
+    } catch {
+      return false
+    }
+  })
+  const leaf = leaves[index]
+  if (leaf === undefined) return { copy: { peer, checkpoint }, findings: [] }
+  const proof = await buildProof(inclusionProofRanges(index, size), memoryNodeReader(leaves.map(leafHash)))
+  return { copy: { peer, checkpoint, index, leaf, proof }, findings: [] }
 }

@@ -12,7 +12,11 @@ export { ExitCode } from '../errors/index.js'
 /** Error codes of the CLI itself. */
 export const CliError = {
   /** Unknown command, unknown flag or a missing argument. */
-  USAGE: 'CLI_USAGE'
+  USAGE: 'CLI_USAGE',
+  /** A file or directory could not be read or written (the system's reason, e.g. ENOENT, in the message). */
+  IO: 'CLI_IO',
+  /** A failure with no code of its own: a bug. */
+  INTERNAL: 'CLI_INTERNAL'
 } as const
 
 /** Where a command writes: the only place that touches the console. */
@@ -38,6 +42,11 @@ export interface Command {
   options: NonNullable<ParseArgsConfig['options']>
   /** How many positional arguments it takes: [min, max]. */
   positionals?: [number, number]
+  /**
+   * Error paths (`filter.type`) and the flags they come from (`--type`): an error names the flag
+   * the user typed rather than the internal field (longest matching prefix wins).
+   */
+  flagPaths?: Readonly<Record<string, string>>
   run: (args: CommandArgs, io: CliIO) => Promise<number>
 }
 
@@ -70,3 +79,5 @@ export function printJson (io: CliIO, value: unknown): void {
 /** Common flags. */
 export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const
 export const JSON_OPTION = { json: { type: 'boolean' } } as const
+/** Tables print full peer ids rather than shortened ones. */
+export const WIDE_OPTION = { wide: { type: 'boolean' } } as const

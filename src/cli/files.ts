@@ -34,8 +34,18 @@ export async function readInput (path: string, maxBytes = MAX_INPUT_BYTES): Prom
     return await readFile(path)
   } catch (err) {
     if (err instanceof FulcrumError) throw err
-    throw new FulcrumError(InputError.UNREADABLE, `cannot read ${path}: ${(err as Error).message}`, { cause: err })
+    throw new FulcrumError(InputError.UNREADABLE, `cannot read ${path}: ${systemReason(err)}`, { cause: err })
   }
+}
+
+/** A system error (ENOENT, EEXIST, ...) in words, with its code in brackets: `no such file or directory [ENOENT]`. */
+export function systemReason (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory', EEXIST: 'already exists', EACCES: 'permission denied', EPERM: 'permission denied',
+    EISDIR: 'is a directory', ENOTDIR: 'not a directory', ENOSPC: 'no space left on the device', EROFS: 'read-only file system'
+  }
+  return typeof e?.code === 'string' ? `${words[e.code] ?? e.message} [${e.code}]` : (e as Error)?.message ?? String(err)
 }
 
 /** Reads and parses a JSON file. */

@@ -88,7 +88,9 @@ export const CONFIG_FIELDS = {
     maxEvidence: z.int().min(1)
   }),
   /** The provider's order policy (approval, allow and deny lists, hold caps, price floors). */
-  orders: ORDER_POLICY_SCHEMA.optional()
+  orders: ORDER_POLICY_SCHEMA.optional(),
+  /** The Prometheus endpoint (`GET /metrics`); absent: off. `listen` is `HOST:PORT` on loopback unless `allowNonLoopback`. */
+  metrics: z.strictObject({ $comment: z.string().optional(), listen: z.string(), allowNonLoopback: z.boolean().optional() }).optional()
 }
 
 /** The whole config: exactly the keys above (unknown keys are errors, not ignored). */

@@ -11,7 +11,7 @@
  * - `own-records.json` the node's own signed offers and withdrawals, kept apart from the catalog
  * - `orders/`         the provider's order store (holds, capacity); `customer-orders/` the customer's
  */
-import { mkdir, readFile, writeFile, stat, chmod } from 'node:fs/promises'
+import { mkdir, readFile, writeFile, stat, chmod, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,7 +38,7 @@ export const DataDirError = {
 } as const
 
 /** Paths of the files in a data directory. */
-export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit' | 'orders' | 'customerOrders', string> {
+export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config' | 'apiToken' | 'api' | 'catalog' | 'ledger' | 'ledgerAck' | 'ownRecords' | 'audit' | 'orders' | 'customerOrders' | 'aggregatorOrders', string> {
   const root = resolve(dir)
   return {
     root,
@@ -52,7 +52,8 @@ export function dataDirPaths (dir: string): Record<'root' | 'identity' | 'config
     ownRecords: join(root, 'own-records.json'),
     audit: join(root, 'audit'),
     orders: join(root, 'orders'),
-    customerOrders: join(root, 'customer-orders')
+    customerOrders: join(root, 'customer-orders'),
+    aggregatorOrders: join(root, 'aggregator-orders')
   }
 }
 
@@ -82,12 +83,14 @@ export async function initDataDir (dir: string, overrides: Partial<NodeConfig> =
     throw new FulcrumError(DataDirError.ALREADY_INITIALISED, `${paths.root} already holds an identity`)
   }
   await mkdir(paths.root, { recursive: true, mode: 0o700 })
+  // The identity last: its presence means "initialised", so an init interrupted half-way is
+  // simply run again rather than leaving a key without a config or token.
+  await writeFile(paths.config, JSON.stringify({ ...(await defaultConfig()), ...overrides }, null, 2) + '\n')
+  await writeFile(paths.apiToken, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 })
   const identity = createIdentity(seed)
   await writeFile(paths.identity, JSON.stringify({ type: 'ed25519', seed: Buffer.from(identity.seed).toString('base64') }) + '\n',
     { mode: 0o600, flag: 'wx' })
   await chmod(paths.identity, 0o600)
-  await writeFile(paths.config, JSON.stringify({ ...(await defaultConfig()), ...overrides }, null, 2) + '\n')
-  await writeFile(paths.apiToken, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 })
   return identity
 }
 
@@ -165,25 +168,53 @@ async function exists (path: string): Promise<boolean> {
   }
 }
 
+/** The pid `api.json` names, and the file's text; undefined if there is no such file or no valid pid in it. */
+async function apiFilePid (dir: string): Promise<{ pid: number, text: string } | undefined> {
+  let text: string
+  let pid: unknown
+  try {
+    text = await readFile(dataDirPaths(dir).api, 'utf8')
+    pid = (JSON.parse(text) as { pid?: unknown }).pid
+  } catch {
+    return undefined
+  }
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined
+  return { pid, text }
+}
+
+/** True if process `pid` exists (EPERM: it exists but belongs to another user). */
+export function pidAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /**
  * The pid that `api.json` names, if the file is there and that process is alive; undefined
  * otherwise (no daemon, or one that died without removing the file).
  */
 export async function runningDaemonPid (dir: string): Promise<number | undefined> {
-  let pid: unknown
-  try {
-    pid = (JSON.parse(await readFile(dataDirPaths(dir).api, 'utf8')) as { pid?: unknown }).pid
-  } catch {
-    return undefined
-  }
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined
-  }
-  return pid
+  const found = await apiFilePid(dir)
+  return found !== undefined && pidAlive(found.pid) ? found.pid : undefined
+}
+
+/**
+ * Removes a stale `api.json`: one left by a daemon that died without stopping (SIGKILL, power
+ * loss), whose pid no longer runs. Its stores need no such care (LevelDB's lock dies with the
+ * process), but the file would send the CLI to an API that is gone. Returns the dead pid if it
+ * removed the file. The file is read again just before removal, so a daemon that has just
+ * written its own keeps it. (A dead daemon's pid reused by an unrelated process is taken as alive.)
+ */
+export async function removeStaleApiFile (dir: string): Promise<number | undefined> {
+  const found = await apiFilePid(dir)
+  if (found === undefined || pidAlive(found.pid)) return undefined
+  const path = dataDirPaths(dir).api
+  if ((await readFile(path, 'utf8').catch(() => undefined)) !== found.text) return undefined
+  await rm(path, { force: true })
+  return found.pid
 }
 
 /** `DATADIR_LOCKED` for a store of `dir` that another process holds, naming the daemon's pid if known. */

@@ -10,6 +10,7 @@ import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import { GossipTopic, QUIET_TOPIC_SCORE_PARAMS, TokenBuckets } from '../gossip/index.js'
 import type { PeerPenalties, RateLimit, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { MAX_RECORD_BYTES, decodeRecord } from '../offers/index.js'
 import { OFFER_TOPIC } from './constants.js'
 import type { Ingestor } from './ingest.js'
@@ -62,8 +63,8 @@ export class OfferGossip implements Startable {
   private unadmitted = 0
 
   constructor (pubsub: TopicPubSub, private readonly ingestor: Ingestor, penalties: PeerPenalties, log: Logger,
-    newProviderRate: RateLimit = DEFAULT_NEW_PROVIDER_RATE) {
-    this.topic = new GossipTopic(pubsub, OFFER_TOPIC_RULES, this.check, penalties, log)
+    newProviderRate: RateLimit = DEFAULT_NEW_PROVIDER_RATE, telemetry?: Telemetry) {
+    this.topic = new GossipTopic(pubsub, OFFER_TOPIC_RULES, this.check, penalties, log, telemetry)
     this.newProviders = new TokenBuckets(newProviderRate, penalties.now)
   }
 

@@ -10,6 +10,7 @@ import type { PeerId, Startable, Connection, IdentifyResult } from '@libp2p/inte
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { serveProtocol } from '../network/index.js'
 import type { ProtocolDialer, ProtocolRegistrar } from '../network/index.js'
 import { signOffer, signWithdrawal, verifyRecord, recordKey } from '../offers/index.js'
@@ -60,6 +61,8 @@ export interface DiscoveryComponents {
   now: () => number
   /** Where synced records are verified (the node's thread pool); inline if absent. */
   pool?: VerifyPool
+  /** Told gossip verdicts and served requests (metrics, summary logs). */
+  telemetry?: Telemetry
 }
 
 /** Options of {@link Discovery}. */
@@ -93,7 +96,7 @@ export class Discovery implements Startable {
   constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
     this.log = c.logger.child({ component: 'discovery' })
     this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log, c.pool)
-    this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log, init.newProviderRate)
+    this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log, init.newProviderRate, c.telemetry)
     this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
   }
 
@@ -102,8 +105,8 @@ export class Discovery implements Startable {
     for await (const entry of this.c.catalog.entries()) this.index.update(entry)
     this.unserve = [
       await serveProtocol(this.c.libp2p, SYNC_PROTOCOL, syncHandler(this.index, this.c.catalog, this.c.now),
-        { ...SYNC_LIMITS, maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES }, this.log),
-      await serveProtocol(this.c.libp2p, QUERY_PROTOCOL, queryHandler(this.c.catalog, this.c.now), QUERY_LIMITS, this.log)
+        { ...SYNC_LIMITS, maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES }, this.log, this.c.telemetry),
+      await serveProtocol(this.c.libp2p, QUERY_PROTOCOL, queryHandler(this.c.catalog, this.c.now), QUERY_LIMITS, this.log, this.c.telemetry)
     ]
     this.gossip.start()
     this.dhtIndex.start()

@@ -108,7 +108,11 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   IDENTITY_BAD_PEER_ID: 'usage',
   ORDER_STORE_UNKNOWN_ORDER: 'not-found',
   ORDER_STORE_BAD_TRANSITION: 'conflict',
-  ORDER_BAD_DEADLINE: 'conflict'
+  ORDER_BAD_DEADLINE: 'conflict',
+  METRICS_LISTEN_FAILED: 'busy',
+  CLI_INTERNAL: 'internal',
+  ORDER_UNKNOWN_ORDER: 'not-found',
+  ORDER_ALREADY_TERMINATED: 'conflict'
 }
 
 /** The default kind of each module's codes, by prefix. */
@@ -129,7 +133,8 @@ const BY_PREFIX: Readonly<Record<string, ErrorKind>> = {
   DISCOVERY: 'peer',
   CLIENT: 'peer',
   CLI: 'usage',
-  INPUT: 'usage'
+  INPUT: 'usage',
+  METRICS: 'usage'
 }
 
 /** The kind of an error code: its own row, else its module's (longest prefix), else `internal`. */

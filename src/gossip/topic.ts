@@ -13,6 +13,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId, Startable } from '@libp2p/interface'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import type { PeerPenalties } from './penalties.js'
 import { TokenBuckets } from './rate-limit.js'
 import type { RateLimit } from './rate-limit.js'
@@ -90,7 +91,9 @@ export class GossipTopic implements Startable {
     readonly rules: TopicRules,
     private readonly validator: MessageValidator,
     private readonly penalties: PeerPenalties,
-    private readonly log: Logger
+    private readonly log: Logger,
+    /** Told every verdict (metrics, summary logs). */
+    private readonly telemetry?: Telemetry
   ) {
     this.buckets = new TokenBuckets(rules.rate, penalties.now)
   }
@@ -122,6 +125,7 @@ export class GossipTopic implements Startable {
     if (msg.data.length > this.rules.maxBytes) return this.reject(peer, 'TOPIC_OVERSIZED')
     if (!this.buckets.take(peer)) {
       this.stats.throttled++
+      this.telemetry?.gossipVerdict(this.rules.topic, 'throttle')
       this.penalties.penalise(peer, this.rules.excessPenalty)
       return TopicValidatorResult.Ignore
     }
@@ -129,14 +133,17 @@ export class GossipTopic implements Startable {
     if (verdict.result === 'reject') return this.reject(peer, verdict.code)
     if (verdict.result === 'ignore') {
       this.stats.ignored++
+      this.telemetry?.gossipVerdict(this.rules.topic, 'ignore', verdict.reason)
       return TopicValidatorResult.Ignore
     }
     this.stats.accepted++
+    this.telemetry?.gossipVerdict(this.rules.topic, 'accept')
     return TopicValidatorResult.Accept
   }
 
   private reject (peer: string, code: string): TopicValidatorResult {
     this.stats.rejected++
+    this.telemetry?.gossipVerdict(this.rules.topic, 'reject', code)
     this.penalties.penalise(peer, this.rules.invalidPenalty)
     this.log.debug('rejected a gossip message', { topic: this.rules.topic, peer, code })
     return TopicValidatorResult.Reject

@@ -104,9 +104,12 @@ export async function auditPeer (client: LedgerClient, store: StateStore, now: (
   return report
 }
 
-/** Fetches each party's copy of agreement `id` (checkpoint, leaf, inclusion proof) and compares them. */
-export async function auditAgreement (id: string, clients: LedgerClient[]): Promise<AgreementReport> {
-  const copies: AgreementCopy[] = []
+/**
+ * Fetches each party's copy of agreement `id` (checkpoint, leaf, inclusion proof) and compares
+ * them, together with `offline` copies taken from exported bundles of parties that run no node.
+ */
+export async function auditAgreement (id: string, clients: LedgerClient[], offline: AgreementCopy[] = []): Promise<AgreementReport> {
+  const copies: AgreementCopy[] = [...offline]
   const findings: Finding[] = []
   for (const client of clients) {
     let checkpoint: SignedCheckpoint

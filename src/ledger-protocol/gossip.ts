@@ -13,6 +13,7 @@ import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import { GossipTopic, QUIET_TOPIC_SCORE_PARAMS } from '../gossip/index.js'
 import type { PeerPenalties, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { CHECKPOINT_TOPIC, MAX_CONCURRENT_OBSERVATIONS } from './constants.js'
 import { Witness } from './witness.js'
 
@@ -64,8 +65,8 @@ export class CheckpointGossip {
   private active = 0
 
   constructor (pubsub: CheckpointPubSub, private readonly self: string, private readonly sink: CheckpointSink,
-    penalties: PeerPenalties, private readonly log: Logger) {
-    this.topic = new GossipTopic(pubsub, CHECKPOINT_TOPIC_RULES, this.check, penalties, log)
+    penalties: PeerPenalties, private readonly log: Logger, telemetry?: Telemetry) {
+    this.topic = new GossipTopic(pubsub, CHECKPOINT_TOPIC_RULES, this.check, penalties, log, telemetry)
   }
 
   /** What the validator decided so far. */

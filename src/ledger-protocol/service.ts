@@ -8,6 +8,7 @@ import type { Connection, PeerId, Startable } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { appendEntry, appendVerifiedEntry } from '../log/index.js'
 import type { AppendResult, MerkleLog } from '../log/index.js'
 import { cosignerVerifierKey, decodeEntry, formatNote, parseNote, verifyCosignature } from '../ledger/index.js'
@@ -46,6 +47,8 @@ export interface LedgerServiceComponents {
   pool?: VerifyPool
   /** Gossip penalties shared with the other topics (default: the service's own). */
   penalties?: PeerPenalties
+  /** Told gossip verdicts and served requests (metrics, summary logs). */
+  telemetry?: Telemetry
 }
 
 /** Options of {@link LedgerService}. */
@@ -98,7 +101,7 @@ export class LedgerService implements Startable {
       // Witness only followed logs (counterparties, followLogs) of connected nodes: their proofs
       // can be fetched, and anyone can mint a key and gossip.
       if (await this.witness.follows(owner) && c.libp2p.getConnections(peerIdFromString(owner)).length > 0) await this.observe(owner, note)
-    }, c.penalties ?? new PeerPenalties(c.now), this.log)
+    }, c.penalties ?? new PeerPenalties(c.now), this.log, c.telemetry)
   }
 
   /** Serves the protocol and joins the checkpoint gossip. */
@@ -108,8 +111,12 @@ export class LedgerService implements Startable {
     this.unserve = await serveProtocol(this.c.libp2p, LEDGER_PROTOCOL, ledgerHandler({
       log: this.c.log,
       latestNote: () => this.latestNote(),
-      cosign: async (requester, note, oldSize, proof, shared) => await this.witness.cosign(requester, note, oldSize, proof, shared)
-    }), LEDGER_LIMITS, this.log)
+      cosign: async (requester, note, oldSize, proof, shared) => {
+        const sig = await this.witness.cosign(requester, note, oldSize, proof, shared)
+        this.log.info('cosigned a counterparty checkpoint', { peer: requester })
+        return sig
+      }
+    }), LEDGER_LIMITS, this.log, this.c.telemetry)
     if (this.init.gossip !== false) {
       this.gossip.start()
       this.timer = setInterval(() => { void this.announce() }, this.init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS)
@@ -153,6 +160,7 @@ export class LedgerService implements Startable {
       ? await appendVerifiedEntry(this.c.log, this.c.identity.peerId, entry)
       : await appendEntry(this.c.log, this.c.identity.peerId, entry, this.c.pool)
     const others = result.entry.body.parties.filter(p => p !== this.c.identity.peerId)
+    if (!result.existing) this.log.info('ledger entry appended', { index: result.index, size: this.c.log.size, type: result.entry.type, id: result.entry.body.id, parties: result.entry.body.parties.length })
     for (const p of others) this.followed.add(p)
     // Orders acknowledge a commit once it is durable; cosigning then goes on without holding the answer.
     if (options.background === true) {
@@ -227,6 +235,7 @@ export class LedgerService implements Startable {
           if (this.cosigned.text !== text) this.cosigned = { text, sigs: new Map() }
           if (this.cosigned.sigs.size < MAX_COSIGNATURES) this.cosigned.sigs.set(sig.name, sig)
           done.push(p)
+          this.log.info('checkpoint cosigned', { peer: p, size: this.c.log.size })
         } catch (err) {
           this.log.info('cosignature not obtained', { peer: p, code: (err as { code?: string }).code, err: (err as Error).message })
         }

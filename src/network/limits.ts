@@ -48,7 +48,9 @@ export class ConnectionLimiter {
   private admittedThisTurn = 0
   private window = { start: 0, counts: new Map<string, number>() }
 
-  constructor (private readonly limits: ConnectionLimits, private readonly now: () => number = Date.now) {}
+  constructor (private readonly limits: ConnectionLimits, private readonly now: () => number = Date.now,
+    /** Told each refusal with its reason (`per-ip-rate`, `per-peer`, `max-connections`). */
+    private readonly onRefuse: (reason: string) => void = () => {}) {}
 
   /** Binds the libp2p node whose connections are counted. Until then nothing is refused. */
   bind (source: ConnectionSource): void {
@@ -63,18 +65,23 @@ export class ConnectionLimiter {
     if (now - this.window.start >= 1000 || this.window.counts.size >= MAX_TRACKED_IPS) this.window = { start: now, counts: new Map() }
     const n = (this.window.counts.get(ip) ?? 0) + 1
     this.window.counts.set(ip, n)
-    return n > this.limits.inboundPerIpPerSecond
+    return this.refuse(n > this.limits.inboundPerIpPerSecond, 'per-ip-rate')
+  }
+
+  private refuse (deny: boolean, reason: string): boolean {
+    if (deny) this.onRefuse(reason)
+    return deny
   }
 
   /** True (refuse) if `peer` already holds its share of connections. */
   denyPeer (peer: PeerId): boolean {
-    return (this.source?.getConnections(peer).length ?? 0) >= this.limits.maxConnectionsPerPeer
+    return this.refuse((this.source?.getConnections(peer).length ?? 0) >= this.limits.maxConnectionsPerPeer, 'per-peer')
   }
 
   /** True (refuse) if the node is at `maxConnections`; otherwise counts this one in until the next turn. */
   denyUpgraded (): boolean {
     if (this.source === undefined) return false
-    if (this.source.getConnections().length + this.admittedThisTurn >= this.limits.maxConnections) return true
+    if (this.source.getConnections().length + this.admittedThisTurn >= this.limits.maxConnections) return this.refuse(true, 'max-connections')
     // libp2p registers the connection synchronously after this check resolves (connection:open);
     // by the next macrotask it is in getConnections() or its upgrade failed.
     if (this.admittedThisTurn++ === 0) setImmediate(() => { this.admittedThisTurn = 0 })

@@ -5,7 +5,7 @@
  */
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { ServiceFactoryMap } from 'libp2p'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
@@ -27,6 +27,7 @@ import { parseRanges, rangeConnectionGater } from './gater.js'
 import { parseMultiaddrs } from './bootstrap.js'
 import { NetworkError } from './errors.js'
 import { ConnectionLimiter } from './limits.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 
 /** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
 export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
@@ -103,6 +104,10 @@ export interface Libp2pNodeInit {
   rateLimitExemptRanges?: string[]
   /** Handshake deadline of inbound connections (default {@link INBOUND_UPGRADE_TIMEOUT_MS}). */
   inboundUpgradeTimeoutMs?: number
+  /** Told each connection the limiter refuses (metrics). */
+  telemetry?: Telemetry
+  /** libp2p's own metrics (connections, streams, transfer, DHT, gossipsub), e.g. `@libp2p/prometheus-metrics`. */
+  metrics?: Libp2pOptions['metrics']
   /**
    * IPs exempt from gossipsub's IP colocation penalty: several honest nodes behind one address
    * (loopback, one NAT) would otherwise score each other out of the mesh.
@@ -211,10 +216,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     maxConnectionsPerPeer: init.maxConnectionsPerPeer ?? MAX_CONNECTIONS_PER_PEER,
     inboundPerIpPerSecond: init.inboundConnectionsPerIpPerSecond ?? INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
     rateLimitExempt: parseRanges(init.rateLimitExemptRanges ?? LIBP2P_DEFAULTS.rateLimitExemptRanges)
-  })
+  }, Date.now, reason => { init.telemetry?.refused('connections', reason) })
   const node = await createLibp2p<FulcrumServices>({
     privateKey,
     start: false,
+    ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
     addresses: { listen: init.listen },
     transports: [recordingTcp(failures, maxConnections + MAX_INCOMING_PENDING_CONNECTIONS)],
     connectionEncrypters: [noise()],

@@ -20,6 +20,7 @@ import type { Stream, Connection } from '@libp2p/interface'
 import { FulcrumError } from '../errors/index.js'
 import { NetworkError } from './errors.js'
 import type { Logger } from '../logging/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
 import { silentLogger } from '../logging/index.js'
 import { DEFAULT_PROTOCOL_LIMITS } from './reqresp.js'
 import { isEndOfStream, plain, raceSignal, toNetworkError } from './stream-util.js'
@@ -93,20 +94,25 @@ class Admission {
  * (`NET_STREAM_CLOSED` on its side).
  */
 export async function serveProtocol (registrar: ProtocolRegistrar, protocol: string, handler: RequestHandler,
-  limits: Partial<ProtocolLimits> = {}, log: Logger = silentLogger): Promise<() => Promise<void>> {
+  limits: Partial<ProtocolLimits> = {}, log: Logger = silentLogger, telemetry?: Telemetry): Promise<() => Promise<void>> {
   const l = { ...DEFAULT_PROTOCOL_LIMITS, ...limits }
+  const serve = telemetry === undefined ? handler : timed(protocol, handler, telemetry)
   const admission = new Admission(l)
   const stopped = new AbortController()
   const onStream = (stream: Stream, connection: Connection): void => {
     const peer = connection.remotePeer.toString()
     const { slot, evicted } = admission.admit(peer)
-    if (evicted !== undefined) log.debug('evicted an inbound session for a fairer share', { protocol, peer: evicted.peer, for: peer })
+    if (evicted !== undefined) {
+      telemetry?.refused('sessions', 'evicted')
+      log.debug('evicted an inbound session for a fairer share', { protocol, peer: evicted.peer, for: peer })
+    }
     if (slot === undefined) {
+      telemetry?.refused('sessions', 'busy')
       log.debug('refusing inbound session: too many', { protocol, peer, code: NetworkError.BUSY })
       stream.abort(new FulcrumError(NetworkError.BUSY, `no session slot for ${protocol}`))
       return
     }
-    serveSession(stream, peer, handler, l, slot, stopped.signal)
+    serveSession(stream, peer, serve, l, slot, stopped.signal)
       .catch((err: unknown) => {
         log.debug('inbound session ended with an error', { protocol, peer, code: (err as { code?: string }).code, err: (err as Error).message })
         stream.abort(err instanceof Error ? err : new Error(String(err)))
@@ -117,6 +123,21 @@ export async function serveProtocol (registrar: ProtocolRegistrar, protocol: str
   return async () => {
     await registrar.unhandle(protocol)
     stopped.abort(new FulcrumError(NetworkError.ABORTED, `${protocol} is no longer served`))
+  }
+}
+
+/** `handler`, telling `telemetry` how long each request took and whether it was answered. */
+function timed (protocol: string, handler: RequestHandler, telemetry: Telemetry): RequestHandler {
+  return async (request, context) => {
+    const started = performance.now()
+    let ok = false
+    try {
+      const response = await handler(request, context)
+      ok = true
+      return response
+    } finally {
+      telemetry.protocolRequest(protocol, (performance.now() - started) / 1000, ok)
+    }
   }
 }
 

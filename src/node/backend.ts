@@ -34,7 +34,7 @@ export interface BackendComponents {
    */
   ledger: Pick<LedgerService, 'append' | 'latestNote'> & { log: LedgerReadComponents['log'] }
   /** The provider side of orders: its store and the operator's decisions on pending holds. */
-  orders?: Pick<OrderService, 'store' | 'approve' | 'refuse'>
+  orders?: Pick<OrderService, 'store' | 'approve' | 'refuse' | 'terminate' | 'terminationsOf'>
   /** When the node started (unix ms), for the uptime. */
   startedAt: () => number
   /** Asks the daemon to stop (after the answer is sent). */
@@ -111,7 +111,13 @@ export function nodeBackend (c: BackendComponents): ApiBackend {
     },
     async order (id) {
       const o = await c.orders?.store.get(id)
-      return o === undefined ? undefined : orderJson(o)
+      if (o === undefined || c.orders === undefined) return undefined
+      const terminations = o.status === 'committed' ? await c.orders.terminationsOf(id) : []
+      return { ...orderJson(o), ...(terminations.length === 0 ? {} : { terminations }) }
+    },
+    async terminateOrder (id, options) {
+      if (c.orders === undefined) throw new FulcrumError('ORDER_UNKNOWN_ORDER', `no order ${id}`)
+      return await c.orders.terminate(id, { ...(options.notice === undefined ? {} : { noticeDays: options.notice }), ...(options.reason === undefined ? {} : { reason: options.reason }) })
     },
     async decideOrder (id, approve) {
       if (c.orders === undefined) throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`)

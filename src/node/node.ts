@@ -2,13 +2,14 @@
  * `createNode()`: the one place where a Fulcrum node's modules are wired together. Each module
  * receives only the components it uses. The stores (catalog, ledger log, order store) open first;
  * `start()` starts libp2p, discovery, the ledger service, the order service (after the ledger: a
- * commit appends to it), bootstrap, the catalog sweeper and the API (and `api.json`) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
+ * commit appends to it), bootstrap, the catalog sweeper, the gossip summary log, the API (and `api.json`) and the metrics endpoint (src/metrics/, when configured) in that order; `stop()` stops them in reverse, then closes the stores, so nothing
  * accepted is lost. A `start()` that fails stops what it had started and closes the stores itself,
  * then throws the error that made it fail (`NET_LISTEN_FAILED`, `API_LISTEN_FAILED`, ...), never
  * one from the cleanup (which stops only the parts that did start: a failed `libp2p.start()` has
  * already stopped libp2p, and stopping discovery then would throw "Pubsub is not started").
  */
 import { writeFile, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import type { Catalog, OwnRecords } from '../catalog/index.js'
 import { dataDirPaths, loadApiToken, loadConfig, loadIdentity } from '../datadir/index.js'
 import type { NodeConfig } from '../datadir/index.js'
@@ -20,19 +21,22 @@ import { Bootstrapper, createLibp2pNode, parseBootstrapAddrs, parseListenAddrs, 
 import type { FulcrumLibp2p } from '../network/index.js'
 import { Discovery, OFFER_TOPIC, OFFER_TOPIC_SCORE_PARAMS } from '../discovery/index.js'
 import { PeerPenalties } from '../gossip/index.js'
+import { decodeCertificate } from '../orders/index.js'
 import type { DiscoveryInit } from '../discovery/index.js'
 import { ApiServer } from '../api/index.js'
 import type { MerkleLog } from '../log/index.js'
 import { CHECKPOINT_TOPIC, CHECKPOINT_TOPIC_SCORE_PARAMS, DEFAULT_STATE_LIMITS, FileStateStore, LedgerService } from '../ledger-protocol/index.js'
 import { DEFAULT_CATALOG_LIMITS } from '../catalog/index.js'
 import { join } from 'node:path'
-import { OrderService, orderPolicyFromConfig } from '../order-protocol/index.js'
+import { Aggregator, OrderService, orderPolicyFromConfig } from '../order-protocol/index.js'
 import type { ProviderStore } from '../order-protocol/index.js'
 import type { OrderPolicy } from '../order-protocol/index.js'
 import { catalogView } from './catalog-view.js'
 import { nodeBackend } from './backend.js'
 import { openStores } from './stores.js'
 import { acquireSharedPool } from '../verify/threads.js'
+import { observability, parseMetricsListen } from '../metrics/index.js'
+import type { MetricsListen } from '../metrics/index.js'
 
 /** Expired records are swept from the catalog this often (queries already skip them). */
 export const SWEEP_INTERVAL_MS = 10 * 60_000
@@ -51,6 +55,8 @@ export interface NodeInit {
   /** The clock, unix ms (tests move it). */
   now?: () => number
   discovery?: DiscoveryInit
+  /** Interval of the gossip summaries in the info log (default 10 s; tests shorten it). */
+  logSummaryIntervalMs?: number
   /** Called when a client asks the daemon to stop through the API (`POST /v1/stop`); without it that route is refused. */
   onStopRequest?: () => void
 }
@@ -68,6 +74,8 @@ export interface FulcrumNode {
   readonly orders: OrderService
   /** The API base URL once started with the API on. */
   readonly apiUrl: string | undefined
+  /** The Prometheus endpoint's URL once started with `metrics.listen` configured. */
+  readonly metricsUrl: string | undefined
   /** Listen multiaddrs with /p2p/<peer id>. */
   multiaddrs: () => string[]
   start: () => Promise<void>
@@ -94,13 +102,14 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)
   parseRanges(config.allowedInboundRanges ?? [])
+  const metricsListen = config.metrics === undefined ? undefined : parseMetricsListen(config.metrics.listen, config.metrics.allowNonLoopback)
   const policy = orderPolicyFromConfig(config.orders)
   const apiToken = init.api === false ? undefined : await loadApiToken(init.dataDir)
   const now = init.now ?? Date.now
   const logger = (init.logger ?? silentLogger).child({ peerId: identity.peerId })
   const { catalog, ledgerLog, own, orderStore } = await openStores(init.dataDir, identity, now, logger)
   try {
-    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy })
+    return await assemble({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy, metricsListen })
   } catch (err) {
     await closeAll([orderStore, ledgerLog, catalog])
     throw err
@@ -133,10 +142,11 @@ interface Assembly {
   own: OwnRecords
   orderStore: ProviderStore
   policy: OrderPolicy
+  metricsListen: MetricsListen | undefined
 }
 
 /** Wires the modules of a node around its open stores. */
-async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy }: Assembly): Promise<FulcrumNode> {
+async function assemble ({ init, paths, identity, config, apiToken, now, logger, catalog, ledgerLog, own, orderStore, policy, metricsListen }: Assembly): Promise<FulcrumNode> {
   const limits = { ...DEFAULT_CATALOG_LIMITS, ...DEFAULT_NEW_PROVIDERS, ...config.catalogLimits }
   catalog.configure(limits, identity.peerId)
   const witness = { ...DEFAULT_STATE_LIMITS, ...config.witness }
@@ -144,6 +154,8 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   // Signature verification of sync batches and agreement appends runs on every core.
   const verify = acquireSharedPool()
   const penalties = new PeerPenalties(now)
+  const obs = await observability({ listen: metricsListen, logger, ...(init.logSummaryIntervalMs === undefined ? {} : { summaryIntervalMs: init.logSummaryIntervalMs }) })
+  const telemetry = obs.telemetry
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
     listen: config.listen,
@@ -156,14 +168,23 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ipColocationWhitelist: config.ipColocationWhitelist,
     topicScoreParams: { [OFFER_TOPIC]: OFFER_TOPIC_SCORE_PARAMS, [CHECKPOINT_TOPIC]: CHECKPOINT_TOPIC_SCORE_PARAMS },
     appSpecificScore: penalties.score,
+    telemetry,
+    ...(obs.libp2pMetrics === undefined ? {} : { metrics: obs.libp2pMetrics }),
     start: false
   })
   const newProviderRate = { perSecond: limits.newProviderRecordsPerSecond, burst: limits.newProviderBurst }
-  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
+  const discovery = new Discovery({ libp2p, catalog: view, identity, penalties, logger, now, pool: verify.pool, telemetry }, { renewOwnOffers: config.renewOwnOffers, newProviderRate, ...init.discovery })
   const state = new FileStateStore(join(paths.audit, 'witness'), witness)
-  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now, pool: verify.pool }, { followLogs: witness.followLogs ?? [] })
+  const ledger = new LedgerService({ libp2p, log: ledgerLog, identity, state, penalties, logger, now, pool: verify.pool, telemetry }, { followLogs: witness.followLogs ?? [] })
+  const hasEntry = async (id: string): Promise<boolean> => await ledgerLog.indexOfDocument(id) !== undefined
+  const aggregator = new Aggregator({
+    identity, dialer: libp2p, storePath: paths.aggregatorOrders, log: ledgerLog, now, random: n => randomBytes(n), logger: logger.child({ component: 'aggregator' }),
+    append: async (bytes, verified) => { if (!await hasEntry(decodeCertificate(bytes).body.id)) await ledger.append(bytes, { background: true, verified }) },
+    ownRecords: async () => await view.byProvider(identity.peerId),
+    recordsOf: async (provider) => await view.byProvider(provider)
+  })
   const orders = new OrderService({
-    libp2p, identity, store: orderStore, policy, logger, now,
+    libp2p, identity, store: orderStore, policy, logger, now, telemetry, aggregator,
     ownRecords: async () => await view.byProvider(identity.peerId),
     ledger: { append: async (e, { verified }) => await ledger.append(e, { background: true, verified }), has: async (id) => await ledgerLog.indexOfDocument(id) !== undefined }
   })
@@ -173,7 +194,14 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ledger: { append: async (e) => await ledger.append(e), latestNote: () => ledger.latestNote(), log: ledgerLog },
     ...(init.onStopRequest === undefined ? {} : { requestStop: init.onStopRequest })
   })
-  const api = apiToken === undefined ? undefined : new ApiServer(backend, apiToken, logger.child({ component: 'api' }))
+  obs.bind({
+    peers: () => libp2p.getPeers().length,
+    offersKnown: () => catalog.size,
+    offersOwn: async () => (await view.byProvider(identity.peerId)).length,
+    ordersByStatus: async () => countBy((await orderStore.all()).map(o => o.status)),
+    ledgerSize: () => ledgerLog.size
+  })
+  const api = apiToken === undefined ? undefined : new ApiServer(obs.timeBackend(backend), apiToken, logger.child({ component: 'api' }))
   let apiUrl: string | undefined
   const parts: Part[] = [
     // A failed libp2p.start() stops what libp2p itself had started (listeners included).
@@ -184,7 +212,9 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     bootstrapPart(libp2p, config, logger),
     peerLogPart(libp2p, logger.child({ component: 'peers' })),
     sweeperPart(catalog, now),
-    ...(api === undefined ? [] : [apiPart(api, config, paths.api, url => { apiUrl = url })])
+    obs.summaryPart,
+    ...(api === undefined ? [] : [apiPart(api, config, paths.api, url => { apiUrl = url })]),
+    obs.endpointPart
   ]
   let started = 0
   let closed = false
@@ -219,6 +249,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
     ledger,
     orders,
     get apiUrl () { return apiUrl },
+    get metricsUrl () { return obs.url },
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     async start () {
       if (closed) throw new Error('this node was stopped: create a new one')
@@ -232,7 +263,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
         for (const e of await shutDown()) logger.warn('cleanup after a failed start failed', { component: 'node', error: describeError(e) })
         throw err
       }
-      logger.info('node started', { component: 'node', addresses: libp2p.getMultiaddrs().map(String), api: apiUrl })
+      logger.info('node started', { component: 'node', addresses: libp2p.getMultiaddrs().map(String), api: apiUrl, metrics: obs.url })
     },
     async stop () {
       // Also after a start that failed half way (then there is nothing left to do).
@@ -241,6 +272,13 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
       if (errors.length > 0) throw errors[0]
     }
   }
+}
+
+/** How many times each value occurs. */
+function countBy (values: string[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const v of values) out[v] = (out[v] ?? 0) + 1
+  return out
 }
 
 /** Bootstrap dialing, with a reconnect when the node finds itself alone. */

@@ -7,7 +7,7 @@ import { FulcrumError } from '../errors/index.js'
 import { OfferError } from './errors.js'
 import { toNanos } from './decimal.js'
 import type { Offer } from './model.js'
-import { BILLING_UNITS, CERTIFICATIONS, COUNTRIES, CURRENCIES, EU_COUNTRIES, NAMESPACED, isKnownServiceType } from './vocabulary.js'
+import { BILLING_UNITS, CERTIFICATIONS, COUNTRIES, CURRENCIES, EU_COUNTRIES, NAMESPACED, SERVICE_TYPES, isKnownServiceType } from './vocabulary.js'
 
 /** What a customer asks for. Every present criterion must hold. */
 export interface OfferFilter {
@@ -48,13 +48,23 @@ const bad = (path: string, message: string): never => {
   throw new FulcrumError(OfferError.BAD_FILTER, message, { path: `filter.${path}` })
 }
 
+/** A bad value as the message repeats it: quoted, and cut short if long. */
+const shown = (v: unknown): string => {
+  const text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)
+  return `'${text.length > 64 ? `${text.slice(0, 64)}...` : text}'`
+}
+
+/** ` (did you mean 'IT'?)` when the upper-case form of a code is known. */
+const upperHint = (v: unknown, known: ReadonlySet<string>): string =>
+  typeof v === 'string' && v !== v.toUpperCase() && known.has(v.toUpperCase()) ? ` (did you mean '${v.toUpperCase()}'? codes are upper case)` : ''
+
 /** Validates a filter (throws OFFER_BAD_FILTER with the path) and compiles it. */
 export function compileFilter (filter: OfferFilter): CompiledFilter {
   const checks: Array<(o: Offer) => boolean> = []
   let ceiling: bigint | undefined
   const { type, provider, currency, maxPrice, minCapacity, minAvailability } = filter
   if (type !== undefined) {
-    if (typeof type !== 'string' || !isKnownServiceType(type)) bad('type', 'unknown service type')
+    if (typeof type !== 'string' || !isKnownServiceType(type)) bad('type', `unknown service type ${shown(type)} (known: ${Object.keys(SERVICE_TYPES).join(', ')}, or x-<org>.<name>)`)
     checks.push(o => o.service.type === type)
   }
   const countries = countrySet(filter.countries, 'countries')
@@ -63,14 +73,14 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
   if (jurisdictions !== undefined) checks.push(o => jurisdictions.has(o.jurisdiction))
   if (provider !== undefined) checks.push(o => o.provider === provider)
   if (currency !== undefined) {
-    if (!CURRENCIES.has(currency)) bad('currency', 'not an ISO 4217 code')
+    if (!CURRENCIES.has(currency)) bad('currency', `${shown(currency)} is not an ISO 4217 currency code in upper case, e.g. EUR, CHF, PLN${upperHint(currency, CURRENCIES)}`)
     checks.push(o => o.price.currency === currency)
   }
   if (maxPrice !== undefined) {
     if (currency === undefined) bad('currency', 'a maximum price needs a currency: prices are never converted between currencies')
-    const unit = BILLING_UNITS[maxPrice.unit] ?? bad('maxPrice.unit', `unit must be one of ${Object.keys(BILLING_UNITS).join(', ')}`)
+    const unit = BILLING_UNITS[maxPrice.unit] ?? bad('maxPrice.unit', `unknown billing unit ${shown(maxPrice.unit)} (known: ${Object.keys(BILLING_UNITS).join(', ')})`)
     let limit: bigint
-    try { limit = toNanos(maxPrice.amount) * 1000n / BigInt(unit.hours) } catch { return bad('maxPrice.amount', 'not a decimal') }
+    try { limit = toNanos(maxPrice.amount) * 1000n / BigInt(unit.hours) } catch { return bad('maxPrice.amount', `${shown(maxPrice.amount)} is not a decimal such as 0.05`) }
     checks.push(o => BILLING_UNITS[o.price.unit]?.dimension === unit.dimension && normalisedPrice(o) <= limit)
     ceiling = limit
   }
@@ -78,23 +88,23 @@ export function compileFilter (filter: OfferFilter): CompiledFilter {
   if (certs !== undefined) {
     if (!Array.isArray(certs) || certs.length > FILTER_LIMITS.certifications) bad('certifications', 'too many')
     certs.forEach((c, i) => {
-      if (!CERTIFICATIONS.has(c) && !NAMESPACED.test(c)) bad(`certifications[${i}]`, `unknown certification (known: ${[...CERTIFICATIONS].join(', ')}, or x-<org>.<name>)`)
+      if (!CERTIFICATIONS.has(c) && !NAMESPACED.test(c)) bad(`certifications[${i}]`, `unknown certification ${shown(c)} (known: ${[...CERTIFICATIONS].join(', ')}, or x-<org>.<name>)`)
     })
     checks.push(o => certs.every(c => o.certifications.includes(c)))
   }
   if (minCapacity !== undefined) {
-    if (!Number.isSafeInteger(minCapacity) || minCapacity < 0) bad('minCapacity', 'not an unsigned integer')
+    if (!Number.isSafeInteger(minCapacity) || minCapacity < 0) bad('minCapacity', `${shown(minCapacity)} is not an unsigned integer`)
     checks.push(o => o.capacity >= minCapacity)
   }
   if (minAvailability !== undefined) {
     let min: bigint
-    try { min = toNanos(minAvailability) } catch { return bad('minAvailability', 'not a decimal') }
+    try { min = toNanos(minAvailability) } catch { return bad('minAvailability', `${shown(minAvailability)} is not a decimal percentage such as 99.9`) }
     checks.push(o => toNanos(o.sla.availability) >= min)
   }
   const minSpecs = Object.entries(filter.minSpecs ?? {})
   if (minSpecs.length > FILTER_LIMITS.minSpecs) bad('minSpecs', 'too many')
   for (const [key, min] of minSpecs) {
-    if (!Number.isSafeInteger(min) || min < 0) bad(`minSpecs.${key}`, 'not an unsigned integer')
+    if (!Number.isSafeInteger(min) || min < 0) bad(`minSpecs.${key}`, `${shown(min)} is not an unsigned integer`)
     checks.push(o => { const v = o.service.specs[key]; return typeof v === 'number' && v >= min })
   }
   const matches = (o: Offer): boolean => checks.every(c => c(o))
@@ -108,7 +118,7 @@ function countrySet (codes: string[] | undefined, path: string): Set<string> | u
   codes.forEach((c, i) => {
     if (c === 'EU') EU_COUNTRIES.forEach(e => set.add(e))
     else if (COUNTRIES.has(c)) set.add(c)
-    else bad(`${path}[${i}]`, 'not an ISO 3166-1 code nor EU')
+    else bad(`${path}[${i}]`, `${shown(c)} is neither an ISO 3166-1 alpha-2 country code in upper case (IT, DE, FR, ...) nor EU${upperHint(c, COUNTRIES)}`)
   })
   return set
 }

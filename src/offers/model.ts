@@ -29,6 +29,22 @@ export interface Offer {
   terms: { url: string, sha256: string }
   /** Multiaddrs at which the provider's node can be reached. */
   addresses: string[]
+  /**
+   * Present only on a **bundle offer** (an aggregator's offer made of other providers' offers,
+   * protocols/offer-v1.md §Bundles): the component offers one unit of this offer is made of.
+   */
+  bundle?: BundleComponent[]
+}
+
+/** One component of a bundle offer: `quantity` units of the signed offer (provider, id, seq, record hash) per bundle unit. */
+export interface BundleComponent {
+  provider: string
+  id: string
+  seq: number
+  /** SHA-256 of the component offer's encoded record, 64 lowercase hex characters. */
+  hash: string
+  /** Units of the component offer per unit of the bundle (at least 1). */
+  quantity: number
 }
 
 /** A provider's signed statement that offer (provider, id) ends as of `seq`. */
@@ -70,7 +86,9 @@ export const LIMITS = {
   addresses: 8,
   addressLength: 200,
   urlLength: 400,
-  siteLength: 64
+  siteLength: 64,
+  /** Components of a bundle offer: a composed service is a handful of parts; 8 keeps a bundle far under MAX_RECORD_BYTES (§Bundles). */
+  bundleComponents: 8
 } as const
 
 /** The catalog key of a record: provider and offer id. */

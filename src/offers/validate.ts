@@ -66,7 +66,7 @@ function provider (value: unknown, path: string): string {
 /** Validates an offer body; returns it typed. Throws `OFFER_*` with the field path. */
 export function validateOffer (value: unknown): Offer {
   const o = object(value, '', ['provider', 'id', 'seq', 'issuedAt', 'expiresAt', 'service', 'location', 'jurisdiction',
-    'certifications', 'price', 'capacity', 'sla', 'terms', 'addresses'])
+    'certifications', 'price', 'capacity', 'sla', 'terms', 'addresses'], ['bundle'])
   provider(o.provider, 'provider')
   text(o.id, 'id', ID, LIMITS.idLength)
   uint(o.seq, 'seq')
@@ -89,6 +89,7 @@ export function validateOffer (value: unknown): Offer {
   validateUrl(terms.url, 'terms.url')
   text(terms.sha256, 'terms.sha256', SHA256_HEX, 64)
   validateAddresses(o.addresses)
+  if (o.bundle !== undefined) validateBundle(o.bundle, o.provider as string)
   return o as unknown as Offer
 }
 
@@ -170,5 +171,30 @@ function validateAddresses (value: unknown): void {
   }
   value.forEach((a: unknown, i) => {
     if (!isOfferAddress(a, LIMITS.addressLength)) fail(OfferError.INVALID_FIELD, `addresses[${i}]`, 'must be a multiaddr of the offer-v1 address grammar, in canonical form')
+  })
+}
+
+/**
+ * A bundle's components (§Bundles): 1 to 8 distinct offers of other providers, each pinned by seq
+ * and record hash, with a quantity per bundle unit; sorted by (provider, id) so that one bundle has
+ * one encoding.
+ */
+function validateBundle (value: unknown, self: string): void {
+  if (!Array.isArray(value) || value.length === 0 || value.length > LIMITS.bundleComponents) {
+    fail(OfferError.INVALID_FIELD, 'bundle', `must be an array of 1 to ${LIMITS.bundleComponents} components`)
+  }
+  value.forEach((v: unknown, i) => {
+    const path = `bundle[${i}]`
+    const c = object(v, path, ['provider', 'id', 'seq', 'hash', 'quantity'])
+    const p = provider(c.provider, `${path}.provider`)
+    if (p === self) fail(OfferError.INVALID_FIELD, `${path}.provider`, 'a bundle is made of other providers\' offers')
+    const id = text(c.id, `${path}.id`, ID, LIMITS.idLength)
+    uint(c.seq, `${path}.seq`)
+    text(c.hash, `${path}.hash`, SHA256_HEX, 64)
+    if (uint(c.quantity, `${path}.quantity`) < 1) fail(OfferError.INVALID_FIELD, `${path}.quantity`, 'must be at least 1')
+    if (i > 0) {
+      const prev = value[i - 1] as { provider: string, id: string }
+      if (prev.provider > p || (prev.provider === p && prev.id >= id)) fail(OfferError.INVALID_FIELD, path, 'components must be sorted by (provider, id) and distinct')
+    }
   })
 }

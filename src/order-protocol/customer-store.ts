@@ -7,13 +7,16 @@
  * Buckets (one prefix byte; a number is never reused):
  * - 0x00 'v'               format version (u8)
  * - 0x01 order id (UTF-8)  the order (canonical CBOR, see {@link CustomerOrder})
+ * - 0x02 agreement ‖ 0x00 ‖ id  terminations of its agreements (termination-records.ts)
  */
 import type { Store } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { openStore } from '../storage/index.js'
+import type { TerminationRecord } from '../orders/index.js'
 import { OrderShellError } from './errors.js'
+import { listTerminations, putTermination } from './termination-records.js'
 
 /** An order as the customer keeps it. `state` is the customer machine's own encoding. */
 export interface CustomerOrder {
@@ -29,7 +32,7 @@ export interface CustomerOrder {
 }
 
 const FORMAT_VERSION = 1
-const B = { META: 0x00, ORDER: 0x01 } as const
+const B = { META: 0x00, ORDER: 0x01, TERMINATION: 0x02 } as const
 /** Largest stored order: the body and certificate (64 KiB each) and the machine state. */
 const MAX_RECORD_BYTES = 512 * 1024
 const enc = new TextEncoder()
@@ -76,6 +79,16 @@ export class CustomerStore {
     const out: CustomerOrder[] = []
     for await (const v of this.db.values({ gte: Uint8Array.of(B.ORDER), lt: Uint8Array.of(B.ORDER + 1) })) out.push(decode(v))
     return out
+  }
+
+  /** Writes a termination record (synced). */
+  async putTermination (rec: TerminationRecord): Promise<void> {
+    await putTermination(this.db, B.TERMINATION, rec)
+  }
+
+  /** The termination records of one agreement, or of all. */
+  async terminations (agreement?: string): Promise<TerminationRecord[]> {
+    return await listTerminations(this.db, B.TERMINATION, agreement)
   }
 
   async close (): Promise<void> {

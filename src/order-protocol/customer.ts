@@ -15,6 +15,8 @@
  * the order ({@link resumeOrders}: the machine's restore aborts an undecided order and delivers a
  * decided one again). Progress events for the CLI come from the machine's state changes.
  */
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Identity } from '../identity/index.js'
@@ -26,10 +28,11 @@ import type { MerkleLog } from '../log/index.js'
 import { isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import {
-  COMMIT_MARGIN_MS, CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, OrderError, buildAgreementBody, customerStep, deliverUntil, ed25519Verifier,
+  COMMIT_MARGIN_MS, CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, OrderError, buildAgreementBody, customerStep, decideCustomer, deliverUntil, ed25519Verifier,
   newOrderId, restoreCustomer, startOrder
 } from '../orders/index.js'
-import type { CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import type { CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import { declinedOutcome, quoteRound } from './customer-quotes.js'
 import { sendOrderMessage } from './client.js'
 import { STATUS_QUERY_TIMEOUT_MS } from './constants.js'
 import type { CustomerOrder, CustomerStore } from './customer-store.js'
@@ -45,16 +48,30 @@ export interface CustomerComponents {
   random: (bytes: number) => Uint8Array
   /** Called as each provider progresses (the CLI prints these). */
   progress?: (event: ProgressEvent) => void
+  /** Appends a decided certificate to the customer's ledger (default: straight to `log`; a node passes its ledger service). */
+  append?: (entry: Uint8Array, verified: boolean) => Promise<void>
+  /** Ends every run early (a node stopping); what is decided stays in the store and resumes on the next start. */
+  signal?: AbortSignal
 }
 
+/** A decision taken from outside the machine on a prepare-only order (an aggregator's sub-order). */
+interface Decide { type: 'decide', commit: boolean, reason?: string }
+
 /** One step of one provider. */
-export interface ProgressEvent { order: string, provider: string, step: 'hold' | 'held' | 'pending' | 'refused' | 'unreachable' | 'commit' | 'committed' | 'abort' | 'released', code?: string, reason?: string }
+export interface ProgressEvent { order: string, provider: string, step: 'quote' | 'quoted' | 'counter' | 'hold' | 'held' | 'pending' | 'refused' | 'unreachable' | 'commit' | 'committed' | 'abort' | 'released', code?: string, reason?: string }
 
 /** What one provider did. */
 export interface ProviderOutcome { state: string, code?: string, reason?: string }
 
 /** The outcome of an order: `committed` (every provider acknowledged), `committing` (decided, deliveries outstanding), `aborted`. */
-export interface OrderOutcome { orderId: string, status: 'committed' | 'committing' | 'aborted', providers: Record<string, ProviderOutcome>, entry?: Uint8Array }
+export interface OrderOutcome {
+  orderId: string
+  status: 'committed' | 'committing' | 'aborted' | 'prepared'
+  providers: Record<string, ProviderOutcome>
+  entry?: Uint8Array
+  /** The quote round's counter-offers, when it ran: taken, and declined (an order with a declined one aborts before any hold). */
+  counters?: { accepted: CounterChange[], declined: CounterChange[] }
+}
 
 /** What the store keeps per order: the machine's record and the providers' last known outcomes. */
 interface Stored { record: CustomerRecord, providers: Record<string, ProviderOutcome> }
@@ -69,12 +86,20 @@ const decodeStored = (b: Uint8Array): Stored => decodeCanonical(b, MAX_STATE_BYT
  * (then {@link resumeOrders} aborts it).
  */
 export async function placeOrder (c: CustomerComponents, plan: Plan, addresses: Record<string, string[]>,
-  options: { commitWindowMs?: number } = {}): Promise<OrderOutcome> {
-  const now = c.now()
+  options: { commitWindowMs?: number, quote?: { withinPct?: number } } = {}): Promise<OrderOutcome> {
   const orderId = newOrderId(c.random(16))
+  let counters: OrderOutcome['counters']
+  if (options.quote !== undefined) {
+    const { decision, failures } = await quoteRound(c, plan, orderId, addresses, options.quote.withinPct)
+    counters = { accepted: decision.accepted, declined: decision.declined }
+    if (decision.declined.length > 0 || Object.keys(failures).length > 0) return declinedOutcome(orderId, plan, decision.declined, failures, counters)
+    plan = decision.plan
+  }
+  const now = c.now()
   const body = buildAgreementBody({ plan, customer: c.identity.peerId, orderId, createdAt: now, commitBy: now + (options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS) })
   const row: CustomerOrder = { id: orderId, status: CustomerStatus.Holding, addresses, createdAt: now, updatedAt: now, state: new Uint8Array(0) }
-  return await new OrderRun(c, row, {}).run(startOrder(contextOf(c), body, now))
+  const outcome = await new OrderRun(c, row, {}).run(startOrder(contextOf(c), body, now))
+  return counters === undefined ? outcome : { ...outcome, counters }
 }
 
 /** Resumes every order a crash or an unreachable provider left unfinished (see module doc). */
@@ -83,11 +108,49 @@ export async function resumeOrders (c: CustomerComponents): Promise<OrderOutcome
   for (const row of await c.store.list()) {
     const stored = decodeStored(row.state)
     if (stored.record.status === CustomerStatus.Done) continue
-    if (stored.record.status === CustomerStatus.Committed) await appendEntry(c.log, c.identity.peerId, stored.record.entry) // a crash may have cut the write short
+    if (stored.record.status === CustomerStatus.Committed) await appendTo(c, stored.record.entry) // a crash may have cut the write short
     const run = new OrderRun(c, row, stored.providers)
     out.push(await run.run(restoreCustomer(contextOf(c), stored.record, c.now()), true))
   }
   return out
+}
+
+/**
+ * Starts a prepare-only order (an aggregator's sub-order, §10) and returns once every provider held
+ * (`prepared`) or the order aborted (a refusal, or no hold from everyone by `until`: the run then
+ * decides abort itself). The record tells which providers held and why it aborted ({@link orderRecord}).
+ */
+export async function prepareOrder (c: CustomerComponents, body: EntryBody, addresses: Record<string, string[]>, until: number): Promise<OrderOutcome> {
+  const now = c.now()
+  const row: CustomerOrder = { id: body.id, status: CustomerStatus.Holding, addresses, createdAt: now, updatedAt: now, state: new Uint8Array(0) }
+  return await new OrderRun(c, row, {}, until).run(startOrder(contextOf(c), body, now, { prepareOnly: true }))
+}
+
+/**
+ * Decides a prepared (or still holding) order of the store: commit (the certificate goes into the
+ * ledger first) or abort, then delivers the decision until done (a commit) or tried once (an abort).
+ * Deciding what was already decided only delivers it again.
+ */
+export async function decideOrder (c: CustomerComponents, orderId: string, decision: { commit: boolean, reason?: string }): Promise<OrderOutcome> {
+  const row = await c.store.get(orderId)
+  if (row === undefined) throw new Error(`no stored order ${orderId}`)
+  const stored = decodeStored(row.state)
+  if (stored.record.status === CustomerStatus.Committed) await appendTo(c, stored.record.entry)
+  const run = new OrderRun(c, row, stored.providers)
+  // restoring aborts a holding order (presumed abort), keeps a prepared one, re-sends a decided one
+  return await run.run(restoreCustomer(contextOf(c), stored.record, c.now()), false, { type: 'decide', ...decision })
+}
+
+/** The machine's record of a stored order. */
+export function orderRecord (row: CustomerOrder): CustomerRecord {
+  return decodeStored(row.state).record
+}
+
+/** Appends a certificate to the customer's ledger; `verified`: the machine checked every signature of it. */
+async function appendTo (c: CustomerComponents, entry: Uint8Array, verified = false): Promise<void> {
+  if (c.append !== undefined) await c.append(entry, verified)
+  else if (verified) await appendVerifiedEntry(c.log, c.identity.peerId, entry)
+  else await appendEntry(c.log, c.identity.peerId, entry)
 }
 
 /** The outcome recorded for an order. */
@@ -112,22 +175,27 @@ function entryOf (r: CustomerRecord): Uint8Array | undefined {
 
 function statusOf (r: CustomerRecord): OrderOutcome['status'] {
   if (r.status === CustomerStatus.Done) return r.outcome
+  if (r.status === CustomerStatus.Prepared) return 'prepared'
   return r.status === CustomerStatus.Committed ? 'committing' : 'aborted'
 }
 
 /** The summary status the store and `order list` show. */
 function rowStatus (r: CustomerRecord): string {
+  if (r.status === CustomerStatus.Prepared) return 'prepared'
   return r.status === CustomerStatus.Done ? r.outcome : r.status === CustomerStatus.Committed ? 'committing' : r.status === CustomerStatus.Aborted ? 'aborting' : 'holding'
 }
 
-function targetOf (row: CustomerOrder, peer: string): Multiaddr[] {
-  return (row.addresses[peer] ?? []).map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
+/** The provider's known addresses; with none, its peer id (a full node's peer store and peer routing find it). */
+export function targetOf (row: CustomerOrder, peer: string): Multiaddr[] | PeerId {
+  const addrs = row.addresses[peer] ?? []
+  if (addrs.length === 0) return peerIdFromString(peer)
+  return addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`))
 }
 
 /** One run of the machine for one order (see module doc). */
 class OrderRun {
   private state: CustomerState | undefined
-  private readonly events: CustomerEvent[] = []
+  private readonly events: Array<CustomerEvent | Decide> = []
   private poke: (() => void) | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly inflight = new Map<string, Promise<void>>()
@@ -139,18 +207,31 @@ class OrderRun {
   private readonly told = new Set<string>()
   private bug: unknown
 
-  constructor (private readonly c: CustomerComponents, private readonly row: CustomerOrder, private readonly providers: Record<string, ProviderOutcome>) {}
+  private prepareTimer: ReturnType<typeof setTimeout> | undefined
 
-  async run (first: CustomerStep, resumed = false): Promise<OrderOutcome> {
+  /** `prepareUntil`: a prepare-only run decides abort itself if not every provider held by then. */
+  constructor (private readonly c: CustomerComponents, private readonly row: CustomerOrder, private readonly providers: Record<string, ProviderOutcome>,
+    private readonly prepareUntil?: number) {}
+
+  async run (first: CustomerStep, resumed = false, decide?: Decide): Promise<OrderOutcome> {
+    const onStop = (): void => { this.wake() }
+    this.c.signal?.addEventListener('abort', onStop)
     try {
       await this.apply(first)
       if (resumed) await this.apply(customerStep(contextOf(this.c), this.current, { type: 'tick' }, this.c.now()))
-      while (!this.finished()) {
+      if (decide !== undefined) this.events.push(decide)
+      if (this.prepareUntil !== undefined) {
+        this.prepareTimer = setTimeout(() => { this.events.push({ type: 'decide', commit: false, reason: 'not every part held in time' }); this.wake() }, Math.max(0, this.prepareUntil - this.c.now()))
+      }
+      while (!this.finished() && this.c.signal?.aborted !== true) {
         const event = await this.next()
         if (this.bug !== undefined) throw this.bug
-        if (event !== undefined) await this.apply(customerStep(contextOf(this.c), this.current, event, this.c.now()))
+        if (event?.type === 'decide') await this.apply(decideCustomer(contextOf(this.c), this.current, event, this.c.now()))
+        else if (event !== undefined) await this.apply(customerStep(contextOf(this.c), this.current, event, this.c.now()))
       }
     } finally {
+      this.c.signal?.removeEventListener('abort', onStop)
+      clearTimeout(this.prepareTimer)
       clearTimeout(this.timer)
       this.stop.abort()
       await Promise.allSettled([...this.inflight.values()])
@@ -170,14 +251,14 @@ class OrderRun {
   private finished (): boolean {
     if (this.events.length > 0) return false
     const s = this.current
-    if (s.record.status === CustomerStatus.Done) return true
+    if (s.record.status === CustomerStatus.Done || s.record.status === CustomerStatus.Prepared) return true
     // a hold still on its way may yet be granted: wait for it, so that its release is asked too
     if ([...this.inflight.keys()].some(k => k.startsWith('hold '))) return false
     return s.record.status === CustomerStatus.Aborted && s.providers.every(p => s.acked.has(p) || this.abortTried.has(p))
   }
 
-  private async next (): Promise<CustomerEvent | undefined> {
-    if (this.events.length === 0) await new Promise<void>(resolve => { this.poke = resolve })
+  private async next (): Promise<CustomerEvent | Decide | undefined> {
+    if (this.events.length === 0 && this.c.signal?.aborted !== true) await new Promise<void>(resolve => { this.poke = resolve })
     return this.events.shift()
   }
 
@@ -195,7 +276,7 @@ class OrderRun {
         // Every write is synced before what follows it is sent, except the last one (done): a crash
         // that loses it only makes the next command deliver the decision once more.
         await this.save(e.record, step.state, e.record.status !== CustomerStatus.Done)
-        if (e.entry !== undefined) await appendVerifiedEntry(this.c.log, this.c.identity.peerId, e.entry) // the machine verified every hold's signature
+        if (e.entry !== undefined) await appendTo(this.c, e.entry, true) // the machine verified every hold's signature
       } else if (e.type === 'send') this.send(e.to, e.message, step.state)
       else if (e.type === 'wake') this.arm(e.at)
     }

@@ -13,20 +13,25 @@
  *   with a deadline, its answer stepped in as a message; `wake` arms one timer, cleared on stop and
  *   re-armed from the stored records on start.
  *
+ * With an aggregator (order-v1 §10), a hold is served through it (it holds a bundle's parts before
+ * the machine signs), every write tells it the order's fate, a customer's abort during a bundle's
+ * preparation is noted, and a part's status request about a sub-order is answered by it.
+ *
  * A crash between the store write and the ledger append leaves a committed record whose entry the
  * ledger lacks: start appends it (the record holds the certificate), so the two agree again.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Identity } from '../identity/index.js'
 import type { Logger } from '../logging/index.js'
-import { describeError } from '../errors/index.js'
+import type { Telemetry } from '../metrics/telemetry.js'
+import { describeError, isFulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import type { EntryBody } from '../ledger/index.js'
 import type { VerifiedRecord } from '../offers/index.js'
 import {
-  GRACE_MS, OrderError, ProviderStatus, ed25519Verifier, nextWake, providerState, providerStep
+  GRACE_MS, OrderError, ProviderStatus, checkHold, ed25519Verifier, nextWake, providerState, providerStep, verifyMessage
 } from '../orders/index.js'
 import type {
   LiveOffer, OrderMessage, ProviderContext, ProviderEvent, ProviderOrder as MachineOrder, ProviderPolicy, ProviderState
@@ -34,6 +39,7 @@ import type {
 import { sendOrderMessage } from './client.js'
 import { MAX_CONCURRENT_FORWARDS, STATUS_QUERY_TIMEOUT_MS } from './constants.js'
 import type { ProviderOrder, ProviderStore } from './store.js'
+import type { Aggregator } from './aggregator.js'
 
 /** What the provider driver needs. */
 export interface ProviderDriverComponents {
@@ -49,6 +55,10 @@ export interface ProviderDriverComponents {
   policy: () => ProviderPolicy
   now: () => number
   logger: Logger
+  /** Told every state an order enters (metrics). */
+  telemetry?: Telemetry
+  /** Serves holds for this node's bundle offers (order-v1 §10) and learns every order's fate. */
+  aggregator?: Pick<Aggregator, 'serveHold' | 'onParent' | 'noteAbort' | 'answerStatus'>
 }
 
 /** Largest machine record the store keeps: an agreement body is at most 64 KiB, the entry as much again. */
@@ -141,6 +151,19 @@ export class ProviderDriver {
 
   /** Steps a request from `peer` and returns the machine's answer. */
   async request (message: OrderMessage, peer: string): Promise<OrderMessage> {
+    const agg = this.c.aggregator
+    if (message.kind === 'hold' && agg !== undefined) {
+      return await agg.serveHold(message, { precheck: async () => await this.precheck(message, peer), step: async () => await this.stepRequest(message, peer) })
+    }
+    if (message.kind === 'abort') agg?.noteAbort(message)
+    if (message.kind === 'status-request' && agg !== undefined) {
+      const answer = await agg.answerStatus(message, peer) // a part asking about a sub-order of this node
+      if (answer !== undefined) return answer
+    }
+    return await this.stepRequest(message, peer)
+  }
+
+  private async stepRequest (message: OrderMessage, peer: string): Promise<OrderMessage> {
     const reply = await this.step({ type: 'message', message, peer }, true)
     if (reply === undefined) throw new Error(`the provider machine gave no answer to ${message.kind}`)
     return reply
@@ -157,21 +180,52 @@ export class ProviderDriver {
   }
 
   private async step (event: ProviderEvent, refreshOffers: boolean): Promise<OrderMessage | undefined> {
-    const run = this.queue.then(async () => await this.run(event, refreshOffers))
+    return await this.enqueue(async () => await this.run(event, refreshOffers))
+  }
+
+  private async enqueue<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn)
     this.queue = run.catch(() => {})
     return await run
+  }
+
+  /**
+   * The machine's checks of a new hold, without a step (an aggregator holds a bundle's parts only
+   * for a hold the machine would grant): `step` when it is not a new, well-addressed, signed hold.
+   */
+  private async precheck (hold: OrderMessage<'hold'>, peer: string): Promise<{ code: string, reason: string } | 'step' | undefined> {
+    return await this.enqueue(async () => {
+      const now = this.c.now()
+      await this.refreshOffers(now)
+      if (hold.body.to !== this.state.self || hold.body.from !== peer || this.state.orders.has(hold.body.order) || hold.body.body.id !== hold.body.order) return 'step'
+      try {
+        verifyMessage(hold, ed25519Verifier)
+      } catch {
+        return 'step'
+      }
+      try {
+        checkHold(this.state, this.ctx.policy, hold.body.body, hold.body.from, now)
+        return undefined
+      } catch (err) {
+        if (isFulcrumError(err)) return { code: err.code, reason: err.message }
+        throw err
+      }
+    })
+  }
+
+  private async refreshOffers (now: number): Promise<void> {
+    let state = this.state
+    for (const offer of liveOffers(await this.c.ownRecords(), state.offers.values(), now)) {
+      state = providerStep(this.ctx, state, { type: 'offer', offer }, now).state
+    }
+    this.state = state
   }
 
   /** One step: carries its effects out in order; the new state is kept only once every write is durable. */
   private async run (event: ProviderEvent, refreshOffers: boolean): Promise<OrderMessage | undefined> {
     const now = this.c.now()
-    let state = this.state
-    if (refreshOffers) {
-      for (const offer of liveOffers(await this.c.ownRecords(), state.offers.values(), now)) {
-        state = providerStep(this.ctx, state, { type: 'offer', offer }, now).state
-      }
-      this.state = state
-    }
+    if (refreshOffers) await this.refreshOffers(now)
+    const state = this.state
     const { state: next, effects } = providerStep(this.ctx, state, event, now)
     let reply: OrderMessage | undefined
     const sends: Array<{ to: string, message: OrderMessage }> = []
@@ -192,9 +246,12 @@ export class ProviderDriver {
 
   /** Store first (synced), then the ledger: a crash between them is completed by {@link start}. */
   private async write (rec: MachineOrder, entry: Uint8Array | undefined, now: number): Promise<void> {
-    await this.c.store.put(storedOrder(rec, await this.c.store.get(rec.order), now))
+    const stored = storedOrder(rec, await this.c.store.get(rec.order), now)
+    await this.c.store.put(stored)
     if (entry !== undefined && !await this.c.ledger.has(rec.order)) await this.c.ledger.append(entry, { verified: true })
-    this.c.logger.info('order ' + rec.status, { order: rec.order, peer: rec.customer })
+    this.c.telemetry?.orderState(stored.status)
+    this.c.logger.info('order ' + stored.status, { order: rec.order, peer: rec.customer, status: stored.status, ...(stored.code === undefined ? {} : { code: stored.code }) })
+    await this.c.aggregator?.onParent(rec.order, rec.status)
   }
 
   private arm (at: number | undefined): void {

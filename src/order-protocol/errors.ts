@@ -22,6 +22,8 @@ export const OrderShellError = {
   APPROVAL_TIMEOUT: 'ORDER_APPROVAL_DENIED',
   /** Not enough free capacity on an offer for the quantity asked (held + committed + asked > capacity). */
   NO_CAPACITY: 'ORDER_QUANTITY_ABOVE_CAPACITY',
+  /** (customer) A decided commit that some provider has not acknowledged (or refused) by the end of `order place`. */
+  COMMIT_UNACKNOWLEDGED: 'ORDER_COMMIT_UNACKNOWLEDGED',
   /** (store) An order id that the store does not know. */
   STORE_UNKNOWN_ORDER: 'ORDER_STORE_UNKNOWN_ORDER',
   /** (store) A transition the stored status does not allow (e.g. commit after release). */

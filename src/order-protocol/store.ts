@@ -13,13 +13,16 @@
  * - 0x01 order id (UTF-8)         the order (canonical CBOR, see {@link ProviderOrder})
  * - 0x02 expiresAt (u64) ‖ id     open holds by expiry (pending and held orders only)
  * - 0x03 offer id (UTF-8)         capacity counters `{ held, committed }` (canonical CBOR)
+ * - 0x04 agreement ‖ 0x00 ‖ id    terminations of committed agreements (termination-records.ts)
  */
 import type { Store } from '../storage/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { openStore } from '../storage/index.js'
+import type { TerminationRecord } from '../orders/index.js'
 import { OrderShellError } from './errors.js'
+import { listTerminations, putTermination } from './termination-records.js'
 
 /** Where an order stands at this provider. Open: `pending` (awaiting the operator) and `held`. */
 export type ProviderOrderStatus = 'pending' | 'held' | 'committed' | 'released' | 'expired' | 'refused'
@@ -51,7 +54,7 @@ export interface ProviderOrder {
 export interface Usage { held: number, committed: number }
 
 const FORMAT_VERSION = 1
-const B = { META: 0x00, ORDER: 0x01, EXPIRY: 0x02, USAGE: 0x03 } as const
+const B = { META: 0x00, ORDER: 0x01, EXPIRY: 0x02, USAGE: 0x03, TERMINATION: 0x04 } as const
 /** Largest stored order: an agreement entry is at most 64 KiB, plus the machine state. */
 const MAX_RECORD_BYTES = 256 * 1024
 const enc = new TextEncoder()
@@ -163,6 +166,16 @@ export class ProviderStore {
     const out: ProviderOrder[] = []
     for await (const value of this.db.values({ gte: Uint8Array.of(B.ORDER), lt: Uint8Array.of(B.ORDER + 1) })) out.push(decodeOrder(value))
     return out
+  }
+
+  /** Writes a termination record (synced). */
+  async putTermination (rec: TerminationRecord): Promise<void> {
+    await putTermination(this.db, B.TERMINATION, rec)
+  }
+
+  /** The termination records of one agreement, or of all. */
+  async terminations (agreement?: string): Promise<TerminationRecord[]> {
+    return await listTerminations(this.db, B.TERMINATION, agreement)
   }
 
   /** The counters after `from` becomes `to`: open orders count as held, committed ones as committed. */

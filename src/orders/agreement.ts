@@ -7,10 +7,10 @@ import { base32 } from 'multiformats/bases/base32'
 import { fieldReader } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { decodeEntry, entrySigningBytes } from '../ledger/index.js'
+import { HASH_SIZE, decodeEntry, entrySigningBytes } from '../ledger/index.js'
 import type { Entry, EntryBody } from '../ledger/index.js'
 import { encodeRecord, isDecimal, sha256 } from '../offers/index.js'
-import { MAX_ITEM_NAME_LENGTH, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_PEER_ID_LENGTH, MAX_TERM_MONTHS } from './constants.js'
+import { MAX_ITEM_NAME_LENGTH, MAX_NOTICE_DAYS, MAX_ORDER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_PEER_ID_LENGTH, MAX_TERM_MONTHS } from './constants.js'
 import { readAmount, readOfferRef } from './codec.js'
 import { OrderError } from './errors.js'
 import type { OfferRef, Verifier } from './messages.js'
@@ -32,12 +32,21 @@ export interface AgreementTerms {
   /** The customer's peer id. */
   customer: string
   items: AgreementItem[]
-  term: { months: number }
+  /** `noticeDays`: the shortest notice (whole days) a termination of this agreement may give (§5.3); absent: none. */
+  term: { months: number, noticeDays?: number }
   /** Unix ms by which the customer decides; holds last until `commitBy + GRACE_MS`. */
   commitBy: number
   /** The plan's total, normalised to one unit of time (informative: providers check their own items). */
   total: Amount
+  /**
+   * Only in an aggregator's sub-order (order-v1 §10): the customer's order this one serves, so an
+   * auditor can follow customer -> aggregator -> providers.
+   */
+  parent?: ParentLink
 }
+
+/** The link of a sub-order to the order it serves: its id and SHA-256 of its agreement signing bytes. */
+export interface ParentLink { order: string, hash: Uint8Array }
 
 /** What {@link buildAgreementBody} needs besides the plan. */
 export interface AgreementInput {
@@ -61,13 +70,13 @@ export function buildAgreementBody (input: AgreementInput): EntryBody {
     provider: i.record.body.provider,
     offer: { provider: i.record.body.provider, id: i.record.body.id, seq: i.record.body.seq, hash: sha256(encodeRecord(i.record)) },
     quantity: i.quantity,
-    price: { ...i.record.body.price }
+    price: { ...(i.price ?? i.record.body.price) }
   }))
   const terms: AgreementTerms = {
     order: input.orderId,
     customer: input.customer,
     items,
-    term: { months: input.plan.term.months },
+    term: input.plan.term.noticeDays === undefined ? { months: input.plan.term.months } : { months: input.plan.term.months, noticeDays: input.plan.term.noticeDays },
     commitBy: input.commitBy,
     total: { ...input.plan.total }
   }
@@ -103,6 +112,13 @@ function readItem (v: unknown, path: string): AgreementItem {
   return item
 }
 
+function readParent (v: unknown, path: string): ParentLink {
+  const m = t.strictMap(v, path, ['order', 'hash'])
+  const order = t.str(m.order, `${path}.order`, MAX_ORDER_ID_LENGTH)
+  if (order === '') t.bad(`${path}.order`, 'empty order id')
+  return { order, hash: t.bytes(m.hash, `${path}.hash`, HASH_SIZE) }
+}
+
 /**
  * Parses and checks the terms of an agreement body: every field (no others), the order id equal to
  * the entry id, unique item names, parties exactly the customer and the items' providers (the
@@ -110,19 +126,22 @@ function readItem (v: unknown, path: string): AgreementItem {
  * Precondition: the body passed ledger-v1's checks (the codec and {@link buildAgreementBody} ensure it).
  */
 export function parseTerms (body: EntryBody): AgreementTerms {
-  const m = t.strictMap(body.terms, 'terms', ['order', 'customer', 'items', 'term', 'commitBy', 'total'])
-  const term = t.strictMap(m.term, 'terms.term', ['months'])
+  const m = t.strictMap(body.terms, 'terms', ['order', 'customer', 'items', 'term', 'commitBy', 'total', 'parent'])
+  const term = t.strictMap(m.term, 'terms.term', ['months', 'noticeDays'])
   const terms: AgreementTerms = {
     order: t.str(m.order, 'terms.order', MAX_ORDER_ID_LENGTH),
     customer: t.str(m.customer, 'terms.customer', MAX_PEER_ID_LENGTH),
     items: t.list(m.items, 'terms.items', MAX_ORDER_ITEMS, readItem),
-    term: { months: t.uint(term.months, 'terms.term.months') },
+    term: term.noticeDays === undefined ? { months: t.uint(term.months, 'terms.term.months') } : { months: t.uint(term.months, 'terms.term.months'), noticeDays: t.uint(term.noticeDays, 'terms.term.noticeDays') },
     commitBy: t.uint(m.commitBy, 'terms.commitBy'),
     total: readAmountTerm(m.total, 'terms.total')
   }
+  if (m.parent !== undefined) terms.parent = readParent(m.parent, 'terms.parent')
   if (terms.order !== body.id) t.bad('terms.order', 'not the entry id')
+  if (terms.parent?.order === terms.order) t.bad('terms.parent.order', 'an order cannot serve itself')
   if (terms.items.length === 0) t.bad('terms.items', 'no items')
   if (terms.term.months < 1 || terms.term.months > MAX_TERM_MONTHS) t.bad('terms.term.months', `1..${MAX_TERM_MONTHS}`)
+  if ((terms.term.noticeDays ?? 0) > MAX_NOTICE_DAYS) t.bad('terms.term.noticeDays', `0..${MAX_NOTICE_DAYS}`)
   if (terms.commitBy <= body.createdAt) t.bad('terms.commitBy', 'not after createdAt')
   const names = new Set(terms.items.map(i => i.name))
   if (names.size !== terms.items.length) t.bad('terms.items', 'duplicate item names')

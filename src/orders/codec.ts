@@ -8,15 +8,15 @@ import { decodeVersionedMessage, encodeVersionedMessage, fieldReader } from '../
 import type { CanonicalValue, MessageFormat } from '../encoding/index.js'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { SIGNATURE_LENGTH } from '../identity/index.js'
-import { HASH_SIZE, MAX_ENTRY_BYTES, entrySigningBytes } from '../ledger/index.js'
-import type { EntryBody } from '../ledger/index.js'
+import { HASH_SIZE, MAX_ENTRY_BYTES, MAX_PARTIES, entrySigningBytes } from '../ledger/index.js'
+import type { EntryBody, EntryType } from '../ledger/index.js'
 import {
   MAX_AMOUNT_LENGTH, MAX_CODE_LENGTH, MAX_ORDER_ID_LENGTH, MAX_PEER_ID_LENGTH, MAX_ORDER_ITEMS, MAX_ORDER_MESSAGE_BYTES, MAX_REASON_LENGTH,
   MAX_UNIT_LENGTH, ORDER_MESSAGE_VERSION
 } from './constants.js'
 import { OrderError } from './errors.js'
 import { MESSAGE_KINDS, ORDER_STATES } from './messages.js'
-import type { Envelope, MessageBodies, MessageKind, OfferRef, OrderMessage, QuoteAsk, QuoteLine } from './messages.js'
+import type { Envelope, MessageBodies, MessageKind, OfferRef, OrderMessage, QuoteAsk, QuoteLine, TerminationSig } from './messages.js'
 import type { Amount } from './plan.js'
 
 const FORMAT: MessageFormat = { version: ORDER_MESSAGE_VERSION, maxBytes: MAX_ORDER_MESSAGE_BYTES, badMessageCode: OrderError.BAD_MESSAGE }
@@ -81,16 +81,23 @@ const readLine: Reader<QuoteLine> = (v, path) => {
   return { offer: readOfferRef(m.offer, `${path}.offer`), quantity: f.uint(m.quantity, `${path}.quantity`), price: readAmount(m.price, `${path}.price`) }
 }
 
-/** Reads an agreement body and checks it with the ledger's own rules (ledger-v1 §2). */
-const readEntryBody: Reader<EntryBody> = (v, path) => {
+/** Reads a ledger-v1 body of `type` and checks it with the ledger's own rules (ledger-v1 §2). */
+const entryBodyReader = (type: EntryType): Reader<EntryBody> => (v, path) => {
   f.map(v, path)
   try {
-    entrySigningBytes('agreement', v as EntryBody)
+    entrySigningBytes(type, v as EntryBody)
   } catch (err) {
     if (isFulcrumError(err)) throw new FulcrumError(OrderError.BAD_MESSAGE, err.message, { path: `${path}.${(err.path ?? '').replace(/^body\.?/, '')}`.replace(/\.$/, '') })
     throw err
   }
   return v as EntryBody
+}
+const readEntryBody = entryBodyReader('agreement')
+const readTerminationBody = entryBodyReader('termination')
+
+const readTerminationSig: Reader<TerminationSig> = (v, path) => {
+  const m = f.strictMap(v, path, ['party', 'sig'])
+  return { party: f.str(m.party, `${path}.party`, MAX_PEER_ID_LENGTH), sig: f.bytes(m.sig, `${path}.sig`, SIGNATURE_LENGTH) }
 }
 
 function bodyReader<K extends MessageKind> (extra: readonly string[], read: (m: Record<string, unknown>, p: string) => Omit<MessageBodies[K], keyof Envelope>): Reader<MessageBodies[K]> {
@@ -130,5 +137,10 @@ const BODY_READERS: { [K in MessageKind]: Reader<MessageBodies[K]> } = {
     const entry = f.optional(m.entry, `${p}.entry`, (x, q) => f.bytes(x, q, undefined, MAX_ENTRY_BYTES))
     if (entry !== undefined) out.entry = entry
     return out
-  })
+  }),
+  terminate: bodyReader<'terminate'>(['termination', 'sigs'], (m, p) => ({
+    termination: readTerminationBody(m.termination, `${p}.termination`),
+    sigs: f.list(m.sigs, `${p}.sigs`, MAX_PARTIES, readTerminationSig)
+  })),
+  'termination-query': bodyReader<'termination-query'>([], () => ({}))
 }

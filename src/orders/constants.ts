@@ -66,3 +66,28 @@ export const QUOTE_VALIDITY_MS = 60_000
 export const MAX_PEER_ID_LENGTH = 64
 /** Longest error code in a `refused` message (codes are short SCREAMING_SNAKE words). */
 export const MAX_CODE_LENGTH = 64
+
+/** One day in ms: notice periods are given in days (`fulcrum order terminate --notice DAYS`). */
+export const DAY_MS = 86_400_000
+/** Longest notice period and longest minimum notice in terms: ten years, the longest term. */
+export const MAX_NOTICE_DAYS = 3_650
+/**
+ * How long after its `createdAt` a termination may still gather signatures (§5.3): a party signs
+ * one only while `now <= createdAt + TERMINATION_MAX_AGE_MS`, so an initiator cannot backdate a
+ * termination (to shorten its notice) by more than this. One hour lets a light-client customer
+ * that was offline come back; past it, an incomplete termination lapses and may be issued again.
+ */
+export const TERMINATION_MAX_AGE_MS = 60 * 60_000
+/**
+ * When an incomplete termination counts as lapsed for everyone: its signing window plus twice the
+ * skew, so that no honest party, whatever its clock, can still complete it once another party
+ * accepts its replacement.
+ */
+export const TERMINATION_LAPSE_MS = TERMINATION_MAX_AGE_MS + 2 * ORDER_CLOCK_SKEW_MS
+/** How often a party re-sends a termination to the parties that lack signatures it has: not urgent, often enough for a restart. */
+export const TERMINATION_RETRY_MS = 10_000
+/**
+ * How long a complete termination is pushed to the parties not known to have it: a day covers a
+ * provider's restart or outage; a light-client customer pulls it (`termination-query`) anyway.
+ */
+export const TERMINATION_DELIVERY_MS = 24 * 60 * 60_000

@@ -14,6 +14,12 @@ import { OrderError } from './errors.js'
 export enum CustomerStatus {
   /** Holds asked of every provider; no decision yet (a restart here aborts). */
   Holding = 'holding',
+  /**
+   * Every provider held, and the order was started prepare-only (an aggregator's sub-order, §10):
+   * the signatures are durable and the decision waits for {@link decideCustomer}. A restart keeps
+   * it (no presumed abort: a parent hold may rest on it).
+   */
+  Prepared = 'prepared',
   /** Decided commit: the certificate is in the customer's ledger; delivering it. */
   Committed = 'committed',
   /** Decided abort: releasing the holds. */
@@ -28,7 +34,10 @@ export interface Refusal { provider: string, code: string, reason: string }
 interface Common { order: string, body: EntryBody }
 /** The customer's durable record of one order. */
 export type CustomerRecord =
-  | Common & { status: CustomerStatus.Holding }
+  /** `prepare`: when every provider held, go to Prepared and wait for a decision instead of committing. */
+  | Common & { status: CustomerStatus.Holding, prepare?: boolean }
+  /** `sigs`: every party's entry signature over the body (the customer's own included), by peer id. */
+  | Common & { status: CustomerStatus.Prepared, sigs: Record<string, Uint8Array> }
   | Common & { status: CustomerStatus.Committed, entry: Uint8Array }
   | Common & { status: CustomerStatus.Aborted, reason: string, refusals: Refusal[] }
   | Common & {
@@ -73,7 +82,7 @@ export function customerState (self: string, record: CustomerRecord, lastSent = 
     commitBy: terms.commitBy,
     signing,
     bodyHash: sha256(signing),
-    sigs: new Map(),
+    sigs: record.status === CustomerStatus.Prepared ? new Map(Object.entries(record.sigs)) : new Map(),
     acked: new Set(),
     failures: [],
     lastSent
@@ -87,14 +96,19 @@ export function expectCustomerStatus<S extends CustomerStatus> (rec: CustomerRec
   }
 }
 
-/** Holding -> Committed */
+/** Holding (prepare-only) -> Prepared */
+export function toCustomerPrepared (rec: CustomerRecord, sigs: ReadonlyMap<string, Uint8Array>): CustomerRecord {
+  expectCustomerStatus(rec, [CustomerStatus.Holding], 'prepare')
+  return { status: CustomerStatus.Prepared, order: rec.order, body: rec.body, sigs: Object.fromEntries(sigs) }
+}
+/** Holding | Prepared -> Committed */
 export function toCustomerCommitted (rec: CustomerRecord, entry: Uint8Array): CustomerRecord {
-  expectCustomerStatus(rec, [CustomerStatus.Holding], 'commit')
+  expectCustomerStatus(rec, [CustomerStatus.Holding, CustomerStatus.Prepared], 'commit')
   return { status: CustomerStatus.Committed, order: rec.order, body: rec.body, entry }
 }
-/** Holding -> Aborted */
+/** Holding | Prepared -> Aborted */
 export function toCustomerAborted (rec: CustomerRecord, reason: string, refusals: Refusal[]): CustomerRecord {
-  expectCustomerStatus(rec, [CustomerStatus.Holding], 'abort')
+  expectCustomerStatus(rec, [CustomerStatus.Holding, CustomerStatus.Prepared], 'abort')
   return { status: CustomerStatus.Aborted, order: rec.order, body: rec.body, reason, refusals }
 }
 /** Committed | Aborted -> Done */

@@ -11,7 +11,7 @@ import { bytesEqual, encodeEntry } from '../ledger/index.js'
 import { assembleCertificate } from './agreement.js'
 import { COMMIT_MARGIN_MS, GRACE_MS, ORDER_CLOCK_SKEW_MS, RETRY_INTERVAL_MS } from './constants.js'
 import {
-  CustomerStatus, customerState, toCustomerAborted, toCustomerCommitted, toCustomerDone
+  CustomerStatus, customerState, toCustomerAborted, toCustomerCommitted, toCustomerDone, toCustomerPrepared
 } from './customer-state.js'
 import type { CustomerRecord, CustomerState, Refusal } from './customer-state.js'
 import type { Effect, Step } from './effects.js'
@@ -58,6 +58,7 @@ class CTx {
   done (): CustomerStep {
     const r = this.s.record
     if (r.status === CustomerStatus.Holding) this.effects.push({ type: 'wake', at: Math.min(this.s.lastSent + RETRY_INTERVAL_MS, this.s.commitBy - COMMIT_MARGIN_MS) })
+    if (r.status === CustomerStatus.Prepared) this.effects.push({ type: 'wake', at: this.s.commitBy - COMMIT_MARGIN_MS })
     if (r.status === CustomerStatus.Committed || r.status === CustomerStatus.Aborted) {
       this.effects.push({ type: 'wake', at: Math.min(this.s.lastSent + RETRY_INTERVAL_MS, deliverUntil(this.s.commitBy)) })
     }
@@ -68,9 +69,13 @@ class CTx {
 /**
  * (none) -> Holding: writes the order, signs the body, sends a hold to every provider.
  * Precondition: `body` is an agreement body built by `buildAgreementBody` with this signer as customer.
+ * `prepareOnly` (an aggregator's sub-order, §10): once every provider held, stop at Prepared and
+ * wait for {@link decideCustomer} instead of committing.
  */
-export function startOrder (ctx: CustomerContext, body: CustomerRecord['body'], now: number): CustomerStep {
-  const record: CustomerRecord = { status: CustomerStatus.Holding, order: body.id, body }
+export function startOrder (ctx: CustomerContext, body: CustomerRecord['body'], now: number, options: { prepareOnly?: boolean } = {}): CustomerStep {
+  const record: CustomerRecord = options.prepareOnly === true
+    ? { status: CustomerStatus.Holding, order: body.id, body, prepare: true }
+    : { status: CustomerStatus.Holding, order: body.id, body }
   const tx = new CTx(ctx, customerState(ctx.signer.peerId, record), now)
   if (now >= tx.s.commitBy - COMMIT_MARGIN_MS) throw new FulcrumError(OrderError.BAD_DEADLINE, 'commitBy leaves no time to gather holds')
   tx.write(record)
@@ -87,8 +92,28 @@ export function startOrder (ctx: CustomerContext, body: CustomerRecord['body'], 
 export function restoreCustomer (ctx: CustomerContext, record: CustomerRecord, now: number): CustomerStep {
   const tx = new CTx(ctx, customerState(ctx.signer.peerId, record), now)
   if (record.status === CustomerStatus.Holding) return decideAbort(tx, 'the customer restarted before deciding (presumed abort)', [])
-  if (record.status !== CustomerStatus.Done) tx.resend()
+  if (record.status !== CustomerStatus.Done && record.status !== CustomerStatus.Prepared) tx.resend()
   return tx.done()
+}
+
+/**
+ * The decision on a prepare-only order, taken by its owner (an aggregator, when the order it serves
+ * commits or ends): Prepared -> Committed (only while `now < commitBy - COMMIT_MARGIN_MS`, else
+ * Aborted with ORDER_LATE_COMMIT), Holding | Prepared -> Aborted. Deciding again what was decided
+ * changes nothing; deciding the opposite of a decision throws `ORDER_WRONG_STATUS`, as does a
+ * commit while still holding (not every provider held).
+ */
+export function decideCustomer (ctx: CustomerContext, state: CustomerState, decision: { commit: boolean, reason?: string }, now: number): CustomerStep {
+  const tx = new CTx(ctx, state, now)
+  const r = state.record
+  const decided = r.status === CustomerStatus.Done ? r.outcome === 'committed' : r.status === CustomerStatus.Committed ? true : r.status === CustomerStatus.Aborted ? false : undefined
+  if (decided !== undefined) {
+    if (decided !== decision.commit) throw new FulcrumError(OrderError.WRONG_STATUS, `the order is already ${decided ? 'committed' : 'aborted'}`)
+    return tx.done()
+  }
+  if (!decision.commit) return decideAbort(tx, decision.reason ?? 'aborted by its owner', [])
+  if (r.status !== CustomerStatus.Prepared) throw new FulcrumError(OrderError.WRONG_STATUS, `commit: order is ${r.status}, expected prepared`)
+  return decideCommit(tx)
 }
 
 /** One step of the customer machine. Never throws for anything a peer sends. */
@@ -117,7 +142,7 @@ function onAnswer (tx: CTx, m: OrderMessage): CustomerStep {
     if (m.kind === 'refused') return decideAbort(tx, `${from} refused: ${m.body.code}`, [{ provider: from, code: m.body.code, reason: m.body.reason }], undefined, [from])
     return tx.done() // pending, or a stale answer
   }
-  if (r.status === CustomerStatus.Done) return tx.done()
+  if (r.status === CustomerStatus.Done || r.status === CustomerStatus.Prepared) return tx.done()
   const acks = r.status === CustomerStatus.Committed ? ['committed'] : ['released', 'expired', 'unknown']
   if ((m.kind === 'committed' && r.status === CustomerStatus.Committed) || (m.kind === 'status' && acks.includes(m.body.state))) {
     tx.set({ acked: new Set(tx.s.acked).add(from) })
@@ -138,7 +163,14 @@ function onHeld (tx: CTx, m: OrderMessage<'held'>): CustomerStep {
   if (!tx.ctx.verifier(from, tx.s.signing, m.body.entrySig)) return decideAbort(tx, `${from} sent a bad signature`, [{ provider: from, code: OrderError.BAD_SIGNATURE, reason: 'entry signature does not verify' }])
   if (m.body.expiresAt < tx.s.commitBy + GRACE_MS) return decideAbort(tx, `${from} holds too briefly`, [{ provider: from, code: OrderError.BAD_DEADLINE, reason: `hold expires at ${m.body.expiresAt}` }])
   tx.set({ sigs: new Map(tx.s.sigs).set(from, m.body.entrySig) })
-  if (tx.s.providers.every(p => tx.s.sigs.has(p))) return decideCommit(tx)
+  if (tx.s.providers.every(p => tx.s.sigs.has(p))) {
+    const r = tx.s.record
+    if (r.status === CustomerStatus.Holding && r.prepare === true) {
+      tx.write(toCustomerPrepared(r, tx.s.sigs))
+      return tx.done()
+    }
+    return decideCommit(tx)
+  }
   return tx.done()
 }
 
@@ -171,6 +203,10 @@ function finishIfAcked (tx: CTx): CustomerStep {
 
 function onTick (tx: CTx): CustomerStep {
   const r = tx.s.record
+  if (r.status === CustomerStatus.Prepared) {
+    if (tx.now >= tx.s.commitBy - COMMIT_MARGIN_MS) return decideAbort(tx, 'prepared, but no decision came in time', [], OrderError.LATE_COMMIT)
+    return tx.done()
+  }
   if (r.status === CustomerStatus.Holding) {
     if (tx.now >= tx.s.commitBy - COMMIT_MARGIN_MS) return decideAbort(tx, 'not every provider held in time', [], OrderError.LATE_COMMIT)
   } else if (r.status !== CustomerStatus.Done && tx.now >= deliverUntil(tx.s.commitBy)) {
@@ -186,7 +222,7 @@ function onStatusRequest (tx: CTx, m: OrderMessage<'status-request'>): CustomerS
   if (!tx.s.providers.includes(m.body.from)) throw new FulcrumError(OrderError.NOT_A_PARTY, 'not a provider of this order')
   const r = tx.s.record
   const committed = r.status === CustomerStatus.Committed || (r.status === CustomerStatus.Done && r.outcome === 'committed')
-  const state: OrderState = r.status === CustomerStatus.Holding ? 'pending' : committed ? 'committed' : 'aborted'
+  const state: OrderState = r.status === CustomerStatus.Holding || r.status === CustomerStatus.Prepared ? 'pending' : committed ? 'committed' : 'aborted'
   const rest: Omit<MessageBodies['status'], 'order' | 'from' | 'to'> = { state }
   if (committed && 'entry' in r && r.entry !== undefined) rest.entry = r.entry
   tx.effects.push({ type: 'reply', message: tx.msg('status', m.body.from, rest) })

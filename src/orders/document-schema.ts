@@ -8,6 +8,7 @@ import {
   BILLING_UNITS, CERTIFICATIONS, COUNTRIES, CURRENCIES, FILTER_LIMITS, LIMITS, NAMESPACED, SERVICE_TYPES, isDecimal, isKnownServiceType
 } from '../offers/index.js'
 import { isPeerId } from '../identity/index.js'
+import { MAX_NOTICE_DAYS } from './constants.js'
 import { OrderDocError } from './document-errors.js'
 import type { DocIssue, OrderDocErrorCode } from './document-errors.js'
 
@@ -95,7 +96,7 @@ export const orderDocumentSchema = z.strictObject({
       unit: checked<string>(v => BUDGET_UNITS.includes(v as 'hour'), OrderDocError.BAD_UNIT, `must be one of ${BUDGET_UNITS.join(', ')} (a budget is per unit of time)`)
     }).optional()
   }).optional(),
-  term: z.strictObject({ months: z.int().min(1).max(MAX_DOCUMENT_TERM_MONTHS) })
+  term: z.strictObject({ months: z.int().min(1).max(MAX_DOCUMENT_TERM_MONTHS), noticeDays: z.int().min(0).max(MAX_NOTICE_DAYS).optional() })
 })
 
 type Path = ReadonlyArray<PropertyKey>

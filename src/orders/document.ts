@@ -80,7 +80,8 @@ export interface OrderDocument {
   items: OrderItem[]
   constraints?: OrderConstraints
   /** How long the agreement runs, in whole months. */
-  term: { months: number }
+  /** `noticeDays`: the shortest notice a termination of the agreement may give (order-v1 §5.3). */
+  term: { months: number, noticeDays?: number }
 }
 
 /** True if the item pins an offer rather than describing one. */

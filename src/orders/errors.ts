@@ -51,7 +51,13 @@ export const OrderError = {
   /** The operator refused the hold (manual approval). */
   APPROVAL_DENIED: 'ORDER_APPROVAL_DENIED',
   /** A transition called on an order in a status that does not allow it (a caller bug or a stale event). */
-  WRONG_STATUS: 'ORDER_WRONG_STATUS'
+  WRONG_STATUS: 'ORDER_WRONG_STATUS',
+  /** A termination of an agreement that already ends (as early or earlier), or a second, different one by the same party. */
+  ALREADY_TERMINATED: 'ORDER_ALREADY_TERMINATED',
+  /** A termination whose notice (`effectiveAt - createdAt`) is shorter than the agreement's terms allow. */
+  NOTICE_TOO_SHORT: 'ORDER_NOTICE_TOO_SHORT',
+  /** The customer declined a provider's counter-offer (outside its tolerance): the order aborts before any hold. */
+  COUNTER_DECLINED: 'ORDER_COUNTER_DECLINED'
 } as const
 export type OrderErrorCode = typeof OrderError[keyof typeof OrderError]
 

@@ -40,6 +40,9 @@ export interface QuoteAsk { offer: OfferRef, quantity: number, bid?: Amount }
 /** One line of a quote: an offer at a price for a quantity. */
 export interface QuoteLine { offer: OfferRef, quantity: number, price: Amount }
 
+/** One party's ledger signature over a termination body (`signEntryBody('termination', ...)`). */
+export interface TerminationSig { party: string, sig: Uint8Array }
+
 /** The states a `status` answer reports (provider or customer view of one order). */
 export const ORDER_STATES = ['unknown', 'quoted', 'pending', 'held', 'committed', 'released', 'expired', 'aborted'] as const
 export type OrderState = typeof ORDER_STATES[number]
@@ -66,10 +69,19 @@ export interface MessageBodies {
   'status-request': Envelope
   /** The answer: the sender's state, its hold expiry if holding, the certificate if committed. */
   status: Envelope & { state: OrderState, expiresAt?: number, entry?: Uint8Array }
+  /**
+   * Any party -> any party, as a request or as the answer to one (§5.3): a termination of the
+   * agreement `order` (a ledger-v1 `termination` body) with every party's signature the sender
+   * knows, its own included once it accepts it.
+   */
+  terminate: Envelope & { termination: EntryBody, sigs: TerminationSig[] }
+  /** A party (a light-client customer) -> a party: send me the terminations you know of this agreement. */
+  'termination-query': Envelope
 }
 export type MessageKind = keyof MessageBodies
 export const MESSAGE_KINDS: readonly MessageKind[] = [
-  'quote-request', 'quote', 'hold', 'held', 'refused', 'commit', 'committed', 'abort', 'status-request', 'status'
+  'quote-request', 'quote', 'hold', 'held', 'refused', 'commit', 'committed', 'abort', 'status-request', 'status',
+  'terminate', 'termination-query'
 ]
 
 /** A signed message of one kind (or, without a type argument, of any kind). */

@@ -13,6 +13,8 @@ export interface PlannedItem {
   record: OfferRecord & { kind: 'offer', body: Offer }
   /** How many billing units of the offer are ordered (1 ≤ quantity ≤ the offer's capacity). */
   quantity: number
+  /** A price the provider quoted for this order (an accepted counter-offer), if not the offer's. */
+  price?: Amount
 }
 
 /** A priced, decimal amount per billing unit (`unit` from the offer-v1 vocabulary, e.g. `hour`, `month`). */
@@ -25,8 +27,8 @@ export interface Amount {
 /** An order resolved against live offers: every item, and the total normalised to one unit of time. */
 export interface Plan {
   items: PlannedItem[]
-  /** How long the agreement runs. */
-  term: { months: number }
+  /** How long the agreement runs, and the shortest notice (days) a termination may give, if the order sets one. */
+  term: { months: number, noticeDays?: number }
   /** Sum over items of quantity x price, normalised to `total.unit` in one currency. */
   total: Amount
 }

@@ -132,7 +132,7 @@ function planOf (doc: OrderDocument, found: Assignment, currency: string): { pla
   const items = found.picks.map((c, i) => ({ name: doc.items[i]?.name ?? '', record: c.record.record, quantity: c.quantity }))
   const perMonth = fromNanos(found.cost)
   return {
-    plan: { items, term: { months: doc.term.months }, total: { amount: perMonth, currency, unit: 'month' } },
+    plan: { items, term: doc.term.noticeDays === undefined ? { months: doc.term.months } : { months: doc.term.months, noticeDays: doc.term.noticeDays }, total: { amount: perMonth, currency, unit: 'month' } },
     costs: {
       currency,
       items: found.picks.map((c, i) => ({ name: doc.items[i]?.name ?? '', perMonth: fromNanos(c.cost) })),

@@ -28,4 +28,16 @@ describe('the fulcrum executable (e2e)', () => {
     assert.equal(usage.code, 2)
     assert.match(usage.stderr, /CLI_USAGE/)
   })
+
+  it('exits 2 with the help when run alone, 0 for --help on a command group, and names a missing file CLI_IO or INPUT_UNREADABLE, never a raw errno', async () => {
+    const bare = await runBin([])
+    assert.equal(bare.code, 2)
+    assert.match(bare.stderr, /^usage: fulcrum <command>/)
+    const group = await runBin(['ledger', '--help'])
+    assert.equal(group.code, 0)
+    assert.match(group.stdout, /^ {2}ledger export /m)
+    const missing = await runBin(['offer', 'verify', join(dir.path, 'missing.json')])
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /^fulcrum offer verify: INPUT_UNREADABLE: cannot read .*missing\.json: no such file or directory \[ENOENT\]$/m)
+  })
 })

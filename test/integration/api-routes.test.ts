@@ -124,6 +124,9 @@ describe('api: every documented route against a real node', function () {
     assert.equal((await call('listOrders', { path: '/v1/orders?status=committed' })).orders.length, 1)
     const committed = await call('getOrder', { path: `/v1/orders/${encodeURIComponent(first.orders[0].id as string)}` })
     assert.equal(committed.id, first.orders[0].id)
+    const term = await call('terminateOrder', { path: `/v1/orders/${encodeURIComponent(committed.id as string)}/terminate`, body: { notice: 1, reason: 'api' } })
+    assert.deepEqual([term.complete, term.waitingFor], [false, [committed.customer]]) // a light-client customer pulls it later
+    assert.equal((await call('getOrder', { path: `/v1/orders/${encodeURIComponent(committed.id as string)}` })).terminations[0].id, term.id)
 
     // Ledger: the committed order's agreement, then an entry appended here with the peer (who cosigns).
     const deal = signedEntry('agreement', testBody('api-deal', [provider.node.identity, peer.node.identity]), [provider.node.identity, peer.node.identity])
@@ -177,6 +180,10 @@ describe('api: every documented route against a real node', function () {
     await call('listOrders', { path: '/v1/orders?limit=1&limit=2', status: 400, code: 'API_BAD_REQUEST' })
     await call('getOrder', { path: '/v1/orders/nope', status: 404, code: 'API_NOT_FOUND' })
     await call('approveOrder', { path: '/v1/orders/nope/approve', status: 404, code: 'ORDER_STORE_UNKNOWN_ORDER' })
+    await call('terminateOrder', { path: '/v1/orders/nope/terminate', body: {}, status: 404, code: 'ORDER_UNKNOWN_ORDER' })
+    await call('terminateOrder', { path: '/v1/orders/nope/terminate', body: { notice: -1 }, status: 400, code: 'API_BAD_REQUEST' })
+    const committedId = ((await api.call<{ orders: OrderJson[] }>('GET', '/v1/orders?status=committed')).orders[0] as OrderJson).id
+    await call('terminateOrder', { path: `/v1/orders/${encodeURIComponent(committedId)}/terminate`, body: { notice: 2 }, status: 409, code: 'ORDER_ALREADY_TERMINATED' })
     await call('listEntries', { path: '/v1/ledger/entries?start=99999', status: 400, code: 'LOG_OUT_OF_RANGE' })
     await call('listEntries', { path: '/v1/ledger/entries?start=-1', status: 400, code: 'API_BAD_REQUEST' })
     await call('appendEntry', { path: '/v1/ledger/entries', body: { type: 'agreement', sigs: [] }, status: 400, code: 'LEDGER_MALFORMED_ENTRY' })

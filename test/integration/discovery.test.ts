@@ -207,7 +207,8 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     const flooder = (fed[4] as Member).node
     const spam = createIdentity()
     const now = Date.now()
-    const records = Array.from({ length: 700 }, (_, i) => encodeRecord(signOffer(makeOffer(spam, { id: `spam-${i}`, seq: now, issuedAt: now, expiresAt: now + 3_600_000 }), spam)))
+    // Far over the burst (500) and the sustained rate (100/s) even when a busy machine spreads their arrival over seconds.
+    const records = Array.from({ length: 2000 }, (_, i) => encodeRecord(signOffer(makeOffer(spam, { id: `spam-${i}`, seq: now, issuedAt: now, expiresAt: now + 3_600_000 }), spam)))
     await Promise.all(records.map(async b => { await flooder.libp2p.services.pubsub.publish(OFFER_TOPIC, b) }))
     const neighbour = fed.find(m => m.node !== flooder && m.node.libp2p.getConnections(flooder.libp2p.peerId).length > 0) as Member
     await until(() => neighbour.node.discovery.gossip.stats.throttled > 0, 'the neighbour to throttle')

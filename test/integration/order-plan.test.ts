@@ -59,7 +59,7 @@ describe('cli: fulcrum order plan against three provider nodes (integration)', f
     assert.deepEqual(out.items.map(i => `${i.name}=${i.offer}`), ['app=mil-vm-4x16', 'backups=fra-s3-standard', 'db=par-pg16-8x32'])
     assert.deepEqual(out.items.map(i => i.provider), members.map(m => m.node.identity.peerId))
     assert.deepEqual(out.total, { amount: '470.9616', currency: 'EUR', unit: 'month' })
-    assert.deepEqual(out.term, { months: 1 })
+    assert.deepEqual(out.term, { months: 1, noticeDays: 1 })
     // Each item carries its signed offer: the output is a saved plan that verifies on its own.
     for (const item of out.items) assert.equal(verifyRecord(recordFromJson(item.record), Date.now()).record.body.id, item.offer)
   })

@@ -8,6 +8,7 @@ import { startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
 import { customer, place, planOf, publishOffer, waitFor } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
+import { syncTerminations } from '../../src/order-protocol/index.js'
 
 describe('orders API: a provider with manual approval', function () {
   this.timeout(60_000)
@@ -48,6 +49,20 @@ describe('orders API: a provider with manual approval', function () {
     assert.equal(outcome.providers[provider.node.identity.peerId]?.code, 'ORDER_APPROVAL_DENIED')
     const listed = (await api.call<{ orders: OrderJson[] }>('GET', '/v1/orders')).orders.map(o => o.status).sort()
     assert.deepEqual(listed, ['committed', 'refused'])
+  })
+
+  it('terminates a committed agreement through the API; the customer pulls and signs it; GET shows it complete', async () => {
+    const committed = (await api.call<{ orders: OrderJson[] }>('GET', '/v1/orders?status=committed')).orders[0] as OrderJson
+    const view = await api.call<{ id: string, complete: boolean, waitingFor: string[], effectiveAt: number, createdAt: number }>('POST', `/v1/orders/${committed.id}/terminate`, { notice: 2, reason: 'retiring' })
+    assert.equal(view.complete, false)
+    assert.deepEqual(view.waitingFor, [committed.customer]) // a light client: nobody can reach it
+    assert.equal(view.effectiveAt - view.createdAt, 2 * 86_400_000)
+    const owner = customers.find(c => c.identity.peerId === committed.customer) as Customer
+    const records = await syncTerminations(owner.components, committed.id)
+    assert.equal(records.find(r => r.id === view.id)?.complete, true)
+    await waitFor(async () => ((await api.call<OrderJson>('GET', `/v1/orders/${committed.id}`)).terminations as Array<{ complete: boolean }> | undefined)?.[0]?.complete === true, 10_000, 'the provider records it')
+    await assert.rejects(api.call('POST', `/v1/orders/${committed.id}/terminate`, { notice: 3 }), e => isFulcrumError(e, 'ORDER_ALREADY_TERMINATED'))
+    await assert.rejects(api.call('POST', '/v1/orders/ord-nope/terminate', {}), e => isFulcrumError(e, 'ORDER_UNKNOWN_ORDER'))
   })
 
   it('answers unknown orders 404 and decisions on orders that are not pending 409, with codes', async () => {

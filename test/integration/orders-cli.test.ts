@@ -53,6 +53,33 @@ describe('cli: fulcrum order place|status|list and ledger list|show from a custo
     assert.match(show.out, /- db: .* offer par-pg16-8x32@\d+ 1 x /)
   })
 
+  it('terminates the agreement with a notice of at least the terms\' minimum: complete in the customer\'s ledger, shown by order list and ledger list|show', async () => {
+    const { orders } = JSON.parse((await cli(['order', 'list', '--data-dir', dir, '--json'])).out) as { orders: Array<{ agreementId: string }> }
+    const agreementId = orders[0]?.agreementId as string
+    const before = Date.now()
+    const ended = await cli(['order', 'terminate', agreementId, '--notice', '0.5', '--reason', 'project over', '--data-dir', dir, '--json'])
+    assert.equal(ended.code, 0, ended.err)
+    const view = JSON.parse(ended.out) as { complete: boolean, effectiveAt: number, signedBy: string[], reason: string }
+    assert.equal(view.complete, true)
+    assert.equal(view.signedBy.length, 4)
+    assert.equal(view.reason, 'project over')
+    assert.ok(view.effectiveAt >= before + 86_400_000, 'the document\'s term.noticeDays (1) is the minimum') // the terms' minimum beats --notice 0.5
+    const listed = JSON.parse((await cli(['order', 'list', '--data-dir', dir, '--json'])).out) as { orders: Array<{ agreementId: string, termination: string, endsAt: number }> }
+    assert.deepEqual(listed.orders.filter(o => o.agreementId === agreementId).map(o => [o.termination, o.endsAt]), [['terminating', view.effectiveAt]])
+    const ledger = JSON.parse((await cli(['ledger', 'list', '--data-dir', dir, '--json'])).out) as { agreements: Array<{ id: string, state: string, endsAt: number }> }
+    assert.deepEqual(ledger.agreements.filter(a => a.id === agreementId).map(a => [a.state, a.endsAt]), [['terminating', view.effectiveAt]])
+    assert.match((await cli(['ledger', 'show', agreementId, '--data-dir', dir])).out, /termination term-\S+ \(entry \d+\): signed .*, effective .*: project over/)
+    for (const m of providers) {
+      await waitFor(async () => (await m.node.orders.terminationsOf(agreementId)).some(t => t.complete), 10_000, 'the provider records it')
+      assert.equal((await m.node.orders.terminationsOf(agreementId)).length, 1)
+    }
+    const again = await cli(['order', 'terminate', agreementId, '--data-dir', dir])
+    assert.equal(again.code, 1)
+    assert.match(again.err, /ORDER_ALREADY_TERMINATED/)
+    assert.equal((await cli(['order', 'terminate', 'ord-unknown', '--data-dir', dir])).code, 2)
+    assert.equal((await cli(['order', 'terminate', agreementId, '--notice', '-1', '--data-dir', dir])).code, 2)
+  })
+
   it('exits 1 with each provider\'s code when a saved plan cannot be held, and 2 on usage errors', async () => {
     const m = providers[1] as Member
     const record = await publishOffer(m, 'tiny', { capacity: 1, addresses: m.node.multiaddrs().map(a => a.replace(/\/p2p\/[^/]+$/, '')) })

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { isPeerId } from '../../identity/index.js'
 // Not the ledger-protocol index: it also loads the node-side service and, through it, LevelDB.
+import { agreementCopyFromBundle } from '../../audit/index.js'
+import type { AgreementCopy, Finding } from '../../audit/index.js'
 import { auditAgreement, auditPeer } from '../../ledger-protocol/auditor.js'
 import { LedgerClient } from '../../ledger-protocol/client.js'
 import { FileStateStore } from '../../ledger-protocol/state.js'
@@ -14,7 +16,8 @@ import { createLightLibp2pNode, ipOfMultiaddr, parseMultiaddrs } from '../../net
 import type { ProtocolDialer } from '../../network/index.js'
 import { JSON_OPTION, usageError } from '../command.js'
 import type { CliIO, CommandArgs, Command } from '../command.js'
-import { reportFindings } from './audit.js'
+import { MAX_BUNDLE_BYTES, reportFindings } from './audit.js'
+import { readJson } from '../files.js'
 
 /** Where the auditor keeps what it verified, unless --state-dir or FULCRUM_AUDITOR_DIR says otherwise. */
 export const DEFAULT_AUDITOR_DIR = '.fulcrum-auditor'
@@ -75,25 +78,44 @@ export const auditPeerCommand: Command = {
   }
 }
 
+/** The copies of agreement `id` in the `--bundle` files (parties that run no node, e.g. customers). */
+async function bundleCopies (id: string, files: string[]): Promise<{ copies: AgreementCopy[], findings: Finding[] }> {
+  const copies: AgreementCopy[] = []
+  const findings: Finding[] = []
+  for (const file of files) {
+    const r = await agreementCopyFromBundle(await readJson(file, MAX_BUNDLE_BYTES), id)
+    if (r.copy !== undefined) copies.push(r.copy)
+    findings.push(...r.findings)
+  }
+  return { copies, findings }
+}
+
 /** `fulcrum audit agreement` */
 export const auditAgreementCommand: Command = {
-  usage: 'ID --peer MULTIADDR... [--allow CIDR]... [--json]',
+  usage: 'ID [--peer MULTIADDR]... [--bundle FILE]... [--allow CIDR]... [--json]',
+  details: 'Give every party: a node with --peer (its live log, over the network), or a party that runs no node ' +
+    '(a customer) with --bundle, its exported ledger (`fulcrum ledger export`), whose checkpoint must be signed by the ' +
+    'key of the peer id in its origin.',
   positionals: [1, 1],
-  options: { ...JSON_OPTION, ...NETWORK_OPTIONS, peer: { type: 'string', multiple: true } },
+  options: { ...JSON_OPTION, ...NETWORK_OPTIONS, peer: { type: 'string', multiple: true }, bundle: { type: 'string', multiple: true } },
   async run (args, io) {
     const id = args.positionals[0] as string
-    const peers = args.values.peer
-    if (!Array.isArray(peers) || peers.length === 0) usageError('give each party\'s node with --peer MULTIADDR')
+    const peers = Array.isArray(args.values.peer) ? args.values.peer : []
+    const bundles = Array.isArray(args.values.bundle) ? args.values.bundle : []
+    if (peers.length === 0 && bundles.length === 0) usageError('give each party\'s node with --peer MULTIADDR (or its exported ledger with --bundle FILE)')
     const targets = peers.map(target)
-    const report = await withAuditNode(args, targets, async (node, signal) => {
+    const offline = await bundleCopies(id, bundles)
+    const fromNodes = async (node: ProtocolDialer | undefined, signal: AbortSignal): ReturnType<typeof auditAgreement> => {
       const clients: LedgerClient[] = []
       try {
-        for (const t of targets) clients.push(await LedgerClient.connect(node, t.addr, t.peerId, signal))
-        return await auditAgreement(id, clients)
+        if (node !== undefined) for (const t of targets) clients.push(await LedgerClient.connect(node, t.addr, t.peerId, signal))
+        return await auditAgreement(id, clients, offline.copies)
       } finally {
         await Promise.all(clients.map(async c => { await c.close() }))
       }
-    })
+    }
+    const audited = targets.length === 0 ? await fromNodes(undefined, AbortSignal.timeout(AUDIT_TIMEOUT_MS)) : await withAuditNode(args, targets, fromNodes)
+    const report = { ...audited, findings: [...offline.findings, ...audited.findings] }
     const title = `agreement ${id}: parties ${report.parties.join(', ') || '(unknown)'}${report.bodyHash === undefined ? '' : `, body hash ${report.bodyHash}`}`
     return reportFindings(io, args.values.json === true, title, { ...report })
   }

@@ -12,6 +12,7 @@ import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
 import type { CliIO, Command } from '../command.js'
 import { readJson } from '../files.js'
+import { formatTime } from '../table.js'
 import { MAX_WORKERS, parallelEntriesChecker } from '../../audit/parallel.js'
 
 /** Largest bundle read: JSON.parse needs the whole text in one string (about 400,000 entries). */
@@ -41,7 +42,7 @@ export const auditBundleCommand: Command = {
     const file = args.positionals[0] as string
     const threads = args.values.threads
     const workers = threads === undefined ? undefined : Number(threads)
-    if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)) usageError(`--threads must be 1..${MAX_WORKERS}`)
+    if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)) usageError(`--threads must be an integer from 1 to ${MAX_WORKERS}, got '${String(args.values.threads)}'`)
     const report = await auditBundle(await readJson(file, MAX_BUNDLE_BYTES), parallelEntriesChecker(workers))
     const title = `bundle ${file}: origin ${report.origin}, ${report.leaves} entries, signed size ${report.size ?? 'unknown'}`
     return reportFindings(io, args.values.json === true, title, { ...report })
@@ -133,7 +134,7 @@ export const auditEvidenceCommand: Command = {
       checkpoints.forEach((c, i) => { io.out(`checkpoint ${i + 1}${i === 0 ? ' (seen first)' : ''}: size ${c.size}, root ${c.root}`) })
       io.out(`proves: ${proves}`)
       if (observedBy !== undefined || observedAt !== undefined) {
-        const when = observedAt === undefined ? '' : ` at ${new Date(observedAt).toISOString()}`
+        const when = observedAt === undefined ? '' : ` at ${formatTime(observedAt)}`
         io.out(`observed${observedBy === undefined ? '' : ` by ${observedBy}`}${when} (the observer's statement, not signed)`)
       }
     }

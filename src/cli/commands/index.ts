@@ -135,8 +135,16 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'show one of this customer\'s orders and each provider\'s state (resumes unfinished orders first)',
     load: async () => (await import('./order-place.js')).orderStatusCommand
   },
+  'order terminate': {
+    summary: 'terminate one of this customer\'s agreements with a notice period, signed by every party (light client, no daemon needed)',
+    load: async () => (await import('./order-terminate.js')).orderTerminateCommand
+  },
   'order list': {
     summary: 'list this customer\'s orders with their status (resumes unfinished orders first)',
     load: async () => (await import('./order-place.js')).orderListCommand
+  },
+  demo: {
+    summary: 'run a five-city federation on 127.0.0.1 and narrate orders and audits (also npm run demo)',
+    load: async () => (await import('./demo.js')).demoCommand
   }
 }

@@ -49,7 +49,7 @@ function intFlag (args: CommandArgs, name: string): number | undefined {
   const v = args.values[name]
   if (v === undefined) return undefined
   const n = typeof v === 'string' && /^(0|[1-9][0-9]*)$/.test(v) ? Number(v) : NaN
-  if (!Number.isSafeInteger(n)) usageError(`--${name} must be a non-negative integer`)
+  if (!Number.isSafeInteger(n)) usageError(`--${name} must be a non-negative integer, got '${String(v)}'`)
   return n
 }
 
@@ -88,7 +88,7 @@ export const ledgerVkeyCommand: Command = {
 
 /** `fulcrum ledger export`: streams the bundle, reading pages of leaves. */
 export const ledgerExportCommand: Command = {
-  usage: '--data-dir DIR --out FILE',
+  usage: '--data-dir DIR --out FILE [--json]',
   options: { ...DATA_DIR_OPTION, out: { type: 'string' } },
   async run (args, io) {
     const out = requireString(args, 'out')
@@ -109,7 +109,8 @@ export const ledgerExportCommand: Command = {
         stream.end()
         await once(stream, 'close')
       }
-      io.err(`exported ${size} entries to ${out}${reader.snapshot ? ' (from a snapshot: the daemon is running)' : ''}`)
+      if (args.values.json === true) printJson(io, { out, entries: size, snapshot: reader.snapshot })
+      else io.err(`exported ${size} entries to ${out}${reader.snapshot ? ' (from a snapshot: the daemon is running)' : ''}`)
       return ExitCode.OK
     })
   }

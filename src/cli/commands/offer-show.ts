@@ -7,8 +7,9 @@ import type { RecordJson } from '../../offers/index.js'
 import type { Offer } from '../../offers/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '../command.js'
 import type { Command } from '../command.js'
+import { formatTime } from '../table.js'
 
-const iso = (ms: number): string => new Date(ms).toISOString()
+const iso = formatTime
 
 /** The human form of a record: one labelled line per field. */
 export function recordText (r: RecordJson, own: boolean, now: number): string {

@@ -2,12 +2,13 @@
 import { loadIdentity } from '../../datadir/index.js'
 import { FulcrumError } from '../../errors/index.js'
 import {
-  completeOffer, decodeRecord, recordFromJson, recordToJson, signOffer, verifyRecord, MAX_OFFER_LIFETIME_MS, OfferError
+  completeOffer, decodeRecord, recordFromJson, recordToJson, signOffer, verifyRecord, MAX_OFFER_LIFETIME_MS
 } from '../../offers/index.js'
 import type { OfferRecord } from '../../offers/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson, usageError } from '../command.js'
 import type { CliIO, Command } from '../command.js'
-import { emitJson, readInput } from '../files.js'
+import { InputError, emitJson, readInput } from '../files.js'
+import { formatTime } from '../table.js'
 
 const DAY_MS = 86_400_000
 
@@ -22,13 +23,13 @@ export const offerSignCommand: Command = {
     let lifetimeMs: number | undefined
     if (typeof days === 'string') {
       lifetimeMs = Number(days) * DAY_MS
-      if (!Number.isFinite(lifetimeMs) || lifetimeMs <= 0 || lifetimeMs > MAX_OFFER_LIFETIME_MS) usageError('--lifetime-days must be a number of days from 1 to 30')
+      if (!Number.isFinite(lifetimeMs) || lifetimeMs <= 0 || lifetimeMs > MAX_OFFER_LIFETIME_MS) usageError(`--lifetime-days must be a number of days from 1 to 30, got '${days}'`)
     }
     // An invalid draft throws OFFER_*: the CLI exits 1 with the code and the field path.
     const offer = completeOffer(draft, { provider: identity.peerId, now: Date.now(), ...(lifetimeMs === undefined ? {} : { lifetimeMs }) })
     const record = signOffer(offer, identity)
     const wrote = await emitJson(io, args.values.out, recordToJson(record))
-    io.err(`signed ${offer.id} seq ${offer.seq}, expires ${new Date(offer.expiresAt).toISOString()}${wrote}`)
+    io.err(`signed ${offer.id} seq ${offer.seq}, expires ${formatTime(offer.expiresAt)}${wrote}`)
     return ExitCode.OK
   }
 }
@@ -38,17 +39,18 @@ export const offerVerifyCommand: Command = {
   positionals: [1, 1],
   options: { ...JSON_OPTION, at: { type: 'string' } },
   async run (args, io) {
-    const bytes = await readInput(args.positionals[0] as string)
     const at = args.values.at
     const now = typeof at === 'string' ? Date.parse(at) : Date.now()
-    if (Number.isNaN(now)) usageError('--at must be an ISO 8601 time')
+    if (Number.isNaN(now)) usageError(`--at must be an ISO 8601 time such as 2026-12-02T10:00:00Z, got '${String(at)}'`)
+    const bytes = await readInput(args.positionals[0] as string)
     try {
       const record = parseRecord(bytes)
       verifyRecord(record, now)
       report(io, args.values.json === true, { valid: true, ...summary(record) })
       return ExitCode.OK
     } catch (err) {
-      if (!(err instanceof FulcrumError)) throw err
+      // A file that is not JSON is an input error (INPUT_BAD_JSON, exit 2) as for every command, not an invalid offer.
+      if (!(err instanceof FulcrumError) || err.code === InputError.BAD_JSON) throw err
       report(io, args.values.json === true, { valid: false, error: err.toJSON() })
       return ExitCode.INVALID
     }
@@ -66,15 +68,15 @@ function parseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new FulcrumError(OfferError.MALFORMED, `not valid JSON: ${(err as Error).message}`)
+    throw new FulcrumError(InputError.BAD_JSON, `not valid JSON: ${(err as Error).message}`)
   }
 }
 
 function summary (record: OfferRecord): Record<string, unknown> {
   const b = record.body
-  const base = { kind: record.kind, provider: b.provider, id: b.id, seq: b.seq, issuedAt: new Date(b.issuedAt).toISOString() }
+  const base = { kind: record.kind, provider: b.provider, id: b.id, seq: b.seq, issuedAt: formatTime(b.issuedAt) }
   return record.kind === 'offer'
-    ? { ...base, expiresAt: new Date(record.body.expiresAt).toISOString(), type: record.body.service.type, country: record.body.location.country, price: record.body.price }
+    ? { ...base, expiresAt: formatTime(record.body.expiresAt), type: record.body.service.type, country: record.body.location.country, price: record.body.price }
     : base
 }
 

@@ -9,7 +9,8 @@ import { recordToJson } from '../../offers/index.js'
 import type { OfferFilter, VerifiedRecord } from '../../offers/index.js'
 import { checkOrderDocument, isPinned, itemFilter, planOrder } from '../../orders/index.js'
 import type { OrderDocument, PlanOutcome } from '../../orders/index.js'
-import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import { JSON_OPTION, WIDE_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import { peerCell, renderTable } from '../table.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
 import { peersOf } from './search.js'
@@ -60,20 +61,16 @@ export async function planFromPeers (doc: OrderDocument, peers: string[], now: (
   return { outcome, sources: first.sources }
 }
 
-const short = (peer: string): string => `${peer.slice(0, 8)}…${peer.slice(-6)}`
-
 /** Renders a plan as an aligned table with its totals. */
-export function renderPlan (outcome: Extract<PlanOutcome, { ok: true }>): string {
+export function renderPlan (outcome: Extract<PlanOutcome, { ok: true }>, wide = false): string {
   const { plan, costs } = outcome
   const head = ['ITEM', 'PROVIDER', 'OFFER', 'LOCATION', 'QUANTITY', 'UNIT PRICE', 'PER MONTH']
   const rows = plan.items.map((item, i) => {
     const o = item.record.body
-    return [item.name, short(o.provider), o.id, [o.location.country, o.location.subdivision, o.location.site].filter(x => x !== undefined).join(' '),
+    return [item.name, peerCell(o.provider, wide), o.id, [o.location.country, o.location.subdivision, o.location.site].filter(x => x !== undefined).join(' '),
       String(item.quantity), `${o.price.amount} ${o.price.currency}/${o.price.unit}`, `${costs.items[i]?.perMonth ?? ''} ${costs.currency}`]
   })
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
-  return [line(head), ...rows.map(line),
+  return [...renderTable(head, rows, wide, [0, 3]),
     `total ${costs.perMonth} ${costs.currency}/month; ${costs.term} ${costs.currency} for the ${plan.term.months}-month term` +
     (outcome.search.exhaustive ? '' : ' (search limit reached: the cheapest found, not proven cheapest)')].join('\n')
 }
@@ -113,7 +110,7 @@ function notes (sources: SourceReport[]): string[] {
 
 /** `fulcrum order plan FILE` */
 export const orderPlanCommand: Command = {
-  usage: 'FILE [--peer MULTIADDR]... [--data-dir DIR] [--json]',
+  usage: 'FILE [--peer MULTIADDR]... [--data-dir DIR] [--wide] [--json]',
   details: [
     'FILE is an order document (protocols/order-v1.md §1; examples in config/examples/orders/), or - for standard input.',
     'Nodes to ask: --peer (repeatable), else FULCRUM_PEERS (comma-separated), else the config\'s peers (--data-dir).',
@@ -122,7 +119,7 @@ export const orderPlanCommand: Command = {
     '2 usage, an invalid document (ORDER_DOC_* codes, every problem listed) or no node answered.'
   ].join('\n'),
   positionals: [1, 1],
-  options: { ...JSON_OPTION, peer: { type: 'string', multiple: true }, 'data-dir': { type: 'string' } },
+  options: { ...JSON_OPTION, ...WIDE_OPTION, peer: { type: 'string', multiple: true }, 'data-dir': { type: 'string' } },
   async run (args: CommandArgs, io: CliIO) {
     const file = args.positionals[0] ?? usageError('FILE is required')
     const doc = await readOrderDocument(file, io, 'order plan')
@@ -131,7 +128,7 @@ export const orderPlanCommand: Command = {
     if (args.values.json === true) {
       printJson(io, outcomeToJson(outcome, sources))
     } else if (outcome.ok) {
-      io.out([renderPlan(outcome), ...notes(sources)].join('\n'))
+      io.out([renderPlan(outcome, args.values.wide === true), ...notes(sources)].join('\n'))
     } else {
       for (const reason of outcome.reasons) io.err(`fulcrum order plan: ${reason.code}: ${reason.message}`)
       for (const note of notes(sources)) io.err(note)

@@ -7,7 +7,8 @@ import { searchOffers } from '../../client/index.js'
 import type { SearchResult } from '../../client/index.js'
 import { recordToJson } from '../../offers/index.js'
 import type { Offer, OfferFilter } from '../../offers/index.js'
-import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import { JSON_OPTION, WIDE_OPTION, ExitCode, printJson, usageError } from '../command.js'
+import { formatTime, peerCell, renderTable as renderRows } from '../table.js'
 import { BILLING_UNITS, CERTIFICATIONS, SERVICE_TYPES } from '../../offers/index.js'
 import type { CliIO, Command, CommandArgs } from '../command.js'
 import { listSetting } from './daemon.js'
@@ -24,8 +25,22 @@ const uint = (args: CommandArgs, name: string): number | undefined => {
   const v = str(args, name)
   if (v === undefined) return undefined
   const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < 0) usageError(`--${name} must be an unsigned integer`)
+  if (!Number.isSafeInteger(n) || n < 0) usageError(`--${name} must be an unsigned integer, got '${v}'`)
   return n
+}
+
+/** The filter's fields and the flags that set them: errors name the flag. */
+export const FILTER_FLAG_PATHS: Readonly<Record<string, string>> = {
+  'filter.type': '--type',
+  'filter.countries': '--country',
+  'filter.jurisdictions': '--jurisdiction',
+  'filter.certifications': '--cert',
+  'filter.currency': '--currency',
+  'filter.maxPrice.amount': '--max-price',
+  'filter.maxPrice.unit': '--price-unit',
+  'filter.minCapacity': '--min-capacity',
+  'filter.minAvailability': '--min-availability',
+  'filter.minSpecs': '--min-spec'
 }
 
 /** Builds the filter from the flags. */
@@ -55,7 +70,7 @@ export function filterFromArgs (args: CommandArgs): OfferFilter {
   for (const s of list(args, 'min-spec') ?? []) {
     const [k, v] = s.split('=')
     const n = Number(v)
-    if (k === undefined || k === '' || !Number.isSafeInteger(n) || n < 0) usageError('--min-spec is KEY=N')
+    if (k === undefined || k === '' || !Number.isSafeInteger(n) || n < 0) usageError(`--min-spec must be KEY=N with N an unsigned integer (e.g. gpuCount=2), got '${s}'`)
     specs[k] = n
   }
   if (Object.keys(specs).length > 0) f.minSpecs = specs
@@ -72,33 +87,32 @@ export async function peersOf (args: CommandArgs, io: CliIO): Promise<string[]> 
 
 const SPEC_KEYS = ['vcpu', 'memoryGiB', 'gpuModel', 'gpuCount', 'cpuCores', 'storageGiB', 'diskGiB', 'bandwidthMbps']
 
-function row (o: Offer): string[] {
+function row (o: Offer, wide: boolean): string[] {
   const specs = SPEC_KEYS.filter(k => o.service.specs[k] !== undefined).map(k => `${k}=${String(o.service.specs[k])}`).join(' ')
   return [
-    `${o.provider.slice(0, 8)}…${o.provider.slice(-6)}`,
+    peerCell(o.provider, wide),
     o.id,
     o.service.type,
     [o.location.country, o.location.subdivision, o.location.site].filter(x => x !== undefined).join(' '),
     `${o.price.amount} ${o.price.currency}/${o.price.unit}`,
     specs,
-    new Date(o.expiresAt).toISOString().slice(0, 16).replace('T', ' ')
+    formatTime(o.expiresAt)
   ]
 }
 
 /** Renders a search result as an aligned text table. */
-export function renderTable (result: SearchResult): string {
-  const head = ['PROVIDER', 'OFFER', 'TYPE', 'LOCATION', 'PRICE', 'SPECS', 'EXPIRES (UTC)']
-  const rows = result.offers.flatMap(v => v.record.kind === 'offer' ? [row(v.record.body)] : [])
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+export function renderTable (result: SearchResult, wide = false): string {
+  const head = ['PROVIDER', 'OFFER', 'TYPE', 'LOCATION', 'PRICE', 'SPECS', 'EXPIRES']
+  const rows = result.offers.flatMap(v => v.record.kind === 'offer' ? [row(v.record.body, wide)] : [])
   const notes = result.sources.filter(s => s.error !== undefined || s.rejected > 0)
     .map(s => s.error !== undefined ? `note: ${s.peer} did not answer (${s.error})` : `note: ${s.peer} sent ${s.rejected} record(s) that failed verification`)
-  return [line(head), ...rows.map(line), `${rows.length} offer(s) from ${result.sources.length} node(s)`, ...notes].join('\n')
+  // Location and specs give way first: provider, offer id, price and expiry stay whole.
+  return [...renderRows(head, rows, wide, [3, 5]), `${rows.length} offer(s) from ${result.sources.length} node(s)`, ...notes].join('\n')
 }
 
 export const searchCommand: Command = {
   usage: '[--type T] [--country CC]... [--jurisdiction CC]... [--max-price X [--price-unit U]] [--currency C] [--cert C]... ' +
-    '[--min-vcpu N] [--min-memory GIB] [--min-spec KEY=N]... [--min-availability P] [--min-capacity N] [--peer MULTIADDR]... [--dht] [--data-dir DIR] [--json]',
+    '[--min-vcpu N] [--min-memory GIB] [--min-spec KEY=N]... [--min-availability P] [--min-capacity N] [--peer MULTIADDR]... [--dht] [--data-dir DIR] [--wide] [--json]',
   details: [
     'Nodes to ask: --peer (repeatable), else FULCRUM_PEERS (comma-separated), else the config\'s peers',
     '(--data-dir). --dht also asks the providers the DHT index names for --type and each --country.',
@@ -113,8 +127,10 @@ export const searchCommand: Command = {
     '--min-spec KEY=N: any numeric spec, e.g. gpuCount=2, storageGiB=500.',
     'Every offer returned is verified by this client (signature, expiry, filter); nodes are not trusted.'
   ].join('\n'),
+  flagPaths: FILTER_FLAG_PATHS,
   options: {
     ...JSON_OPTION,
+    ...WIDE_OPTION,
     type: { type: 'string' },
     country: { type: 'string', multiple: true },
     jurisdiction: { type: 'string', multiple: true },
@@ -136,7 +152,7 @@ export const searchCommand: Command = {
     if (args.values.json === true) {
       printJson(io, { offers: result.offers.map(v => recordToJson(v.record)), sources: result.sources, conflicts: result.conflicts })
     } else {
-      io.out(renderTable(result))
+      io.out(renderTable(result, args.values.wide === true))
     }
     return ExitCode.OK
   }

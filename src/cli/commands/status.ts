@@ -7,9 +7,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FulcrumError, isFulcrumError } from '../../errors/index.js'
 import { ApiClient, ApiError, readApiInfo } from '../../api/index.js'
+import { pidAlive } from '../../datadir/index.js'
 import type { StatusJson } from '../../api/index.js'
 import { DATA_DIR_OPTION, JSON_OPTION, ExitCode, dataDirOf, printJson } from '../command.js'
 import type { CliIO, Command } from '../command.js'
+import { formatTime } from '../table.js'
 
 /**
  * How long `fulcrum stop` waits for the process to exit: a node stops its parts in order (ledger
@@ -19,21 +21,11 @@ export const STOP_WAIT_MS = 60_000
 /** How often `fulcrum stop` looks whether the process has exited (no event tells another process). */
 const STOP_POLL_MS = 100
 
-/** True if a process with this pid exists (signal 0 checks without sending anything). */
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** The daemon's client and pid; API_NOT_RUNNING if no api.json, or its process is gone. */
 async function runningDaemon (dir: string): Promise<{ client: ApiClient, pid: number }> {
   const client = await ApiClient.forDataDir(dir)
   const { pid } = await readApiInfo(dir)
-  if (!alive(pid)) throw new FulcrumError(ApiError.NOT_RUNNING, `no daemon is running for ${dir}: api.json names process ${pid}, which has exited`)
+  if (!pidAlive(pid)) throw new FulcrumError(ApiError.NOT_RUNNING, `no daemon is running for ${dir}: api.json names process ${pid}, which has exited`)
   return { client, pid }
 }
 
@@ -63,7 +55,7 @@ export function statusText (s: StatusJson, url: string): string {
   const orders = Object.entries(s.orders).map(([k, n]) => `${k} ${n}`).join(', ')
   const rows: Array<[string, string]> = [
     ['node', s.peerId],
-    ['uptime', `${formatDuration(s.uptimeMs)} (since ${new Date(s.startedAt).toISOString()})`],
+    ['uptime', `${formatDuration(s.uptimeMs)} (since ${formatTime(s.startedAt)})`],
     ['addresses', s.addresses.length === 0 ? '(none)' : s.addresses.join('\n           ')],
     ['peers', `${s.peers.connected} connected`],
     ['offers', `${s.offers.known} known, ${s.offers.own} own`],
@@ -101,7 +93,7 @@ export const stopCommand: Command = {
       const { client, pid } = await runningDaemon(dir)
       const started = Date.now()
       await client.call('POST', '/v1/stop')
-      while (alive(pid)) {
+      while (pidAlive(pid)) {
         if (Date.now() - started > STOP_WAIT_MS) throw new FulcrumError(ApiError.STOP_TIMEOUT, `daemon ${pid} did not exit within ${STOP_WAIT_MS / 1000} s`)
         await sleep(STOP_POLL_MS)
       }

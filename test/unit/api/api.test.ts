@@ -24,6 +24,10 @@ const backend: ApiBackend = {
   orders: async () => ({ orders: [] }),
   order: async () => undefined,
   decideOrder: async (id) => { throw new FulcrumError('ORDER_STORE_UNKNOWN_ORDER', `no order ${id}`) },
+  terminateOrder: async (id, options) => {
+    if (id !== 'ord-known') throw new FulcrumError('ORDER_UNKNOWN_ORDER', `no order ${id}`)
+    return { id: 'term-x', agreement: id, initiator: 'p', createdAt: 0, effectiveAt: (options.notice ?? 0) * 86_400_000, reason: options.reason ?? '', complete: false, signedBy: ['p'], waitingFor: [], refusals: [] }
+  },
   offer: async (id) => id === 'x' ? { record, own: true } : undefined,
   status: async () => { throw new Error('not used') },
   requestStop: () => ({ pid: 1 }),
@@ -69,6 +73,17 @@ describe('api: local control API', () => {
     assert.deepEqual(await client.call('POST', '/v1/offers', { id: 'x' }), { decision: 'store', record })
     assert.deepEqual(await client.call('DELETE', '/v1/offers/x'), { decision: 'store', record })
     assert.deepEqual(await client.call('POST', '/v1/search', { filter: {}, limit: 1 }), { records: [record], nextCursor: 'c' })
+  })
+
+  it('terminates an order: notice and reason pass through; unknown order 404, a bad body 400', async () => {
+    const view = { id: 'term-x', agreement: 'ord-known', initiator: 'p', createdAt: 0, complete: false, signedBy: ['p'], waitingFor: [], refusals: [] }
+    assert.deepEqual(await client.call('POST', '/v1/orders/ord-known/terminate', { notice: 30, reason: 'moving' }), { ...view, effectiveAt: 30 * 86_400_000, reason: 'moving' })
+    assert.deepEqual(await client.call('POST', '/v1/orders/ord-known/terminate', {}), { ...view, effectiveAt: 0, reason: '' })
+    assert.deepEqual(await raw('POST', '/v1/orders/ord-nope/terminate', { body: '{}' }), { status: 404, code: 'ORDER_UNKNOWN_ORDER' })
+    assert.deepEqual(await raw('POST', '/v1/orders/ord-known/terminate', { body: '{"notice":-1}' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('POST', '/v1/orders/ord-known/terminate', { body: '{"notice":"30"}' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('POST', '/v1/orders/ord-known/terminate', { body: '{"days":30}' }), { status: 400, code: ApiError.BAD_REQUEST })
+    assert.deepEqual(await raw('GET', '/v1/orders/ord-known/terminate'), { status: 405, code: ApiError.METHOD_NOT_ALLOWED })
   })
 
   it('refuses a missing or wrong token with 401 API_UNAUTHORIZED, on known and unknown paths alike', async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { isFulcrumError } from '../../../src/errors/index.js'
-import { auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
+import { agreementCopyFromBundle, auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
 import type { LedgerBundle } from '../../../src/audit/index.js'
 import {
   buildProof, consistencyProofRanges, inclusionProofRanges, leafHash, ledgerVerifierKey, memoryNodeReader, openNodeCheckpoint,
@@ -138,6 +138,49 @@ describe('audit: agreement copies across the parties', () => {
     const badProof = { ...(await copyOf(bob)), proof: [] }
     assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice), badProof])), ['AUDIT_BAD_PROOF'])
     assert.deepEqual(codes(checkAgreementCopies('deal', [await copyOf(alice)])), ['AUDIT_INCOMPLETE'])
+  })
+})
+
+describe('audit: an agreement copy from the exported ledger of a party without a node', () => {
+  const deal = agreementLeaf('deal', [alice, bob])
+  const bobLeaves = [agreementLeaf('x0', [bob, owner]), deal]
+  /** Bob's export: signed by `signer` (Bob unless said otherwise), its vkey and origin Bob's. */
+  function exportOf (leaves: Uint8Array[], signer = bob, signedLeaves = leaves): LedgerBundle {
+    const origin = originOf(bob.peerId)
+    const root = rootFromLeafHashes(signedLeaves.map(leafHash))
+    return { origin, vkey: ledgerVerifierKey(bob.peerId), checkpoint: signCheckpoint({ origin, size: signedLeaves.length, root, extensions: [] }, signer), leaves: leaves.map(b64) }
+  }
+  async function aliceCopy (): Promise<Parameters<typeof checkAgreementCopies>[1][number]> {
+    const ls = [agreementLeaf('y0', [alice, owner]), agreementLeaf('y1', [alice, owner]), deal]
+    const hashes = ls.map(leafHash)
+    const checkpoint = openNodeCheckpoint(signCheckpoint({ origin: originOf(alice.peerId), size: 3, root: rootFromLeafHashes(hashes), extensions: [] }, alice), alice.peerId)
+    return { peer: alice.peerId, checkpoint, index: 2, leaf: deal, proof: await buildProof(inclusionProofRanges(2, 3), memoryNodeReader(hashes)) }
+  }
+
+  it('finds the entry in the bundle, proves it against the signed root, and matches the node\'s copy', async () => {
+    const { copy, findings } = await agreementCopyFromBundle(exportOf(bobLeaves), 'deal')
+    assert.deepEqual(findings, [])
+    assert.equal(copy?.index, 1)
+    const r = checkAgreementCopies('deal', [await aliceCopy(), copy as NonNullable<typeof copy>])
+    assert.deepEqual(r.findings, [])
+    assert.deepEqual(r.parties.sort(), [alice.peerId, bob.peerId].sort())
+  })
+
+  it('fails leaves that are not the signed tree as AUDIT_BAD_PROOF, and a missing entry as AUDIT_NOT_INCLUDED', async () => {
+    const other = encodeEntry(signedEntry('agreement', testBody('deal', [alice, bob], { createdAt: 9 }), [alice, bob]))
+    const forged = await agreementCopyFromBundle(exportOf([bobLeaves[0] as Uint8Array, other], bob, bobLeaves), 'deal')
+    assert.deepEqual(codes(checkAgreementCopies('deal', [await aliceCopy(), forged.copy as NonNullable<typeof forged.copy>])), ['AUDIT_BAD_PROOF'])
+    const none = await agreementCopyFromBundle(exportOf(bobLeaves), 'nope')
+    assert.deepEqual(codes(checkAgreementCopies('nope', [none.copy as NonNullable<typeof none.copy>])), ['AUDIT_NOT_INCLUDED'])
+  })
+
+  it('trusts the key of the origin\'s peer id only: another signer, a truncated export, a foreign origin are findings', async () => {
+    // Alice signs a checkpoint for Bob's origin and puts her own key in the file: still not Bob's.
+    const byAlice = { ...exportOf(bobLeaves, alice), vkey: ledgerVerifierKey(alice.peerId) }
+    assert.deepEqual(codes(await agreementCopyFromBundle(byAlice, 'deal')), ['AUDIT_BAD_CHECKPOINT_SIGNATURE'])
+    assert.deepEqual(codes(await agreementCopyFromBundle({ ...exportOf(bobLeaves), leaves: [b64(bobLeaves[0] as Uint8Array)] }, 'deal')), ['AUDIT_SIZE_MISMATCH'])
+    assert.deepEqual(codes(await agreementCopyFromBundle({ ...exportOf(bobLeaves), origin: 'example.com/log' }, 'deal')), ['AUDIT_WRONG_ORIGIN'])
+    await assert.rejects(agreementCopyFromBundle({ leaves: 3 }, 'deal'), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE'))
   })
 })
 

@@ -4,6 +4,8 @@ import { createIdentity } from '../../../src/identity/index.js'
 import { createLibp2pNode, serveProtocol, request, NetworkError } from '../../../src/network/index.js'
 import type { FulcrumLibp2p } from '../../../src/network/index.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
+import { silentLogger } from '../../../src/logging/index.js'
+import type { Telemetry } from '../../../src/metrics/index.js'
 
 const PROTO = '/fulcrum/test-limits/1.0.0'
 
@@ -13,6 +15,17 @@ async function closed (stream: Stream): Promise<number> {
   if (stream.status !== 'open') return 0
   await new Promise<void>(resolve => { stream.addEventListener('close', () => { resolve() }, { once: true }) })
   return Date.now() - started
+}
+
+/** Telemetry that keeps what it is told. */
+function recorder (): { telemetry: Telemetry, refusals: string[], requests: Array<{ protocol: string, ok: boolean }> } {
+  const refusals: string[] = []
+  const requests: Array<{ protocol: string, ok: boolean }> = []
+  return {
+    refusals,
+    requests,
+    telemetry: { gossipVerdict: () => {}, orderState: () => {}, refused: (bound, reason) => { refusals.push(`${bound}:${reason}`) }, protocolRequest: (protocol, _s, ok) => { requests.push({ protocol, ok }) } }
+  }
 }
 
 const refused = (e: unknown): boolean => isFulcrumError(e, NetworkError.STREAM_CLOSED) || isFulcrumError(e, NetworkError.DIAL_FAILED)
@@ -47,15 +60,19 @@ describe('network: request/response limits', function () {
     }
   }
 
-  it('refuses a peer more sessions than maxSessionsPerPeer, and still serves another peer', async () => {
+  it('refuses a peer more sessions than maxSessionsPerPeer (told to telemetry), and still serves another peer', async () => {
     const g = gated()
-    unserve = await serveProtocol(server, PROTO, g.handler, { maxSessionsPerPeer: 2, maxConcurrentSessions: 10 })
+    const t = recorder()
+    unserve = await serveProtocol(server, PROTO, g.handler, { maxSessionsPerPeer: 2, maxConcurrentSessions: 10 }, silentLogger, t.telemetry)
     const held = [request(a, server.getMultiaddrs(), PROTO, Uint8Array.from([0])), request(a, server.getMultiaddrs(), PROTO, Uint8Array.from([0]))]
     await g.arrived(2)
     await assert.rejects(request(a, server.getMultiaddrs(), PROTO, Uint8Array.from([1])), refused)
     assert.deepEqual(await request(b, server.getMultiaddrs(), PROTO, Uint8Array.from([2])), Uint8Array.from([2]))
     g.open()
     for (const r of await Promise.all(held)) assert.deepEqual(r, Uint8Array.from([0]))
+    assert.deepEqual(t.refusals, ['sessions:busy'])
+    assert.deepEqual(t.requests.filter(r => r.ok).length, 3)
+    assert.ok(t.requests.every(r => r.protocol === PROTO))
   })
 
   it('resets a stream that sends no request within firstRequestTimeoutMs, freeing its slot', async () => {
@@ -77,9 +94,10 @@ describe('network: request/response limits', function () {
     assert.deepEqual(await request(b, server.getMultiaddrs(), PROTO, Uint8Array.from([4])), Uint8Array.from([4]))
   })
 
-  it('when every slot is taken, a new peer evicts a session of the peer holding the most', async () => {
+  it('when every slot is taken, a new peer evicts a session of the peer holding the most (told to telemetry)', async () => {
     const g = gated()
-    unserve = await serveProtocol(server, PROTO, g.handler, { maxSessionsPerPeer: 2, maxConcurrentSessions: 2 })
+    const t = recorder()
+    unserve = await serveProtocol(server, PROTO, g.handler, { maxSessionsPerPeer: 2, maxConcurrentSessions: 2 }, silentLogger, t.telemetry)
     const held = [request(a, server.getMultiaddrs(), PROTO, Uint8Array.from([0])), request(a, server.getMultiaddrs(), PROTO, Uint8Array.from([0]))]
     const outcomes = Promise.allSettled(held)
     await g.arrived(2)
@@ -87,6 +105,7 @@ describe('network: request/response limits', function () {
     g.open()
     const [x, y] = await outcomes
     assert.equal([x, y].filter(o => o?.status === 'rejected').length, 1, 'exactly one of the two sessions was evicted')
+    assert.deepEqual(t.refusals, ['sessions:evicted'])
   })
 
   it('ends the sessions in flight when the protocol stops being served', async () => {

@@ -4,7 +4,7 @@ import type { CanonicalValue } from '../../../src/encoding/index.js'
 import { bodyHash, encodeEntry, signEntryBody } from '../../../src/ledger/index.js'
 import {
   OrderError, decodeOrderMessage, encodeOrderMessage, signMessage, verifyMessage, ed25519Verifier, messageSigningBytes,
-  MAX_ORDER_MESSAGE_BYTES
+  MAX_ORDER_MESSAGE_BYTES, buildTermination
 } from '../../../src/orders/index.js'
 import type { MessageBodies, MessageKind, OrderMessage } from '../../../src/orders/index.js'
 import { bodyOf, customer, providers, T0 } from './fixtures.js'
@@ -14,6 +14,7 @@ const body = bodyOf()
 const env = (from = customer.peerId, to = p0.peerId): { order: string, from: string, to: string } => ({ order: body.id, from, to })
 const ref = { provider: p0.peerId, id: 'vm-0', seq: 1, hash: new Uint8Array(32).fill(7) }
 const price = { amount: '2.5', currency: 'EUR', unit: 'month' }
+const termination = buildTermination(body, customer.peerId, T0 + 60_000, { noticeMs: 86_400_000, reason: 'moving out' })
 
 /** One valid body of every kind, with its signer. */
 export const SAMPLES: { [K in MessageKind]: [MessageBodies[K], typeof customer] } = {
@@ -26,7 +27,9 @@ export const SAMPLES: { [K in MessageKind]: [MessageBodies[K], typeof customer] 
   committed: [{ ...env(p0.peerId, customer.peerId), bodyHash: bodyHash('agreement', body) }, p0],
   abort: [{ ...env(), reason: 'provider 2 refused' }, customer],
   'status-request': [env(p0.peerId, customer.peerId), p0],
-  status: [{ ...env(customer.peerId, p0.peerId), state: 'committed', entry: new Uint8Array([1, 2, 3]) }, customer]
+  status: [{ ...env(customer.peerId, p0.peerId), state: 'committed', entry: new Uint8Array([1, 2, 3]) }, customer],
+  terminate: [{ ...env(), termination: termination, sigs: [{ party: customer.peerId, sig: signEntryBody('termination', termination, customer) }] }, customer],
+  'termination-query': [env(), customer]
 }
 
 function sample<K extends MessageKind> (kind: K): OrderMessage<K> {
@@ -87,6 +90,9 @@ describe('orders: message codec and signatures', () => {
     ['a hold body with an unknown field', () => raw(sample('hold'), m => { (m.body as Record<string, unknown>).body = { ...body, note: 'x' } }), 'body.body.note'],
     ['a reason longer than the limit', () => raw(sample('abort'), m => { (m.body as Record<string, unknown>).reason = 'x'.repeat(513) }), 'body.reason'],
     ['more items than the limit', () => raw(sample('quote-request'), m => { (m.body as { items: unknown[] }).items = Array(33).fill({ offer: ref, quantity: 1 }) }), 'body.items'],
+    ['a termination signature of 63 bytes', () => raw(sample('terminate'), m => { (m.body as Record<string, unknown>).sigs = [{ party: customer.peerId, sig: new Uint8Array(63) }] }), 'body.sigs[0].sig'],
+    ['a termination body with terms', () => raw(sample('terminate'), m => { (m.body as Record<string, unknown>).termination = { ...termination, terms: {} } }), 'body.termination.terms'],
+    ['a termination effective before it was made', () => raw(sample('terminate'), m => { (m.body as Record<string, unknown>).termination = { ...termination, effectiveAt: termination.createdAt - 1 } }), 'body.termination.effectiveAt'],
     ['a message over the size limit', () => raw(sample('abort'), m => { (m.body as Record<string, unknown>).reason = 'x'.repeat(MAX_ORDER_MESSAGE_BYTES) }), '$']
   ]
   for (const [name, make, path] of bad) {

@@ -2,15 +2,17 @@ import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { buildVectors, VECTORS_PATH } from '../../../scripts/vectors/order-v1.js'
 import { createIdentity, publicKeyFromPeerId, verify } from '../../../src/identity/index.js'
-import { decodeEntry, sha256 } from '../../../src/ledger/index.js'
+import { base32 } from 'multiformats/bases/base32'
+import { decodeEntry, sha256, verifyEntrySignatures } from '../../../src/ledger/index.js'
 import { encodeRecord, sha256 as offerSha256, decodeRecord } from '../../../src/offers/index.js'
-import { decodeOrderMessage, ed25519Verifier, encodeOrderMessage, messageSigningBytes, parseTerms, verifyCertificate, verifyMessage } from '../../../src/orders/index.js'
+import { decodeOrderMessage, ed25519Verifier, encodeOrderMessage, messageSigningBytes, parseTerms, terminationId, verifyCertificate, verifyMessage } from '../../../src/orders/index.js'
 
 interface VectorFile {
   customer: { seed: string, peerId: string }
   providers: Array<{ seed: string, peerId: string }>
   offerRecords: string[]
   agreement: { body: unknown, signingBytes: string, bodyHash: string, signatures: Record<string, string>, entry: string }
+  termination: { idInput: string, body: { id: string, agreement: string, createdAt: number, effectiveAt: number }, signingBytes: string, signatures: Record<string, string>, entry: string }
   messages: Array<{ kind: string, body: unknown, signingBytes: string, signature: string, wire: string }>
   invalid: Array<{ name: string, wire: string, code: string, path: string }>
 }
@@ -44,6 +46,18 @@ describe('order-v1 known-answer vectors (protocols/vectors/order-v1.json)', () =
       assert.ok(verify(publicKeyFromPeerId(peer), bytes(file.agreement.signingBytes), bytes(sig)))
     }
     verifyCertificate(decodeEntry(bytes(file.agreement.entry)), ed25519Verifier)
+  })
+
+  it('derives the termination id, builds its signing bytes and the complete termination entry, signed by every party', () => {
+    const t = file.termination
+    assert.equal(t.body.id, `term-${base32.baseEncode(sha256(new TextEncoder().encode(t.idInput))).slice(0, 26)}`)
+    assert.equal(t.body.id, terminationId(t.body.agreement, file.customer.peerId))
+    assert.equal(t.body.effectiveAt - t.body.createdAt, 30 * 86_400_000)
+    assert.ok(latin1(t.signingBytes).startsWith('fulcrum/ledger/termination/v1\0'))
+    for (const [peer, sig] of Object.entries(t.signatures)) assert.ok(verify(publicKeyFromPeerId(peer), bytes(t.signingBytes), bytes(sig)))
+    const entry = decodeEntry(bytes(t.entry))
+    assert.equal(entry.type, 'termination')
+    verifyEntrySignatures(entry)
   })
 
   for (const v of file.messages) {

@@ -58,7 +58,7 @@ describe('orders: planner', () => {
     assert.deepEqual(outcome.costs.items.map(i => i.perMonth), ['75.92', '6.0416', '389'])
     assert.equal(outcome.costs.term, '470.9616')
     assert.deepEqual(outcome.plan.items.map(i => i.quantity), [2, 1024, 1])
-    assert.deepEqual(outcome.plan.term, { months: 1 })
+    assert.deepEqual(outcome.plan.term, { months: 1, noticeDays: 1 })
     assert.equal(outcome.search.exhaustive, true)
   })
 

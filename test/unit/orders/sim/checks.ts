@@ -6,7 +6,9 @@
  *   when the timing assumption is broken, a partial outcome must be detectable: the customer holds
  *   the complete certificate and its record names each provider that lacks it;
  * - no overbooking: no provider ever reserves, nor commits in its ledger, more than its capacity;
- * - every hold ends: at the end no provider holds anything and every customer order is done.
+ * - every hold ends: at the end no provider holds anything and every customer order is done;
+ * - the chain (aggregator scenarios, §10): a parent order in the aggregator's ledger has exactly one
+ *   committed sub-order serving it, a parent in nobody's ledger has none, and every sub-order is done.
  */
 import { decodeEntry } from '../../../../src/ledger/index.js'
 import { CustomerStatus, ProviderStatus, parseTerms, verifyCertificate } from '../../../../src/orders/index.js'
@@ -46,8 +48,10 @@ export function check (o: Outcome, verifier: Verifier = simVerifier): Verdict {
       v.violations.push(`${order}: partial outcome not detectable: the customer ${customer.ledger.has(order) ? 'does not name every party lacking the entry' : 'lacks the entry'}`)
     }
   }
+  checkChain(o, byPeer, v)
   for (const p of o.parties) {
     if (p.kind === 'provider') {
+      for (const st of p.agg?.subs.values() ?? []) if (st.record.status !== CustomerStatus.Done) v.violations.push(`aggregator ${p.index} sub-order ${st.record.order} is ${st.record.status} at the end`)
       for (const rec of p.state.orders.values()) {
         if (rec.status === ProviderStatus.Held || rec.status === ProviderStatus.Pending) v.violations.push(`provider ${p.index} still ${rec.status} ${rec.order} at the end`)
       }
@@ -61,4 +65,24 @@ export function check (o: Outcome, verifier: Verifier = simVerifier): Verdict {
     }
   }
   return v
+}
+
+/** All or nothing along the chain customer -> aggregator -> parts (order-v1 §10.3). */
+function checkChain (o: Outcome, byPeer: Map<string, Party>, v: Verdict): void {
+  const subsOf = new Map<string, string[]>()
+  for (const [id, body] of o.bodies) {
+    const parent = parseTerms(body).parent
+    if (parent === undefined) continue
+    const committed = body.parties.some(peer => byPeer.get(peer)?.ledger.has(id) === true)
+    if (committed) subsOf.set(parent.order, [...(subsOf.get(parent.order) ?? []), id])
+  }
+  const agg = o.parties.find(p => p.kind === 'provider' && p.agg !== undefined)
+  if (agg === undefined) return
+  for (const [id, body] of o.bodies) {
+    if (parseTerms(body).parent !== undefined || !body.parties.includes(agg.peerId)) continue
+    const parentHeld = agg.ledger.has(id)
+    const subs = subsOf.get(id) ?? []
+    if (parentHeld && subs.length !== 1) v.violations.push(`${id}: the aggregator committed the parent with ${subs.length} committed sub-orders`)
+    if (!parentHeld && subs.length > 0) v.violations.push(`${id}: sub-order ${subs.join(', ')} committed for a parent the aggregator never committed`)
+  }
 }

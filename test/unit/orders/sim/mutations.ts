@@ -14,7 +14,13 @@ export type Mutation =
   | 'customer-commits-partial'
   /** A provider answers `held` without writing the hold durably: a crash makes it forget. */
   | 'provider-holds-without-persisting'
-export const MUTATIONS: readonly Mutation[] = ['provider-commits-after-expiry', 'customer-commits-partial', 'provider-holds-without-persisting']
+  /** An aggregator never commits the sub-order when the parent commits (sim/aggregator.ts). */
+  | 'aggregator-skips-sub-commit'
+  /** An aggregator signs the parent's hold as soon as it asked the parts, before they held (sim/aggregator.ts). */
+  | 'aggregator-holds-before-parts'
+export const MUTATIONS: readonly Mutation[] = [
+  'provider-commits-after-expiry', 'customer-commits-partial', 'provider-holds-without-persisting', 'aggregator-skips-sub-commit', 'aggregator-holds-before-parts'
+]
 
 const shadows = new WeakMap<ProviderParty, Map<string, HeldOrder>>()
 

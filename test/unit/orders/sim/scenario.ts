@@ -18,7 +18,8 @@ export const CUSTOMER_IDS: Identity[] = Array.from({ length: 4 }, (_, i) => crea
 /** One signed offer per provider (`vm`, 2 EUR/month), signed once with the real key. */
 export const RECORDS: Array<OfferRecord & { kind: 'offer', body: Offer }> = PROVIDER_IDS.map(p =>
   signOffer(makeOffer(p, { id: 'vm', price: { amount: '2', currency: 'EUR', unit: 'month' }, capacity: 100, expiresAt: T0 + 7 * 86_400_000 }), p) as never)
-const HASHES = RECORDS.map(r => sha256(encodeRecord(r)))
+/** SHA-256 of each record. */
+export const HASHES = RECORDS.map(r => sha256(encodeRecord(r)))
 
 export type Mode = 'honest' | 'broken'
 export interface Scenario {
@@ -40,6 +41,8 @@ export interface Scenario {
   partition?: { party: number, from: number, to: number }
   /** Broken timing only: the customer crashes right after writing a commit decision and stays down this long (ms). */
   stallAfterCommit?: number
+  /** Honest timing, 3+ providers: provider 0 is an aggregator whose offer is a bundle of providers 1 and 2 (sim/aggregator.ts). */
+  aggregator?: boolean
 }
 
 /** The live offer of provider `i` with capacity `capacity`. */
@@ -78,5 +81,7 @@ export function scenario (seed: number, mode: Mode): Scenario {
     sc.partition = { party: rng.int(0, providers + customers - 1), from, to: from + rng.int(10_000, 80_000) }
   }
   if (mode === 'broken' && rng.chance(0.3)) sc.stallAfterCommit = rng.int(20_000, 90_000)
+  // drawn apart, so that the other scenarios of a seed stay what they were
+  if (mode === 'honest' && providers >= 3 && new Rng(seed * 40503 + 7).chance(0.3)) sc.aggregator = true
   return sc
 }

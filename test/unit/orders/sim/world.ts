@@ -7,7 +7,7 @@
 import type { Identity } from '../../../../src/identity/index.js'
 import type { EntryBody } from '../../../../src/ledger/index.js'
 import {
-  CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, DEFAULT_POLICY, ProviderStatus, ENDED_RETENTION_MS, GRACE_MS, ORDER_CLOCK_SKEW_MS,
+  CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, DEFAULT_POLICY, ProviderStatus, ENDED_RETENTION_MS, GRACE_MS, ORDER_CLOCK_SKEW_MS, SUB_ORDER_OFFSET_MS,
   buildAgreementBody, customerStep, ed25519Verifier, providerState, providerStep, restoreCustomer, signMessage, startOrder, usedUnits
 } from '../../../../src/orders/index.js'
 import type {
@@ -19,6 +19,8 @@ import { CUSTOMER_IDS, PROVIDER_IDS, RECORDS, liveOffer } from './scenario.js'
 import type { Scenario } from './scenario.js'
 import type { Mutation } from './mutations.js'
 import { mutateCustomer, mutateProvider, observeWrite, volatileWrite } from './mutations.js'
+import { aggMessage, aggParentWrites, aggRestart, aggTick } from './aggregator.js'
+import type { AggState } from './aggregator.js'
 
 type Ev =
   | { t: number, type: 'deliver', to: number, from: number, message: OrderMessage }
@@ -43,6 +45,8 @@ export interface ProviderParty extends PartyBase {
   offer: LiveOffer
   state: ProviderState
   durable: Map<string, ProviderOrder>
+  /** Provider 0 in an aggregator scenario: its sub-orders. */
+  agg?: AggState
 }
 export interface CustomerParty extends PartyBase {
   kind: 'customer'
@@ -86,7 +90,8 @@ class World {
     for (let i = 0; i < sc.providers; i++) {
       const peerId = PROVIDER_IDS[i]!.peerId
       const offer = liveOffer(i, sc.capacity[i]!)
-      this.add({ kind: 'provider', index: i, peerId, offset: sc.offsets[i]!, up: true, crashes: 0, ledger: new Map(), ticks: new Set(), final: new Map(), ctx: { ...crypto(PROVIDER_IDS[i]!), policy: DEFAULT_POLICY }, offer, state: providerState(peerId, [offer]), durable: new Map() })
+      const agg = sc.aggregator === true && i === 0 ? { agg: { ctx: crypto(PROVIDER_IDS[i]!), subs: new Map(), durable: new Map(), preparing: new Map(), made: 0 } } : {}
+      this.add({ kind: 'provider', index: i, peerId, offset: sc.offsets[i]!, up: true, crashes: 0, ledger: new Map(), ticks: new Set(), final: new Map(), ctx: { ...crypto(PROVIDER_IDS[i]!), policy: DEFAULT_POLICY }, offer, state: providerState(peerId, [offer]), durable: new Map(), ...agg })
     }
     for (let c = 0; c < sc.customers; c++) {
       const i = sc.providers + c
@@ -97,13 +102,14 @@ class World {
   }
 
   private add (p: Party): void { this.parties.push(p); this.byPeer.set(p.peerId, p.index) }
-  private local (p: Party): number { return this.now + p.offset }
+  local (p: { offset?: number, index: number }): number { return this.now + (this.parties[p.index] as Party).offset }
 
   /** The last moment anything can matter: every hold expired and every ended record forgotten. */
   private endTime (): number {
     const lastStart = Math.max(...this.sc.orders.map(o => o.startAt))
     const slack = this.sc.mode === 'honest' ? 10_000 : this.sc.crash.maxDown + this.sc.net.maxDelay + (this.sc.stallAfterCommit ?? 0) + 60_000
-    return lastStart + DEFAULT_COMMIT_WINDOW_MS + GRACE_MS + ENDED_RETENTION_MS + 2 * ORDER_CLOCK_SKEW_MS + slack
+    const subOrders = this.sc.aggregator === true ? SUB_ORDER_OFFSET_MS + GRACE_MS : 0
+    return lastStart + DEFAULT_COMMIT_WINDOW_MS + GRACE_MS + ENDED_RETENTION_MS + 2 * ORDER_CLOCK_SKEW_MS + slack + subOrders
   }
 
   run (): Outcome {
@@ -129,9 +135,10 @@ class World {
     if (e.type === 'tick') { p.ticks.delete(e.t); return this.tick(p, true) }
     if (e.type === 'start') return this.start(p as CustomerParty)
     if (p.kind === 'provider') {
+      if (p.agg !== undefined && aggMessage(this, p as ProviderParty & { agg: AggState }, e.message, e.from)) return
       const state = mutateProvider(this.mutation, p, e.message, this.local(p))
       const step = providerStep(p.ctx, state, { type: 'message', message: e.message }, this.local(p))
-      this.apply(p, step.effects, () => { p.state = step.state }, e.from, true)
+      if (this.apply(p, step.effects, () => { p.state = step.state }, e.from, true) && p.agg !== undefined) aggParentWrites(this, p as ProviderParty & { agg: AggState }, writesOf(step.effects))
     } else {
       this.toCustomer(p, e.message, e.from)
     }
@@ -168,7 +175,10 @@ class World {
     const now = this.local(p)
     if (p.kind === 'provider') {
       const step = providerStep(p.ctx, p.state, { type: 'tick' }, now)
-      this.apply(p, step.effects, () => { p.state = step.state }, -1, mayCrash)
+      if (this.apply(p, step.effects, () => { p.state = step.state }, -1, mayCrash) && p.agg !== undefined) {
+        aggParentWrites(this, p as ProviderParty & { agg: AggState }, writesOf(step.effects))
+        if (p.up) aggTick(this, p as ProviderParty & { agg: AggState }, mayCrash)
+      }
     } else {
       for (const [order, st] of p.orders) {
         const step = customerStep(p.ctx, st, { type: 'tick' }, now)
@@ -178,7 +188,11 @@ class World {
   }
 
   /** Carries out effects in order; the party may crash before any of them. Returns false if it crashed. */
-  private apply<R> (p: Party, effects: Array<Effect<R>>, commit: () => void, replyTo: number, mayCrash: boolean): boolean {
+  apply<R> (p: { index: number }, effects: Array<Effect<R>>, commit: () => void, replyTo: number, mayCrash: boolean, sub = false): boolean {
+    return this.applyTo(this.parties[p.index] as Party, effects, commit, replyTo, mayCrash, sub)
+  }
+
+  private applyTo<R> (p: Party, effects: Array<Effect<R>>, commit: () => void, replyTo: number, mayCrash: boolean, sub: boolean): boolean {
     commit()
     for (const eff of effects) {
       if (mayCrash && p.crashes < this.sc.crash.maxPerParty && this.rng.chance(this.sc.crash.perStep)) {
@@ -187,13 +201,13 @@ class World {
       }
       switch (eff.type) {
         case 'write':
-          this.write(p, eff.record as never, eff.entry)
+          this.write(p, eff.record as never, eff.entry, sub)
           if (this.sc.stallAfterCommit !== undefined && p.kind === 'customer' && eff.entry !== undefined) {
             this.crash(p, this.sc.stallAfterCommit)
             return false
           }
           break
-        case 'delete': (p.durable as Map<string, unknown>).delete(eff.order); break
+        case 'delete': ((sub ? (p as ProviderParty).agg?.durable : p.durable) as Map<string, unknown>).delete(eff.order); break
         case 'reply': if (replyTo >= 0) this.send(p, replyTo, eff.message); break
         case 'send': { const to = this.byPeer.get(eff.to); if (to !== undefined) this.send(p, to, eff.message); break }
         case 'wake': this.wake(p, eff.at); break
@@ -203,22 +217,24 @@ class World {
     return true
   }
 
-  private write (p: Party, record: ProviderOrder | CustomerRecord, entry: Uint8Array | undefined): void {
+  private write (p: Party, record: ProviderOrder | CustomerRecord, entry: Uint8Array | undefined, sub = false): void {
     // a final status is never left, even after the record was forgotten (the simulator remembers)
     const before = p.final.get(record.order)
     if (before !== undefined && before !== record.status) {
       this.violations.push(`${p.kind} ${p.index}: order ${record.order} left its final status ${before} for ${record.status}`)
     }
-    if (FINAL[p.kind].includes(record.status)) p.final.set(record.order, record.status)
-    if (p.kind === 'provider') observeWrite(this.mutation, p, record as ProviderOrder)
-    if (!(p.kind === 'provider' && volatileWrite(this.mutation, record as ProviderOrder))) (p.durable as Map<string, unknown>).set(record.order, record)
+    if (FINAL[sub ? 'customer' : p.kind].includes(record.status)) p.final.set(record.order, record.status)
+    if (sub && p.kind === 'provider' && p.agg !== undefined) p.agg.durable.set(record.order, record as CustomerRecord)
+    else if (p.kind === 'provider') observeWrite(this.mutation, p, record as ProviderOrder)
+    if (sub) { /* a sub-order record: kept above */ } else if (!(p.kind === 'provider' && volatileWrite(this.mutation, record as ProviderOrder))) (p.durable as Map<string, unknown>).set(record.order, record)
     if (entry === undefined) return
     const had = p.ledger.get(record.order)
     if (had !== undefined && !bytesEq(had, entry)) this.violations.push(`${p.kind} ${p.index} appended two different entries for ${record.order}`)
     p.ledger.set(record.order, entry)
   }
 
-  private send (p: Party, to: number, message: OrderMessage): void {
+  send (q: { index: number }, to: number, message: OrderMessage): void {
+    const p = this.parties[q.index] as Party
     const net = this.sc.net
     const cut = this.sc.partition
     if (cut !== undefined && this.now >= cut.from && this.now < cut.to && (p.index === cut.party || to === cut.party)) return
@@ -226,7 +242,8 @@ class World {
     for (let i = 0; i < copies; i++) this.queue.push({ t: this.now + this.rng.int(net.minDelay, net.maxDelay), type: 'deliver', to, from: p.index, message })
   }
 
-  private wake (p: Party, at: number): void {
+  wake (q: { index: number }, at: number): void {
+    const p = this.parties[q.index] as Party
     const t = Math.max(this.now, at - p.offset)
     if (p.ticks.has(t)) return
     p.ticks.add(t)
@@ -245,7 +262,8 @@ class World {
     p.up = true
     if (p.kind === 'provider') {
       p.state = providerState(p.peerId, [p.offer], p.durable.values())
-      this.tick(p, mayCrash)
+      if (p.agg !== undefined) aggRestart(this, p as ProviderParty & { agg: AggState }, mayCrash)
+      if (p.up) this.tick(p, mayCrash)
       return
     }
     p.orders = new Map()
@@ -265,6 +283,11 @@ class World {
 const FINAL: Record<Party['kind'], readonly string[]> = {
   provider: [ProviderStatus.Committed, ProviderStatus.Released, ProviderStatus.Expired],
   customer: [CustomerStatus.Done]
+}
+
+/** The records a step writes. */
+function writesOf<R> (effects: Array<Effect<R>>): R[] {
+  return effects.flatMap(e => e.type === 'write' ? [e.record] : [])
 }
 
 function bytesEq (a: Uint8Array, b: Uint8Array): boolean {
