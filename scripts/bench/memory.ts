@@ -4,7 +4,7 @@
  * Goal: under 1 GiB. Needs `npm run build`.
  *
  * The offers are realistic signed records (see _data.ts) written straight into the catalog's
- * store before the daemon starts (the store layout of src/catalog/catalog.ts: bucket 0x01, key
+ * store before the daemon starts (the store layout of src/catalog/writes.ts: bucket 0x01, key
  * `provider/id`), so the bench process never holds them all; the daemon loads them at start as it
  * would after a restart, and builds its indexes and sync index.
  */

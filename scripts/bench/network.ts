@@ -166,7 +166,7 @@ async function lightClient (records: VerifiedRecord[]): Promise<{ goal: Goal, ro
   try {
     await preload(node, records)
     const filter: OfferFilter = { type: 'compute.vm', countries: ['EU'], minSpecs: { vcpu: 4 } }
-    const page = node.catalog.query(filter, { now: Date.now(), limit: 20 })
+    const page = await node.catalog.query(filter, { now: Date.now(), limit: 20 })
     if (page.entries.length !== 20) throw new Error(`the filter matches ${page.entries.length} offers, not 20`)
     const answer = page.entries.map(e => ({ record: e.record, bytes: e.bytes, digest: e.digest }))
     const stock = await stockClientTimes(answer, 0)

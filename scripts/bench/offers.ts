@@ -48,13 +48,13 @@ async function catalogQueries (dir: string, records: Uint8Array[], filters: Offe
       await catalog.insertMany(records.slice(i, i + 1000).map(b => verifyRecordBytes(b, NOW)))
     }
     const insertRate = records.length / (Number(process.hrtime.bigint() - t0) / 1e9)
-    for (let i = 0; i < 200; i++) catalog.query(filters[i % filters.length] as OfferFilter, { now: NOW, limit: 20 })
+    for (let i = 0; i < 200; i++) await catalog.query(filters[i % filters.length] as OfferFilter, { now: NOW, limit: 20 })
     const times: number[] = []
     const byFilter: number[][] = filters.map(() => [])
     for (let i = 0; i < RUNS; i++) {
       const f = i % filters.length
       const t = process.hrtime.bigint()
-      catalog.query(filters[f] as OfferFilter, { now: NOW, limit: 20 })
+      await catalog.query(filters[f] as OfferFilter, { now: NOW, limit: 20 })
       const ms = Number(process.hrtime.bigint() - t) / 1e6
       times.push(ms)
       byFilter[f]?.push(ms)

@@ -1,41 +1,34 @@
 /**
- * The offer catalog: verified offer records on level (the embedded LevelDB), with an in-memory
- * price index for queries.
+ * The offer catalog: verified offer records on level (the embedded LevelDB), with a compact
+ * in-memory index for the insert decision, the limits, the sweep and queries. Memory holds one
+ * slot of typed-array columns per record (columns.ts) and sorted lists of slots (plan.ts); the
+ * records themselves are read from the store (and decoded) only when served: a page's entries,
+ * `get`, `byProvider`, `sorted`. Store layout and grouped writes: writes.ts.
  *
- * Storage buckets (one prefix byte each; a number is never reused):
- * - 0x01 `provider/id`            → the record kept for that key (offer or withdrawal), canonical bytes
- * - 0x02 `provider/id/` seq(u64BE) → equivocation evidence (encodeEvidence)
- *
- * Writes are grouped: inserts decide and update memory at once, then share one batch write.
  * The catalog is a replica of network state (sync re-fetches anything lost), so batches are not
  * fsynced; the provider's own offers are also re-signed and republished by the node.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { isCorruption, openStore } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
-import {
-  compileFilter, decodeRecord, normalisedPrice, recordExpiresAt, recordKey, sha256
-} from '../offers/index.js'
+import { compileFilter, decodeRecord, recordKey, sha256 } from '../offers/index.js'
 import type { CompiledFilter, OfferFilter, OfferRecord, VerifiedRecord } from '../offers/index.js'
-import { decideInsert, encodeEvidence, makeEvidence } from './decide.js'
+import { decideAgainst, encodeEvidence, makeEvidence } from './decide.js'
 import { CatalogError } from './errors.js'
 import type { InsertDecision } from './decide.js'
-import { PriceIndex } from './price-index.js'
-import { CandidateIndex, planPage } from './plan.js'
-import { Interner } from './intern.js'
-import type { Indexed } from './price-index.js'
+import { Columns } from './columns.js'
+import { compileMatcher } from './match.js'
+import { QueryIndex, planPage } from './plan.js'
 import { ProviderCounts } from './limits.js'
 import type { CatalogLimits } from './limits.js'
-
-const BUCKET_RECORD = 0x01
-const BUCKET_EVIDENCE = 0x02
+import { BUCKET_EVIDENCE, BUCKET_RECORD, PendingWrites, decodeCursor, encodeCursor } from './writes.js'
 
 /** Largest page a query returns: bounds response size (100 × 4 KiB records). */
 export const MAX_PAGE_SIZE = 100
 /** Page size when the caller gives none. */
 export const DEFAULT_PAGE_SIZE = 20
 
-/** A record kept by the catalog. */
+/** A record kept by the catalog, as read from the store. */
 export interface CatalogEntry {
   readonly key: string
   readonly record: OfferRecord
@@ -44,6 +37,9 @@ export interface CatalogEntry {
   /** Set when the provider equivocated at this seq: the entry is not served until a higher seq. */
   readonly conflicted: boolean
 }
+
+/** What sync needs of a held record (memory only, no store read). */
+export interface CatalogSummary { readonly key: string, readonly seq: number, readonly expiresAt: number }
 
 /** The outcome of an insert. */
 export interface InsertResult {
@@ -69,37 +65,20 @@ export interface QueryOptions {
   cursor?: string
 }
 
-/** Fields whose strings are not shared between records (see intern.ts). */
-const UNIQUE_FIELDS: ReadonlySet<string> = new Set(['id'])
-
-/**
- * A held record. The digest is computed when asked (only for the insert decision at equal seqs),
- * not kept: 32 bytes and a buffer per record add up over millions of records.
- */
-class StoredEntry implements CatalogEntry {
-  constructor (readonly key: string, readonly record: OfferRecord, readonly bytes: Uint8Array, readonly conflicted: boolean) {}
-  get digest (): Uint8Array { return sha256(this.bytes) }
-}
-
-type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
-
 /** The catalog. Create with {@link Catalog.open}; call {@link Catalog.close} when done. */
 export class Catalog {
-  private readonly entries = new Map<string, CatalogEntry>()
-  /** Live offers by price: all of them, and per service type (most queries name a type). */
-  private readonly prices = new PriceIndex()
-  private readonly pricesByType = new Map<string, PriceIndex>()
-  /** Live offers by provider and country, for rare matches (see plan.ts). */
-  private readonly candidates = new CandidateIndex()
-  private readonly strings = new Interner()
-  private pending: Op[] = []
-  private flushing: Promise<void> | undefined
+  private readonly columns = new Columns()
+  /** Slot of each held record, by provider then offer id. */
+  private readonly slots = new Map<string, Map<string, number>>()
+  private readonly index = new QueryIndex(this.columns)
+  private readonly writes: PendingWrites
   private readonly counts = new ProviderCounts()
+  private held = 0
 
-  private constructor (private readonly db: Store) {}
+  private constructor (private readonly db: Store) { this.writes = new PendingWrites(db) }
 
   /**
-   * Opens (creating if needed) the catalog at `path` and loads it into memory. Throws
+   * Opens (creating if needed) the catalog at `path` and loads its index. Throws
    * `CATALOG_LOCKED` if another process has it open, `CATALOG_CORRUPT` if the store is damaged
    * (see `storage/`) or a stored record does not decode: never a catalog with records silently missing.
    */
@@ -118,22 +97,23 @@ export class Catalog {
   }
 
   private async load (): Promise<void> {
-    const added: Indexed[] = []
     for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
       // Records were verified before they were stored: decoding re-checks structure only.
-      this.setEntry({ record: decodeRecord(bytes), bytes }, false, added)
+      this.place(decodeRecord(bytes), bytes, sha256(bytes))
     }
-    this.index(added)
     for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
-      const text = Buffer.from(key.subarray(1, key.length - 8)).toString('utf8')
+      const text = Buffer.from(key.subarray(1, key.length - 8)).toString('utf8').slice(0, -1)
       const seq = Number(Buffer.from(key.subarray(key.length - 8)).readBigUInt64BE())
-      const entry = this.entries.get(text.slice(0, -1))
-      if (entry !== undefined && entry.record.body.seq === seq) this.setEntry(entry, true, [])
+      const slot = this.slotOfKey(text)
+      if (slot !== undefined && this.columns.seq[slot] === seq) this.columns.setConflicted(slot, true)
     }
+    const servable: number[] = []
+    this.forEachSlot(slot => { if (this.servable(slot)) servable.push(slot) })
+    this.index.add(servable)
   }
 
   /** Number of records held (offers and withdrawals, expired ones until swept). */
-  get size (): number { return this.entries.size }
+  get size (): number { return this.held }
 
   /**
    * Sets the catalog's limits and the node's own provider id, whose records are never refused or
@@ -148,7 +128,7 @@ export class Catalog {
 
   /** True if a record under `key` would not be refused by the limits now (held keys always pass). */
   wouldAdmit (key: string): boolean {
-    if (this.entries.has(key)) return true
+    if (this.slotOfKey(key) !== undefined) return true
     const slash = key.indexOf('/')
     return slash > 0 && this.counts.wouldAdmit(key.slice(0, slash))
   }
@@ -158,10 +138,10 @@ export class Catalog {
    * write); `persisted` settles when the write is on disk.
    */
   insertNow (verified: VerifiedRecord): { result: InsertResult, persisted: Promise<void> } {
-    const added: Indexed[] = []
+    const added: number[] = []
     const result = this.apply(verified, added)
-    this.index(added)
-    return { result, persisted: this.flush() }
+    this.addToIndex(added)
+    return { result, persisted: this.writes.flush() }
   }
 
   /** Inserts a verified record; see `decideInsert` for what happens. */
@@ -172,146 +152,180 @@ export class Catalog {
 
   /** Inserts several records with one write. */
   async insertMany (records: VerifiedRecord[]): Promise<InsertResult[]> {
-    const added: Indexed[] = []
+    const added: number[] = []
     const results = records.map(v => this.apply(v, added))
-    // An item replaced later in the same batch is no longer current: index only the survivors.
-    this.index(added.filter(item => this.entries.get(item.key)?.record.body === item.offer))
-    await this.flush()
+    this.addToIndex(added)
+    await this.writes.flush()
     return results
   }
 
-  private apply (verified: VerifiedRecord, added: Indexed[]): InsertResult {
-    const key = recordKey(verified.record)
-    const held = this.entries.get(key)
-    const decision = decideInsert(held, verified)
-    let evicted: string | undefined
-    if (decision === 'store' && held === undefined) {
-      const admission = this.counts.admit(verified.record.body.provider, keys => this.oldest(keys))
-      if (!admission.admit) return { decision: 'refused', key, seq: verified.record.body.seq }
-      if (admission.evict !== undefined) this.remove(evicted = admission.evict)
+  private apply (verified: VerifiedRecord, added: number[]): InsertResult {
+    const { record, bytes, digest } = verified
+    const key = recordKey(record)
+    const seq = record.body.seq
+    const slot = this.slotOf(record.body.provider, record.body.id)
+    const c = this.columns
+    const decision = slot === undefined ? 'store' : decideAgainst(c.seq[slot] as number, () => c.digestOf(slot), verified)
+    if (decision === 'store' && slot === undefined) {
+      const admission = this.counts.admit(record.body.provider, victim => this.oldest(victim))
+      if (!admission.admit) return { decision: 'refused', key, seq }
+      if (admission.evict !== undefined) this.remove(admission.evict)
+      added.push(this.place(record, bytes, digest))
+      this.writes.putRecord(key, bytes)
+      return { decision, key, seq, ...(admission.evict === undefined ? {} : { evicted: admission.evict }) }
     }
-    if (decision === 'store') {
-      this.setEntry(verified, false, added)
-      this.pending.push({ type: 'put', key: recordDbKey(key), value: verified.bytes })
-    } else if (decision === 'equivocation' && held !== undefined) {
-      this.setEntry(held, true, added)
-      this.pending.push({ type: 'put', key: evidenceDbKey(key, held.record.body.seq), value: encodeEvidence(makeEvidence(held.bytes, verified.bytes)) })
+    if (decision === 'store' && slot !== undefined) {
+      this.index.remove(slot)
+      c.fill(slot, record, bytes, digest)
+      added.push(slot)
+      this.writes.putRecord(key, bytes)
+    } else if (decision === 'equivocation' && slot !== undefined) {
+      this.index.remove(slot)
+      c.setConflicted(slot, true)
+      this.writes.before(this.recordEvidence(key, seq, c.digestOf(slot), bytes))
     }
-    return { decision, key, seq: verified.record.body.seq, ...(evicted === undefined ? {} : { evicted }) }
+    return { decision, key, seq }
   }
 
-  /** The key of the oldest record (lowest issue time, then key) among `keys`. */
-  private oldest (keys: ReadonlySet<string>): string {
-    let best: CatalogEntry | undefined
-    for (const k of keys) {
-      const e = this.entries.get(k)
-      if (e !== undefined && (best === undefined || e.record.body.issuedAt < best.record.body.issuedAt ||
-        (e.record.body.issuedAt === best.record.body.issuedAt && e.key < best.key))) best = e
+  /** Writes evidence of an equivocation (the held record is read from the store). */
+  private async recordEvidence (key: string, seq: number, heldDigest: Uint8Array, incoming: Uint8Array): Promise<void> {
+    const [held] = await this.writes.read([key])
+    // If the held record was replaced meanwhile (a higher seq), the proof is gone: nothing to keep.
+    if (held === undefined || !Buffer.from(sha256(held)).equals(heldDigest)) return
+    this.writes.putEvidence(key, seq, encodeEvidence(makeEvidence(held, incoming)))
+  }
+
+  /** Puts a record of a new key in a new slot. */
+  private place (record: OfferRecord, bytes: Uint8Array, digest: Uint8Array): number {
+    const slot = this.columns.allocate()
+    this.columns.fill(slot, record, bytes, digest)
+    let ids = this.slots.get(record.body.provider)
+    if (ids === undefined) this.slots.set(this.columns.providerOf(slot), ids = new Map())
+    ids.set(record.body.id, slot)
+    this.counts.add(this.columns.providerOf(slot))
+    this.held++
+    return slot
+  }
+
+  private addToIndex (added: number[]): void {
+    // A slot filled twice in one batch is listed once, with what it holds last.
+    this.index.add([...new Set(added)].filter(slot => this.servable(slot)))
+  }
+
+  private servable (slot: number): boolean {
+    return this.columns.isOffer(slot) && !this.columns.isConflicted(slot)
+  }
+
+  /** The key of the oldest record (lowest issue time, then key) of `provider`. */
+  private oldest (provider: string): string {
+    const c = this.columns
+    let best = -1
+    for (const slot of this.slots.get(provider)?.values() ?? []) {
+      if (best < 0 || (c.issuedAt[slot] as number) < (c.issuedAt[best] as number) ||
+        (c.issuedAt[slot] === c.issuedAt[best] && c.keyOf(slot) < c.keyOf(best))) best = slot
     }
-    return (best as CatalogEntry).key
+    return c.keyOf(best)
   }
 
   /** Removes a record from memory and (with the next flush) from the store. */
   private remove (key: string): void {
-    const entry = this.entries.get(key)
-    if (entry === undefined) return
-    this.unindex(entry)
-    this.entries.delete(key)
-    this.counts.remove(entry.record.body.provider, key)
-    this.pending.push({ type: 'del', key: recordDbKey(key) })
+    const slot = this.slotOfKey(key)
+    if (slot === undefined) return
+    const c = this.columns
+    const provider = c.providerOf(slot)
+    this.index.remove(slot)
+    const ids = this.slots.get(provider) as Map<string, number>
+    ids.delete(c.ids[slot] as string)
+    if (ids.size === 0) this.slots.delete(provider)
+    this.counts.remove(provider)
+    c.release(slot)
+    this.held--
+    this.writes.delRecord(key)
   }
 
-  /** Sets the entry of a key; a servable offer goes to `added`, to be indexed by the caller. */
-  private setEntry (v: Pick<CatalogEntry, 'record' | 'bytes'>, conflicted: boolean, added: Indexed[]): void {
-    const key = recordKey(v.record)
-    const old = this.entries.get(key)
-    if (old !== undefined) this.unindex(old)
-    if (old?.record !== v.record) this.strings.deep(v.record.body, UNIQUE_FIELDS)
-    const entry: CatalogEntry = new StoredEntry(key, v.record, v.bytes, conflicted)
-    this.entries.set(key, entry)
-    this.counts.add(v.record.body.provider, key)
-    if (entry.record.kind === 'offer' && !conflicted) {
-      added.push({ key, price: normalisedPrice(entry.record.body), offer: entry.record.body })
-    }
+  private slotOf (provider: string, id: string): number | undefined {
+    return this.slots.get(provider)?.get(id)
   }
 
-  private index (added: Indexed[]): void {
-    this.prices.addMany(added)
-    for (const item of added) this.candidates.add(item)
-    const byType = new Map<string, Indexed[]>()
-    for (const item of added) {
-      const list = byType.get(item.offer.service.type)
-      if (list === undefined) byType.set(item.offer.service.type, [item])
-      else list.push(item)
-    }
-    for (const [type, items] of byType) {
-      let index = this.pricesByType.get(type)
-      if (index === undefined) this.pricesByType.set(type, index = new PriceIndex())
-      index.addMany(items)
-    }
+  private slotOfKey (key: string): number | undefined {
+    const slash = key.indexOf('/')
+    return slash < 0 ? undefined : this.slotOf(key.slice(0, slash), key.slice(slash + 1))
   }
 
-  private unindex (entry: CatalogEntry): void {
-    if (entry.record.kind !== 'offer') return
-    const pos = { price: normalisedPrice(entry.record.body), key: entry.key }
-    const item = this.prices.find(pos)
-    if (item !== undefined) this.candidates.remove(item)
-    this.prices.remove(pos)
-    this.pricesByType.get(entry.record.body.service.type)?.remove(pos)
+  private forEachSlot (fn: (slot: number) => void): void {
+    for (const ids of this.slots.values()) for (const slot of ids.values()) fn(slot)
   }
 
-  /** Writes pending operations; concurrent callers share one batch. */
-  private async flush (): Promise<void> {
-    while (this.flushing !== undefined) await this.flushing
-    if (this.pending.length === 0) return
-    const ops = this.pending
-    this.pending = []
-    this.flushing = this.db.batch(ops).finally(() => { this.flushing = undefined })
-    await this.flushing
+  /** Reads the records in `slots` from the store (a record removed meanwhile is left out). */
+  private async entries (slots: number[]): Promise<CatalogEntry[]> {
+    const c = this.columns
+    const keys = slots.map(s => c.keyOf(s))
+    const conflicted = slots.map(s => c.isConflicted(s))
+    const values = await this.writes.read(keys)
+    const out: CatalogEntry[] = []
+    values.forEach((bytes, i) => {
+      if (bytes === undefined) return
+      out.push({ key: keys[i] as string, record: decodeRecord(bytes), bytes, digest: sha256(bytes), conflicted: conflicted[i] as boolean })
+    })
+    return out
+  }
+
+  /** The seq of the record held for (provider, id), if any (memory only, no store read). */
+  seqOf (provider: string, id: string): number | undefined {
+    const slot = this.slotOf(provider, id)
+    return slot === undefined ? undefined : this.columns.seq[slot]
   }
 
   /** The record kept for (provider, id), if any (offer or withdrawal, possibly expired). */
-  get (provider: string, id: string): CatalogEntry | undefined {
-    return this.entries.get(`${provider}/${id}`)
+  async get (provider: string, id: string): Promise<CatalogEntry | undefined> {
+    const slot = this.slotOf(provider, id)
+    return slot === undefined ? undefined : (await this.entries([slot]))[0]
   }
 
   /** Live offers matching `filter`, cheapest first, one page at a time. */
-  query (filter: OfferFilter | CompiledFilter, options: QueryOptions): QueryPage {
+  async query (filter: OfferFilter | CompiledFilter, options: QueryOptions): Promise<QueryPage> {
     const compiled = 'matches' in filter ? filter : compileFilter(filter)
     const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-    const type = compiled.filter.type
-    const index = type === undefined ? this.prices : this.pricesByType.get(type) ?? new PriceIndex()
     const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor)
-    const page = planPage({ index, candidates: this.candidates, compiled, ceiling: compiled.priceCeiling, now: options.now, limit, after })
-    const entries = page.items.map(item => this.entries.get(item.key) as CatalogEntry)
-    const last = page.items[page.items.length - 1]
-    return page.more && last !== undefined ? { entries, nextCursor: encodeCursor(last.price, last.key) } : { entries }
+    const matches = compileMatcher(this.columns, compiled)
+    const page = planPage({ index: this.index, columns: this.columns, filter: compiled.filter, matches, ceiling: compiled.priceCeiling, now: options.now, limit, after })
+    const last = page.slots[page.slots.length - 1]
+    const nextCursor = page.more && last !== undefined ? encodeCursor(this.columns.priceOf(last), this.columns.keyOf(last)) : undefined
+    const entries = await this.entries(page.slots)
+    return nextCursor === undefined ? { entries } : { entries, nextCursor }
   }
 
   /** Every record of one provider (its offers and withdrawals). */
-  byProvider (provider: string): CatalogEntry[] {
-    return [...this.counts.keysOf(provider)].map(k => this.entries.get(k)).filter((e): e is CatalogEntry => e !== undefined)
+  async byProvider (provider: string): Promise<CatalogEntry[]> {
+    return await this.entries([...this.slots.get(provider)?.values() ?? []])
   }
 
-  /** All records, sorted by key: the input of catalog sync. */
-  sorted (): CatalogEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  /** Key, seq and expiry of every record, sorted by key: the input of catalog sync (no store read). */
+  summaries (): CatalogSummary[] {
+    const c = this.columns
+    const out: CatalogSummary[] = []
+    this.forEachSlot(slot => out.push({ key: c.keyOf(slot), seq: c.seq[slot] as number, expiresAt: c.expiresAt[slot] as number }))
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  }
+
+  /** All records, sorted by key, read from the store. */
+  async sorted (): Promise<CatalogEntry[]> {
+    const keys = this.summaries().map(s => this.slotOfKey(s.key) as number)
+    return await this.entries(keys)
   }
 
   /** Removes records past their expiry (withdrawals after their retention). Returns how many. */
   async sweep (now: number): Promise<number> {
-    let n = 0
-    for (const entry of [...this.entries.values()]) {
-      if (recordExpiresAt(entry.record) > now) continue
-      this.remove(entry.key)
-      n++
-    }
-    await this.flush()
-    return n
+    const expired: string[] = []
+    this.forEachSlot(slot => { if ((this.columns.expiresAt[slot] as number) <= now) expired.push(this.columns.keyOf(slot)) })
+    for (const key of expired) this.remove(key)
+    await this.writes.flush()
+    return expired.length
   }
 
   /** All equivocation evidence held, encoded (verify with `verifyEvidence`). */
   async evidence (): Promise<Uint8Array[]> {
+    await this.writes.flush()
     const out: Uint8Array[] = []
     for await (const value of this.db.values({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) out.push(value)
     return out
@@ -319,31 +333,7 @@ export class Catalog {
 
   /** Writes what is pending and closes the store. */
   async close (): Promise<void> {
-    await this.flush()
+    await this.writes.flush()
     await this.db.close()
-  }
-}
-
-function recordDbKey (key: string): Uint8Array {
-  return Buffer.concat([Uint8Array.of(BUCKET_RECORD), Buffer.from(key, 'utf8')])
-}
-
-function evidenceDbKey (key: string, seq: number): Uint8Array {
-  const s = Buffer.alloc(8)
-  s.writeBigUInt64BE(BigInt(seq))
-  return Buffer.concat([Uint8Array.of(BUCKET_EVIDENCE), Buffer.from(`${key}/`, 'utf8'), s])
-}
-
-function encodeCursor (price: bigint, key: string): string {
-  return Buffer.from(JSON.stringify([price.toString(), key])).toString('base64url')
-}
-
-function decodeCursor (cursor: string): { price: bigint, key: string } {
-  try {
-    const [price, key] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string]
-    if (typeof price !== 'string' || typeof key !== 'string' || !/^[0-9]{1,40}$/.test(price)) throw new Error('shape')
-    return { price: BigInt(price), key }
-  } catch (err) {
-    throw new FulcrumError(CatalogError.BAD_CURSOR, 'not a cursor from this catalog', { cause: err })
   }
 }

@@ -30,11 +30,15 @@ export interface HeldRecord {
 /** Decides what to do with `incoming` when `held` is the record kept for its key. */
 export function decideInsert (held: HeldRecord | undefined, incoming: VerifiedRecord): InsertDecision {
   if (held === undefined) return 'store'
-  const heldSeq = held.record.body.seq
+  return decideAgainst(held.record.body.seq, () => held.digest, incoming)
+}
+
+/** {@link decideInsert} given only the held record's seq and (asked only at an equal seq) digest. */
+export function decideAgainst (heldSeq: number, heldDigest: () => Uint8Array, incoming: VerifiedRecord): InsertDecision {
   const seq = incoming.record.body.seq
   if (seq > heldSeq) return 'store'
   if (seq < heldSeq) return 'stale'
-  return equals(held.digest, incoming.digest) ? 'duplicate' : 'equivocation'
+  return equals(heldDigest(), incoming.digest) ? 'duplicate' : 'equivocation'
 }
 
 /** Portable proof that a provider signed two different records with the same (id, seq). */

@@ -36,9 +36,9 @@ export const DEFAULT_CATALOG_LIMITS: CatalogLimits = { maxRecords: 1_000_000, ma
 /** What the limits say about a new key of `provider`. */
 export type Admission = { admit: true, evict?: string } | { admit: false }
 
-/** Per-provider record keys and counts, with the providers grouped by count to find the largest fast. */
+/** Per-provider record counts, with the providers grouped by count to find the largest fast. */
 export class ProviderCounts {
-  private readonly keys = new Map<string, Set<string>>()
+  private readonly counts = new Map<string, number>()
   /** Evictable providers by record count. */
   private readonly byCount = new Map<number, Set<string>>()
   private maxCount = 0
@@ -54,10 +54,10 @@ export class ProviderCounts {
     this.own = own
     this.protectedSet = new Set(limits.protectedProviders ?? [])
     this.counted = 0
-    for (const [provider, keys] of this.keys) {
-      this.unbucket(provider, keys.size)
-      this.bucket(provider, keys.size)
-      if (provider !== own) this.counted += keys.size
+    for (const [provider, n] of this.counts) {
+      this.unbucket(provider, n)
+      this.bucket(provider, n)
+      if (provider !== own) this.counted += n
     }
   }
 
@@ -65,47 +65,47 @@ export class ProviderCounts {
   get total (): number { return this.counted }
 
   /** Records held for `provider`. */
-  count (provider: string): number { return this.keys.get(provider)?.size ?? 0 }
+  count (provider: string): number { return this.counts.get(provider) ?? 0 }
 
-  /** The keys held for `provider`. */
-  keysOf (provider: string): ReadonlySet<string> { return this.keys.get(provider) ?? new Set() }
-
-  add (provider: string, key: string): void {
-    const set = this.keys.get(provider) ?? new Set<string>()
-    if (set.has(key)) return
-    this.unbucket(provider, set.size)
-    set.add(key)
-    this.keys.set(provider, set)
-    this.bucket(provider, set.size)
+  /** Counts a new record (a new key) of `provider`. */
+  add (provider: string): void {
+    const n = this.count(provider)
+    this.unbucket(provider, n)
+    this.counts.set(provider, n + 1)
+    this.bucket(provider, n + 1)
     if (provider !== this.own) this.counted++
   }
 
-  remove (provider: string, key: string): void {
-    const set = this.keys.get(provider)
-    if (set === undefined || !set.delete(key)) return
-    this.unbucket(provider, set.size + 1)
-    if (set.size === 0) this.keys.delete(provider)
-    else this.bucket(provider, set.size)
+  /** Uncounts a removed record of `provider`. */
+  remove (provider: string): void {
+    const n = this.count(provider)
+    if (n === 0) return
+    this.unbucket(provider, n)
+    if (n === 1) this.counts.delete(provider)
+    else {
+      this.counts.set(provider, n - 1)
+      this.bucket(provider, n - 1)
+    }
     if (provider !== this.own) this.counted--
   }
 
   /**
    * What to do with a new key of `provider` (see module doc); `oldest` picks the record to evict
-   * among a provider's keys.
+   * among the records of the provider it is given.
    */
-  admit (provider: string, oldest: (keys: ReadonlySet<string>) => string): Admission {
+  admit (provider: string, oldest: (victim: string) => string): Admission {
     if (provider === this.own) return { admit: true }
     const mine = this.count(provider)
     if (mine >= this.limits.maxRecordsPerProvider) return { admit: false }
     if (this.counted < this.limits.maxRecords) return { admit: true }
     const victim = this.largest()
     if (victim === undefined || victim === provider || this.count(victim) < mine + 2) return { admit: false }
-    return { admit: true, evict: oldest(this.keysOf(victim)) }
+    return { admit: true, evict: oldest(victim) }
   }
 
   /** True if a new key of `provider` could be admitted now (without deciding which record goes). */
   wouldAdmit (provider: string): boolean {
-    return this.admit(provider, keys => keys.values().next().value as string).admit
+    return this.admit(provider, () => '').admit
   }
 
   private evictable (provider: string): boolean {

@@ -1,6 +1,5 @@
 /** Adapts the level catalog to the narrow view that discovery and the API use. */
 import type { Catalog, OwnRecords } from '../catalog/index.js'
-import { recordExpiresAt } from '../offers/index.js'
 import type { CatalogView } from '../discovery/index.js'
 
 /**
@@ -9,12 +8,12 @@ import type { CatalogView } from '../discovery/index.js'
  * `persisted` settles (see `catalog/own.ts`).
  */
 export function catalogView (catalog: Catalog, ownRecords?: { self: string, own: OwnRecords }): CatalogView {
-  const byKey = (key: string): ReturnType<Catalog['get']> => {
+  const byKey = async (key: string): ReturnType<Catalog['get']> => {
     const slash = key.indexOf('/')
-    return slash < 0 ? undefined : catalog.get(key.slice(0, slash), key.slice(slash + 1))
+    return slash < 0 ? undefined : await catalog.get(key.slice(0, slash), key.slice(slash + 1))
   }
   return {
-    held: async (provider, id) => catalog.get(provider, id),
+    held: async (provider, id) => await catalog.get(provider, id),
     insert: (verified) => {
       const { result, persisted } = catalog.insertNow(verified)
       const mine = ownRecords !== undefined && result.decision === 'store' && verified.record.body.provider === ownRecords.self
@@ -23,15 +22,15 @@ export function catalogView (catalog: Catalog, ownRecords?: { self: string, own:
     },
     admits: (key) => catalog.wouldAdmit(key),
     knowsProvider: (provider) => catalog.providerCount(provider) > 0,
-    getBytes: async (key) => byKey(key)?.bytes,
+    getBytes: async (key) => (await byKey(key))?.bytes,
     entries: async function * () {
-      for (const e of catalog.sorted()) yield { key: e.key, seq: e.record.body.seq, expiresAt: recordExpiresAt(e.record) }
+      yield * catalog.summaries()
     },
     query: async (filter, { limit, cursor, now }) => {
-      const page = catalog.query(filter, cursor === undefined ? { now, limit } : { now, limit, cursor })
+      const page = await catalog.query(filter, cursor === undefined ? { now, limit } : { now, limit, cursor })
       const records = page.entries.map(e => e.bytes)
       return page.nextCursor === undefined ? { records } : { records, nextCursor: page.nextCursor }
     },
-    byProvider: async (provider) => catalog.byProvider(provider)
+    byProvider: async (provider) => await catalog.byProvider(provider)
   }
 }

@@ -76,7 +76,7 @@ async function reseed (catalog: Catalog, own: OwnRecords, self: string, now: () 
     } catch {
       continue // expired: nothing to serve
     }
-    if (decideInsert(catalog.get(self, verified.record.body.id), verified) === 'store') await catalog.insert(verified)
+    if (decideInsert(await catalog.get(self, verified.record.body.id), verified) === 'store') await catalog.insert(verified)
   }
-  for (const entry of catalog.byProvider(self)) await own.put(entry.record, entry.bytes)
+  for (const entry of await catalog.byProvider(self)) await own.put(entry.record, entry.bytes)
 }

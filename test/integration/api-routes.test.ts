@@ -97,7 +97,7 @@ describe('api: every documented route against a real node', function () {
     assert.equal(own.own, true)
     assert.equal((await call('listOwnOffers', { path: '/v1/offers' })).offers.length, 1)
     const peerOffer = await publishOffer(peer, 'peer-vm')
-    await until(() => provider.node.catalog.get(peer.node.identity.peerId, 'peer-vm') !== undefined, 'the peer\'s offer')
+    await until(() => provider.node.catalog.seqOf(peer.node.identity.peerId, 'peer-vm') !== undefined, 'the peer\'s offer')
     const theirs = await call('getOffer', { path: '/v1/offers/peer-vm' })
     assert.equal(theirs.own, false)
     assert.equal(theirs.record.signature, Buffer.from(peerOffer.signature).toString('base64'))

@@ -98,6 +98,6 @@ export function liveOffer (identity: Identity, id: string, lifetimeMs = 3_600_00
 
 /** True if `member` holds `provider/id` at `seq` (or any seq if omitted). */
 export function holds (member: Member, provider: string, id: string, seq?: number): boolean {
-  const e = member.node.catalog.get(provider, id)
-  return e !== undefined && (seq === undefined || e.record.body.seq === seq)
+  const held = member.node.catalog.seqOf(provider, id)
+  return held !== undefined && (seq === undefined || held === seq)
 }

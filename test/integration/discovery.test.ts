@@ -37,8 +37,8 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     await a.discovery.publish(liveOffer(a.identity, 'vm-1'))
     await everyoneHolds(a.identity.peerId, 'vm-1')
     assert.ok(await a.discovery.withdraw('vm-1'))
-    await until(() => fed.every(m => m.node.catalog.get(a.identity.peerId, 'vm-1')?.record.kind === 'withdrawal'), 'withdrawal everywhere')
-    for (const m of fed) assert.equal(m.node.catalog.query({}, { now: Date.now() }).entries.length, 0)
+    await until(async () => (await Promise.all(fed.map(async m => await m.node.catalog.get(a.identity.peerId, 'vm-1')))).every(e => e?.record.kind === 'withdrawal'), 'withdrawal everywhere')
+    for (const m of fed) assert.equal((await m.node.catalog.query({}, { now: Date.now() })).entries.length, 0)
   })
 
   it('stops serving an offer at its expiry on every node, and never relays an expired one', async () => {
@@ -50,7 +50,7 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     await everyoneHolds(provider.peerId, 'short')
     clock.advance(rec.body.expiresAt - clock.now())
     for (const m of fed) {
-      assert.equal(m.node.catalog.query({}, { now: clock.now() }).entries.length, 0)
+      assert.equal((await m.node.catalog.query({}, { now: clock.now() })).entries.length, 0)
       assert.equal(m.node.discovery.index.snapshot(clock.now()).keys.length, 0)
     }
     // A newer record, already expired, injected straight into gossipsub: new bytes, so gossipsub's
@@ -72,7 +72,7 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
       const expected = neighbours.includes(m) ? was.ignored + 1 : was.ignored
       assert.equal(m.node.discovery.gossip.stats.ignored, expected, 'only the neighbours saw the expired record')
       assert.equal(m.node.discovery.gossip.stats.rejected, 0, 'an expired record is not a fault')
-      assert.equal(m.node.catalog.get(provider.peerId, 'short')?.record.body.seq, rec.body.seq, 'nobody stored it')
+      assert.equal(m.node.catalog.seqOf(provider.peerId, 'short'), rec.body.seq, 'nobody stored it')
     })
   })
 
@@ -85,9 +85,9 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     await everyoneHolds(a.identity.peerId, 'short', first.body.seq)
     // Into the last tenth of its lifetime: the next republish check renews it.
     clock.advance(first.body.expiresAt - clock.now() - 60_000)
-    await until(() => fed.every(m => (m.node.catalog.get(a.identity.peerId, 'short')?.record.body.seq ?? 0) > first.body.seq), 'the renewal everywhere')
+    await until(() => fed.every(m => (m.node.catalog.seqOf(a.identity.peerId, 'short') ?? 0) > first.body.seq), 'the renewal everywhere')
     clock.advance(120_000)
-    for (const m of fed) assert.equal(m.node.catalog.query({}, { now: clock.now() }).entries.length, 1, 'still served after the first expiry')
+    for (const m of fed) assert.equal((await m.node.catalog.query({}, { now: clock.now() })).entries.length, 1, 'still served after the first expiry')
   })
 
   it('does not renew its own offers when the config says renewOwnOffers: false', async () => {
@@ -106,8 +106,8 @@ describe('discovery: a federation of nodes on 127.0.0.1', function () {
     assert.deepEqual(sent[0], encodeRecord(first), 're-gossiped as it was, not re-signed')
     clock.advance(120_000)
     for (const m of fed) {
-      assert.equal(m.node.catalog.get(a.identity.peerId, 'short')?.record.body.seq, first.body.seq, 'never re-signed')
-      assert.equal(m.node.catalog.query({}, { now: clock.now() }).entries.length, 0, 'ended at its expiry')
+      assert.equal((await m.node.catalog.get(a.identity.peerId, 'short'))?.record.body.seq, first.body.seq, 'never re-signed')
+      assert.equal((await m.node.catalog.query({}, { now: clock.now() })).entries.length, 0, 'ended at its expiry')
     }
   })
 

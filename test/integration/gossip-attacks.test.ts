@@ -110,13 +110,13 @@ describe('attacks on gossip (a federation of 3 on 127.0.0.1)', function () {
     const rssAfter = process.memoryUsage().rss
     const sybilKeys = new Set(sybils.map(s => s.peerId))
     for (const m of fed) {
-      const own = m.node.catalog.byProvider(m.node.identity.peerId).length
+      const own = (await m.node.catalog.byProvider(m.node.identity.peerId)).length
       assert.ok(m.node.catalog.size - own <= LIMITS.maxRecords, `catalog within its cap (${m.node.catalog.size})`)
       for (const s of sybilKeys) assert.ok(m.node.catalog.providerCount(s) <= LIMITS.maxRecordsPerProvider)
-      assert.equal(m.node.catalog.byProvider(honest.node.identity.peerId).length >= 2, true, 'honest offers kept')
+      assert.equal((await m.node.catalog.byProvider(honest.node.identity.peerId)).length >= 2, true, 'honest offers kept')
     }
     const after = target.node.discovery.gossip.stats
-    const freshAdmitted = target.node.catalog.sorted().filter(e => e.record.body.id.startsWith('fresh-')).length
+    const freshAdmitted = (await target.node.catalog.sorted()).filter(e => e.record.body.id.startsWith('fresh-')).length
     // Fresh keys enter at the new-provider budget, not at 100/s per peer each.
     assert.ok(after.unadmitted > 0)
     assert.ok(freshAdmitted <= LIMITS.newProviderBurst + LIMITS.newProviderRecordsPerSecond * (elapsed + 1), `fresh-key offers admitted: ${freshAdmitted}`)

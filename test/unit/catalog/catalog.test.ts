@@ -29,22 +29,22 @@ describe('catalog', () => {
     await catalog.insert(verified(alice, { seq: 2, capacity: 10 }))
     assert.equal((await catalog.insert(verified(alice, { seq: 1, capacity: 99 }))).decision, 'stale')
     assert.equal((await catalog.insert(verified(alice, { seq: 3, capacity: 5 }))).decision, 'store')
-    const e = catalog.get(alice.peerId, 'vm-small')
+    const e = await catalog.get(alice.peerId, 'vm-small')
     assert.equal(e?.record.kind === 'offer' && e.record.body.capacity, 5)
   })
 
   it('ends an offer with a withdrawal, and a replayed older offer stays out', async () => {
     await catalog.insert(verified(alice, { seq: 1 }))
     assert.equal((await catalog.insert(withdrawal(alice, 'vm-small', 2))).decision, 'store')
-    assert.equal(catalog.query({}, { now: T0 }).entries.length, 0)
+    assert.equal((await catalog.query({}, { now: T0 })).entries.length, 0)
     assert.equal((await catalog.insert(verified(alice, { seq: 1 }))).decision, 'stale')
-    assert.equal(catalog.query({}, { now: T0 }).entries.length, 0)
+    assert.equal((await catalog.query({}, { now: T0 })).entries.length, 0)
   })
 
   it('keeps evidence when a provider signs two offers with the same id and seq, and serves neither', async () => {
     await catalog.insert(verified(alice, { seq: 4, capacity: 1 }))
     assert.equal((await catalog.insert(verified(alice, { seq: 4, capacity: 2 }))).decision, 'equivocation')
-    assert.equal(catalog.query({}, { now: T0 }).entries.length, 0)
+    assert.equal((await catalog.query({}, { now: T0 })).entries.length, 0)
     const [evidence] = await catalog.evidence()
     assert.ok(evidence)
     assert.deepEqual(verifyEvidence(evidence), { provider: alice.peerId, id: 'vm-small', seq: 4 })
@@ -52,16 +52,16 @@ describe('catalog', () => {
     assert.throws(() => verifyEvidence(tampered), (e: unknown) => isFulcrumError(e, CatalogError.BAD_EVIDENCE))
     // A higher seq resolves it.
     await catalog.insert(verified(alice, { seq: 5 }))
-    assert.equal(catalog.query({}, { now: T0 }).entries.length, 1)
+    assert.equal((await catalog.query({}, { now: T0 })).entries.length, 1)
   })
 
   it('indexes only the surviving record when one batch holds several seqs of a key', async () => {
     const batch = Array.from({ length: 20 }, (_, i) => verified(bob, { id: `b${i}` }))
     batch.push(verified(alice, { seq: 1, capacity: 1 }), verified(alice, { seq: 2, capacity: 2 }), verified(alice, { seq: 3, capacity: 3 }))
     await catalog.insertMany(batch)
-    const mine = catalog.query({ provider: alice.peerId }, { now: T0 }).entries
+    const mine = (await catalog.query({ provider: alice.peerId }, { now: T0 })).entries
     assert.deepEqual(mine.map(e => e.record.body.seq), [3])
-    assert.equal(catalog.query({}, { now: T0, limit: 100 }).entries.length, 21)
+    assert.equal((await catalog.query({}, { now: T0, limit: 100 })).entries.length, 21)
   })
 
   it('keeps everything, conflicts included, across a restart', async () => {
@@ -72,15 +72,15 @@ describe('catalog', () => {
     await catalog.close()
     catalog = await Catalog.open(join(dir.path, 'catalog'))
     assert.equal(catalog.size, 3)
-    assert.deepEqual(catalog.query({}, { now: T0 }).entries.map(e => e.key), [`${alice.peerId}/a`])
-    assert.equal(catalog.get(bob.peerId, 'c')?.record.kind, 'withdrawal')
+    assert.deepEqual((await catalog.query({}, { now: T0 })).entries.map(e => e.key), [`${alice.peerId}/a`])
+    assert.equal((await catalog.get(bob.peerId, 'c'))?.record.kind, 'withdrawal')
   })
 
   it('hides expired offers at query time and sweeps them and old withdrawals', async () => {
     await catalog.insert(verified(alice, { id: 'short', expiresAt: T0 + 1000 }))
     await catalog.insert(verified(alice, { id: 'long' }))
     await catalog.insert(withdrawal(bob, 'gone', 1))
-    assert.equal(catalog.query({}, { now: T0 + 1000 }).entries.length, 1)
+    assert.equal((await catalog.query({}, { now: T0 + 1000 })).entries.length, 1)
     assert.equal(await catalog.sweep(T0 + 1000), 1)
     assert.equal(await catalog.sweep(T0 + WITHDRAWAL_RETENTION_MS), 2)
     assert.equal(catalog.size, 0)
@@ -101,7 +101,7 @@ describe('catalog', () => {
     const seen: string[] = []
     let cursor: string | undefined
     do {
-      const page = catalog.query(filter, { now: T0, limit: 4, ...(cursor === undefined ? {} : { cursor }) })
+      const page = await catalog.query(filter, { now: T0, limit: 4, ...(cursor === undefined ? {} : { cursor }) })
       assert.ok(page.entries.length <= 4)
       seen.push(...page.entries.map(e => e.record.body.id))
       cursor = page.nextCursor
@@ -109,6 +109,6 @@ describe('catalog', () => {
     const expected = records.map(r => r.record.body as unknown as { id: string, location: { country: string }, service: { specs: { vcpu: number } } })
       .filter(o => o.location.country === 'DE' && o.service.specs.vcpu >= 3).map(o => o.id).reverse()
     assert.deepEqual(seen, expected)
-    assert.throws(() => catalog.query({}, { now: T0, cursor: 'garbage' }), (e: unknown) => isFulcrumError(e, CatalogError.BAD_CURSOR))
+    await assert.rejects(catalog.query({}, { now: T0, cursor: 'garbage' }), (e: unknown) => isFulcrumError(e, CatalogError.BAD_CURSOR))
   })
 })

@@ -37,7 +37,7 @@ describe('discovery: gossip validator', () => {
 
   it('accepts a new valid offer and stores it before relaying', async () => {
     assert.equal(await validate(offer('a')), TopicValidatorResult.Accept)
-    assert.ok(catalog.get(provider.peerId, 'a') !== undefined)
+    assert.ok(catalog.seqOf(provider.peerId, 'a') !== undefined)
   })
 
   it('ignores a duplicate and a replayed older seq without penalty', async () => {
@@ -72,7 +72,7 @@ describe('discovery: gossip validator', () => {
     for (let i = 0; i < BURST; i++) await validate(offer('x'))
     assert.equal(await validate(offer('y')), TopicValidatorResult.Ignore)
     assert.equal(gossip.stats.throttled, 1)
-    assert.ok(catalog.get(provider.peerId, 'y') === undefined)
+    assert.ok(catalog.seqOf(provider.peerId, 'y') === undefined)
     clock += 1000 / RATE_PER_SECOND
     assert.equal(await validate(offer('y')), TopicValidatorResult.Accept)
   })
