@@ -13,6 +13,7 @@ import { signOffer } from '../../src/offers/index.js'
 import { makeOffer } from '../helpers/offers.js'
 import { tempDir } from '../helpers/tmp.js'
 import type { Member } from './discovery-federation.js'
+import type { FulcrumNode } from '../../src/node/index.js'
 
 /** A customer: its key, a client-only libp2p node with that key, its order store and ledger. */
 export interface Customer {
@@ -72,4 +73,11 @@ export async function waitFor (check: () => boolean | Promise<boolean>, ms: numb
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 25))
   }
+}
+
+/** The leaf of agreement `id` in a provider node's ledger, if it holds it. */
+export async function ledgerLeaf (node: FulcrumNode, id: string): Promise<Uint8Array | undefined> {
+  const log = (node.ledger as unknown as { c: { log: { indexOfDocument: (id: string) => Promise<number | undefined>, leaf: (i: number) => Promise<Uint8Array> } } }).c.log
+  const index = await log.indexOfDocument(id)
+  return index === undefined ? undefined : await log.leaf(index)
 }

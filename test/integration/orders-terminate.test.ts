@@ -1,18 +1,11 @@
 import { strict as assert } from 'node:assert'
 import { agreementViews, bytesEqual, decodeEntry } from '../../src/ledger/index.js'
-import type { FulcrumNode } from '../../src/node/index.js'
 import { DAY_MS, OrderError, terminationId } from '../../src/orders/index.js'
 import { syncTerminations, terminateAsCustomer } from '../../src/order-protocol/index.js'
 import { startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { customer, place, planOf, publishOffer, waitFor } from './orders-fixtures.js'
+import { customer, place, planOf, publishOffer, waitFor, ledgerLeaf } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
-
-async function ledgerLeaf (node: FulcrumNode, id: string): Promise<Uint8Array | undefined> {
-  const log = (node.ledger as unknown as { c: { log: { indexOfDocument: (id: string) => Promise<number | undefined>, leaf: (i: number) => Promise<Uint8Array> } } }).c.log
-  const index = await log.indexOfDocument(id)
-  return index === undefined ? undefined : await log.leaf(index)
-}
 
 async function customerLeaf (c: Customer, id: string): Promise<Uint8Array | undefined> {
   const index = await c.components.log.indexOfDocument(id)

@@ -1,18 +1,11 @@
 import { strict as assert } from 'node:assert'
 import { bytesEqual } from '../../src/ledger/index.js'
-import type { FulcrumNode } from '../../src/node/index.js'
 import { startFederation, startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { customer, place, planOf, publishOffer } from './orders-fixtures.js'
+import { customer, place, planOf, publishOffer, ledgerLeaf } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
 
 /** The leaf bytes of `id` in a node's ledger, if there. */
-async function ledgerLeaf (node: FulcrumNode, id: string): Promise<Uint8Array | undefined> {
-  const log = (node.ledger as unknown as { c: { log: { indexOfDocument: (id: string) => Promise<number | undefined>, leaf: (i: number) => Promise<Uint8Array> } } }).c.log
-  const index = await log.indexOfDocument(id)
-  return index === undefined ? undefined : await log.leaf(index)
-}
-
 describe('orders: three providers and light-client customers on 127.0.0.1', function () {
   this.timeout(120_000)
   let providers: Member[]
