@@ -96,7 +96,7 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./ledger.js')).ledgerAppendCommand
   },
   'ledger list': {
-    summary: 'list the agreements of the ledger: id, parties, items, prices, term and state (active, terminating, terminated)',
+    summary: 'list the agreements of the ledger: id, state (active, terminating, terminated), created, parties, term, items',
     load: async () => (await import('./ledger-agreements.js')).ledgerListCommand
   },
   'ledger show': {
