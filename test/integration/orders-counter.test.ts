@@ -1,26 +1,17 @@
 import { strict as assert } from 'node:assert'
 import { OrderError } from '../../src/orders/index.js'
-import { startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { addressesOf, customer, planOf, publishOffer } from './orders-fixtures.js'
-import type { Customer } from './orders-fixtures.js'
+import { addressesOf, planOf, publishOffer, orderFederation } from './orders-fixtures.js'
 import { placeOrder } from '../../src/order-protocol/index.js'
 
 describe('orders: the quote round and counter-offers between two providers and a light client', function () {
   this.timeout(120_000)
-  let providers: Member[]
-  const customers: Customer[] = []
-  before(async () => { providers = await startFederation(2, { config: { renewOwnOffers: false } }) })
-  after(async () => {
-    for (const c of customers.splice(0)) await c.close()
-    await stopAll(providers)
-  })
+  const { providers, newCustomer } = orderFederation(2)
 
   it('a counter for fewer units aborts before any hold unless within the tolerance; accepted, the order commits on the countered terms', async () => {
     const [a, b] = providers as [Member, Member]
     const records = [await publishOffer(a, 'few', { capacity: 3 }), await publishOffer(b, 'many', { capacity: 10 })]
-    const c = await customer()
-    customers.push(c)
+    const c = await newCustomer()
     const plan = planOf(records, 4)
     const declined = await placeOrder(c.components, plan, addressesOf(providers), { quote: {} })
     assert.equal(declined.status, 'aborted')

@@ -12,6 +12,7 @@ import type { Offer, OfferRecord } from '../../src/offers/index.js'
 import { signOffer } from '../../src/offers/index.js'
 import { makeOffer } from '../helpers/offers.js'
 import { tempDir } from '../helpers/tmp.js'
+import { startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
 import type { FulcrumNode } from '../../src/node/index.js'
 
@@ -80,4 +81,19 @@ export async function ledgerLeaf (node: FulcrumNode, id: string): Promise<Uint8A
   const log = (node.ledger as unknown as { c: { log: { indexOfDocument: (id: string) => Promise<number | undefined>, leaf: (i: number) => Promise<Uint8Array> } } }).c.log
   const index = await log.indexOfDocument(id)
   return index === undefined ? undefined : await log.leaf(index)
+}
+
+/**
+ * A federation of `n` provider nodes for one describe block: started before its tests and stopped
+ * after them, with every customer its tests made (`providers` is filled once the block starts).
+ */
+export function orderFederation (n: number): { providers: Member[], newCustomer: () => Promise<Customer> } {
+  const providers: Member[] = []
+  const customers: Customer[] = []
+  before(async () => { providers.push(...await startFederation(n, { config: { renewOwnOffers: false } })) })
+  after(async () => {
+    for (const c of customers.splice(0)) await c.close()
+    await stopAll(providers.splice(0))
+  })
+  return { providers, newCustomer: async () => { const c = await customer(); customers.push(c); return c } }
 }

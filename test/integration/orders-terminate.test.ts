@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert'
 import { agreementViews, bytesEqual, decodeEntry } from '../../src/ledger/index.js'
 import { DAY_MS, OrderError, terminationId } from '../../src/orders/index.js'
 import { syncTerminations, terminateAsCustomer } from '../../src/order-protocol/index.js'
-import { startFederation, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { customer, place, planOf, publishOffer, waitFor, ledgerLeaf } from './orders-fixtures.js'
+import { place, planOf, publishOffer, waitFor, ledgerLeaf, orderFederation } from './orders-fixtures.js'
 import type { Customer } from './orders-fixtures.js'
 
 async function customerLeaf (c: Customer, id: string): Promise<Uint8Array | undefined> {
@@ -14,19 +13,11 @@ async function customerLeaf (c: Customer, id: string): Promise<Uint8Array | unde
 
 describe('orders: signed termination between three providers and a light-client customer', function () {
   this.timeout(120_000)
-  let providers: Member[]
-  const customers: Customer[] = []
-
-  before(async () => { providers = await startFederation(3, { config: { renewOwnOffers: false } }) })
-  after(async () => {
-    for (const c of customers.splice(0)) await c.close()
-    await stopAll(providers)
-  })
+  const { providers, newCustomer } = orderFederation(3)
 
   async function committedOrder (tag: string): Promise<{ c: Customer, id: string }> {
     const records = await Promise.all(providers.map(async (m, i) => await publishOffer(m, `${tag}-${i}`, { capacity: 5 })))
-    const c = await customer()
-    customers.push(c)
+    const c = await newCustomer()
     const outcome = await place(c, planOf(records), providers)
     assert.equal(outcome.status, 'committed', JSON.stringify(outcome.providers))
     return { c, id: outcome.orderId }

@@ -1,22 +1,12 @@
 import { strict as assert } from 'node:assert'
 import { bytesEqual } from '../../src/ledger/index.js'
-import { startFederation, startMember, stopAll } from './discovery-federation.js'
+import { startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
-import { customer, place, planOf, publishOffer, ledgerLeaf } from './orders-fixtures.js'
-import type { Customer } from './orders-fixtures.js'
+import { place, planOf, publishOffer, ledgerLeaf, orderFederation } from './orders-fixtures.js'
 
-/** The leaf bytes of `id` in a node's ledger, if there. */
 describe('orders: three providers and light-client customers on 127.0.0.1', function () {
   this.timeout(120_000)
-  let providers: Member[]
-  const customers: Customer[] = []
-
-  before(async () => { providers = await startFederation(3, { config: { renewOwnOffers: false } }) })
-  after(async () => {
-    for (const c of customers.splice(0)) await c.close()
-    await stopAll(providers)
-  })
-  const newCustomer = async (): Promise<Customer> => { const c = await customer(); customers.push(c); return c }
+  const { providers, newCustomer } = orderFederation(3)
 
   it('commits a three-provider order: every party\'s ledger holds the same entry bytes, capacity moves to committed', async () => {
     const records = await Promise.all(providers.map(async (m, i) => await publishOffer(m, `commit-${i}`, { capacity: 5 })))
