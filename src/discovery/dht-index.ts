@@ -17,7 +17,7 @@ import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import { DHT_KEY_PREFIX } from './constants.js'
 import { DiscoveryError } from './errors.js'
-import { retry } from '../network/index.js'
+import { raceSignal, retry } from '../network/index.js'
 
 /** Provider records expire after 48 h in kad-dht; refreshing every 12 h keeps them alive with margin. */
 export const REFRESH_INTERVAL_MS = 12 * 3600 * 1000
@@ -39,7 +39,19 @@ export async function indexKey (type: string, country: string): Promise<CID> {
 /** Provides a key once; throws `DISCOVERY_PROVIDE_FAILED` if no peer stored the record. */
 export async function provideOnce (dht: KadDHT, key: CID, signal: AbortSignal): Promise<number> {
   let stored = 0
-  for await (const event of dht.provide(key, { signal })) {
+  const events = dht.provide(key, { signal })[Symbol.asyncIterator]()
+  while (true) {
+    // The deadline is ours: on a loaded machine kad-dht's provide made while alone outlasted its
+    // signal by minutes, and a provide that never ends is never retried.
+    let next: Awaited<ReturnType<typeof events.next>>
+    try {
+      next = await raceSignal(events.next(), signal)
+    } catch (err) {
+      void events.return?.(undefined).catch(() => {})
+      throw err
+    }
+    if (next.done === true) break
+    const event = next.value
     if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') stored++
   }
   if (stored === 0) throw new FulcrumError(DiscoveryError.PROVIDE_FAILED, 'no peer stored the provider record')
