@@ -7,16 +7,7 @@ import { startDaemon, stopDaemon } from '../helpers/daemon.js'
 import type { Daemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
-
-/** True while process `pid` exists. */
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { pidAlive } from '../../src/datadir/index.js'
 
 /**
  * A parent process that starts `fulcrum start --exit-with-parent` with a pipe as its stdin,
@@ -39,7 +30,7 @@ describe('daemon supervision (e2e: real daemons, parents killed with SIGKILL)', 
   before(async () => { tmp = await tempDir() })
   after(async () => {
     await Promise.all(daemons.map(async d => await stopDaemon(d)))
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL')
+    for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL')
     await tmp.cleanup()
   })
 
@@ -53,10 +44,10 @@ describe('daemon supervision (e2e: real daemons, parents killed with SIGKILL)', 
     await until(() => /daemon \d+/.test(out) || parent.exitCode !== null, 'the daemon to listen')
     const pid = Number(/daemon (\d+)/.exec(out)?.[1])
     pids.push(pid)
-    assert.ok(alive(pid))
+    assert.ok(pidAlive(pid))
     await stat(join(dir, 'api.json'))
     parent.kill('SIGKILL')
-    await until(() => !alive(pid), `daemon ${pid} to exit after its parent was killed`)
+    await until(() => !pidAlive(pid), `daemon ${pid} to exit after its parent was killed`)
     await assert.rejects(stat(join(dir, 'api.json')), 'a clean stop removes api.json')
   })
 

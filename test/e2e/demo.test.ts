@@ -7,20 +7,11 @@ import { FULCRUM_BIN } from '../helpers/bin.js'
 import { startDaemon, stopDaemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 import { until } from '../helpers/wait.js'
+import { pidAlive } from '../../src/datadir/index.js'
 
 const demo = fileURLToPath(new URL('../../scripts/demo.ts', import.meta.url))
 const CITIES = ['milan', 'frankfurt', 'paris', 'amsterdam', 'warsaw']
 const STEPS = 9
-
-/** True while process `pid` exists. */
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Live processes whose command line mentions `text` (here: a demo run's own directory). */
 function processesMentioning (text: string): number[] {
@@ -67,7 +58,7 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
   const seen: number[] = []
   before(async () => { tmp = await tempDir() })
   after(async () => {
-    for (const pid of seen) if (alive(pid)) process.kill(pid, 'SIGKILL')
+    for (const pid of seen) if (pidAlive(pid)) process.kill(pid, 'SIGKILL')
     await tmp.cleanup()
   })
 
@@ -104,7 +95,7 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
     for (const c of CITIES) assert.ok(existsSync(join(dir, c, 'ledger')))
     const pids = pidsIn(stdout)
     assert.equal(pids.length, 6, 'five daemons and Amsterdam restarted')
-    assert.deepEqual(pids.filter(alive), [])
+    assert.deepEqual(pids.filter(pidAlive), [])
     assert.deepEqual(processesMentioning(dir), [])
   })
 
@@ -128,7 +119,7 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
     seen.push(...pidsIn(stdout))
     assert.equal(code, last ? 0 : 130, stdout + stderr)
     assert.match(stdout, /Every daemon has stopped\.$/m)
-    assert.deepEqual(pidsIn(stdout).filter(alive), [], 'no daemon the narrative named is alive')
+    assert.deepEqual(pidsIn(stdout).filter(pidAlive), [], 'no daemon the narrative named is alive')
     assert.deepEqual(processesMentioning(dir), [], 'no process of this run is left')
     // No lock is left: a fresh daemon opens each data dir the run created.
     const dirs = CITIES.map(c => join(dir, c)).filter(d => existsSync(join(d, 'identity.json')))
@@ -152,7 +143,7 @@ describe('the demo (e2e: npm run demo and fulcrum demo, real daemons)', function
     assert.equal(pids.length, 5, stdout)
     child.kill('SIGKILL')
     await exited
-    await until(() => pids.every(p => !alive(p)), 'the daemons to stop after the demo was killed')
+    await until(() => pids.every(p => !pidAlive(p)), 'the daemons to stop after the demo was killed')
     assert.deepEqual(processesMentioning(dir), [])
     for (const c of CITIES) assert.equal(existsSync(join(dir, c, 'api.json')), false, `${c} stopped cleanly (api.json removed)`)
   })
