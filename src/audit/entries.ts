@@ -1,6 +1,7 @@
 /** Per-entry checks, shared by bundle audits and live audits. Pure. */
 import { isFulcrumError } from '../errors/index.js'
-import { decodeEntry, verifyEntrySignatures, LedgerError } from '../ledger/index.js'
+import { badEntrySignature, leafSignatureChecks } from '../ledger/index.js'
+import { verify } from '../identity/index.js'
 import type { Entry } from '../ledger/index.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
@@ -24,20 +25,22 @@ export function auditEntries (leaves: readonly Uint8Array[], offset: number, own
   return { findings, ids }
 }
 
-/** Checks one leaf; returns the decoded entry (if it decodes) and the first violation found. */
+/**
+ * Checks one leaf; returns the decoded entry (if it decodes) and the first violation found. The
+ * signed bytes are taken from the leaf (`leafSignatureChecks`), not encoded again.
+ */
 export function checkEntry (leaf: Uint8Array, index: number, owner: string | undefined): { entry?: Entry, finding?: Finding } {
-  let entry: Entry
+  let decoded: ReturnType<typeof leafSignatureChecks>
   try {
-    entry = decodeEntry(leaf)
+    decoded = leafSignatureChecks(leaf)
   } catch (err) {
     if (!isFulcrumError(err)) throw err
     return { finding: { code: AuditError.MALFORMED_ENTRY, message: err.message, index } }
   }
-  try {
-    verifyEntrySignatures(entry)
-  } catch (err) {
-    if (!isFulcrumError(err, LedgerError.BAD_ENTRY_SIGNATURE)) throw err
-    return { entry, finding: { code: AuditError.BAD_ENTRY_SIGNATURE, message: err.message, index } }
+  const { entry, checks } = decoded
+  const failed = checks.findIndex(c => c.publicKey === undefined || !verify(c.publicKey, c.message, c.signature))
+  if (failed >= 0) {
+    return { entry, finding: { code: AuditError.BAD_ENTRY_SIGNATURE, message: badEntrySignature(entry, failed).message, index } }
   }
   if (owner !== undefined && !entry.body.parties.includes(owner)) {
     return { entry, finding: { code: AuditError.NOT_A_PARTY, message: `the log's owner ${owner} is not a party of ${entry.body.id}`, index } }

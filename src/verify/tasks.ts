@@ -7,7 +7,7 @@
 import { isFulcrumError } from '../errors/index.js'
 import { verify } from '../identity/index.js'
 import { verifyRecordBytes } from '../offers/index.js'
-import { decodeEntry, verifyEntrySignatures } from '../ledger/index.js'
+import { verifyLeaf } from '../ledger/index.js'
 import { checkEntry } from '../audit/entries.js'
 import type { Finding } from '../audit/errors.js'
 
@@ -77,7 +77,7 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
   },
   leaf: (item) => {
     try {
-      verifyEntrySignatures(decodeEntry(item))
+      verifyLeaf(item)
       return null
     } catch (err) {
       if (isFulcrumError(err)) return itemError(err)
