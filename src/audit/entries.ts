@@ -1,6 +1,6 @@
 /** Per-entry checks, shared by bundle audits and live audits. Pure. */
 import { isFulcrumError } from '../errors/index.js'
-import { badEntrySignature, leafSignatureChecks } from '../ledger/index.js'
+import { badEntrySignature, leafHash, leafSignatureChecks, rootFromLeafHashes, strictBase64 } from '../ledger/index.js'
 import { verify } from '../identity/index.js'
 import type { Entry } from '../ledger/index.js'
 import { AuditError } from './errors.js'
@@ -59,4 +59,32 @@ export function duplicateIds (ids: readonly string[]): Finding[] {
     else out.push({ code: AuditError.DUPLICATE_ID, message: `id ${id} is also the id of entry ${prev}`, index })
   })
   return out
+}
+
+/** The result of checking a run of a bundle's leaves as exported (base64 text). */
+export interface LeafTextsResult extends EntriesResult {
+  /** The Merkle Tree Hash of these leaves (RFC 9162 §2.1.1; empty if a leaf is not base64). */
+  root: Uint8Array
+  /** The index of the first leaf that is not a base64 string, if any (then nothing else is reported). */
+  notBase64?: number
+}
+
+/**
+ * Decodes a run of base64 leaves (at indexes `offset`...), checks each as {@link checkEntry} does
+ * and computes their Merkle root: all of a bundle's per-leaf work, in one pass, so that it can run
+ * on another thread with only text going in and a root, ids and findings coming back. (Roots of
+ * runs of 2^k leaves starting at multiples of 2^k are nodes of the whole tree: `rootFromLeafHashes`
+ * of them, in order, is the root of all the leaves.)
+ */
+export function checkLeafTexts (texts: readonly unknown[], offset: number, owner: string | undefined): LeafTextsResult {
+  const hashes: Uint8Array[] = []
+  const leaves: Uint8Array[] = []
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]
+    const leaf = typeof text === 'string' ? strictBase64(text) : undefined
+    if (leaf === undefined) return { findings: [], ids: [], root: new Uint8Array(0), notBase64: offset + i }
+    hashes.push(leafHash(leaf))
+    leaves.push(leaf)
+  }
+  return { ...auditEntries(leaves, offset, owner), root: rootFromLeafHashes(hashes) }
 }

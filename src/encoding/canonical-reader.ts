@@ -7,7 +7,7 @@
  * It accepts only bytes that are provably the canonical encoding of their value: minimal heads,
  * definite lengths, map keys that are text strings in strictly increasing length-first order
  * (RFC 7049 canonical order, as `encodeCanonical` writes them; this also rules out duplicates),
- * valid UTF-8, safe integers, false/true/null. Anything else (floats, tags, bigints, undefined,
+ * valid UTF-8 (not starting with a byte-order mark), safe integers, false/true/null. Anything else (floats, tags, bigints, undefined,
  * indefinite lengths, deep nesting, malformed input) is handed to the reference
  * {@link decodeCanonical}, which then returns or throws exactly what it always did. So the result,
  * and every error code and message, is the reference decoder's; only the time differs.
@@ -115,7 +115,7 @@ function item (s: State, depth: number): unknown {
     case 1:
       if (v >= Number.MAX_SAFE_INTEGER) throw FALLBACK
       return -1 - v
-    case 2: return s.bytes.slice(s.pos, advance(s, v))
+    case 2: { const start = s.pos; return new Uint8Array(s.bytes.subarray(start, advance(s, v))) } // a plain copy, as the reference gives
     case 3: return text(s, v)
     case 4: {
       if (depth >= MAX_DEPTH || v > s.bytes.length - s.pos) throw FALLBACK
@@ -186,11 +186,16 @@ function text (s: State, length: number): string {
 }
 
 function utf8Text (b: Uint8Array, start: number, end: number): string {
+  let out: string
   try {
-    return utf8.decode(b.subarray(start, end))
+    out = utf8.decode(b.subarray(start, end))
   } catch {
     throw FALLBACK
   }
+  // The reference decoder drops a leading byte-order mark (and then refuses the bytes as not
+  // canonical): leave such strings to it.
+  if (out.charCodeAt(0) === 0xfeff) throw FALLBACK
+  return out
 }
 
 const tagBytes = new Map<string, Uint8Array>()
