@@ -16,8 +16,13 @@ import type { VerifyPool } from './pool.js'
 import { runTask } from './tasks.js'
 import type { ItemOf, ResultOf, TaskName } from './tasks.js'
 
-/** Most items in one message to a thread: large enough to amortise the message, small enough to balance. */
-export const MAX_BATCH = 256
+/**
+ * Most items in one message to a thread: large enough to amortise the message (a few hundred
+ * microseconds of work per message at the least), small enough that results flow back while the
+ * group commit writes (with 512 appends in flight, 256 per message handed each thread half the
+ * queue at once, so verification and commit tended to alternate rather than overlap).
+ */
+export const MAX_BATCH = 64
 /** Most threads: beyond this the gain is small and each thread costs memory. */
 export const MAX_THREADS = 8
 /** Threads that may die (and be replaced) before the pool gives up on them. */
