@@ -14,7 +14,6 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import type { KeyObject } from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { toString as toHex } from 'uint8arrays/to-string'
 import { FulcrumError } from '../errors/index.js'
 import { IdentityError } from './errors.js'
 
@@ -111,7 +110,8 @@ function isCanonicalScalar (signature: Uint8Array): boolean {
 
 function publicKeyObject (publicKey: Uint8Array): KeyObject | null {
   if (publicKey.length !== PUBLIC_KEY_LENGTH) return null
-  const id = toHex(publicKey, 'base16')
+  // Buffer's hex, not uint8arrays' toString: that loads every multiformats base (CLI start-up).
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex')
   let key = publicKeyCache.get(id)
   if (key !== undefined) return key
   key = isAcceptablePublicKey(publicKey)
