@@ -20,6 +20,17 @@ export const MAX_PACKED_KEY_BYTES = 0xFFFF
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+/** Reused for the bytes of the key being looked up (no allocation per lookup). */
+let scratch = new Uint8Array(512)
+
+/**
+ * The UTF-8 bytes of `key` in a shared buffer, valid until the next call: `[buffer, length]`.
+ * Callers copy what they keep.
+ */
+export function utf8Scratch (key: string): [Uint8Array, number] {
+  if (key.length * 3 > scratch.length) scratch = new Uint8Array(key.length * 3)
+  return [scratch, encoder.encodeInto(key, scratch).written]
+}
 
 /** FNV-1a over `bytes[start, end)`. */
 function fnv (bytes: Uint8Array, start: number, end: number): number {
@@ -62,26 +73,26 @@ export class PackedKeys {
 
   /** The entry of `key`, or -1. */
   get (key: string): number {
-    const bytes = encoder.encode(key)
-    return this.find(bytes, fnv(bytes, 0, bytes.length))
+    const [bytes, length] = utf8Scratch(key)
+    return this.find(bytes, length, fnv(bytes, 0, length))
   }
 
-  /** The entry of `key`, added if new. */
+  /** The entry of `key`, added if new (`size` tells whether it was). */
   add (key: string): number {
-    const bytes = encoder.encode(key)
-    if (bytes.length > MAX_PACKED_KEY_BYTES) throw new RangeError(`key longer than ${MAX_PACKED_KEY_BYTES} bytes`)
-    const hash = fnv(bytes, 0, bytes.length)
-    const found = this.find(bytes, hash)
+    const [bytes, length] = utf8Scratch(key)
+    if (length > MAX_PACKED_KEY_BYTES) throw new RangeError(`key longer than ${MAX_PACKED_KEY_BYTES} bytes`)
+    const hash = fnv(bytes, 0, length)
+    const found = this.find(bytes, length, hash)
     if (found >= 0) return found
     const entry = this.free.pop() ?? this.next++
     if (entry >= this.offsets.length) this.growEntries(Math.max(16, Math.ceil(this.offsets.length * 1.5)))
-    if (this.top + bytes.length > this.arena.length) this.repack(bytes.length)
-    this.arena.set(bytes, this.top)
+    if (this.top + length > this.arena.length) this.repack(length)
+    this.arena.set(bytes.subarray(0, length), this.top)
     this.offsets[entry] = this.top
-    this.lengths[entry] = bytes.length
+    this.lengths[entry] = length
     this.hashes[entry] = hash
     this.live[entry] = 1
-    this.top += bytes.length
+    this.top += length
     this.size++
     if ((this.filled + 1) * 2 > this.table.length) this.rehash(this.size * 4 > this.table.length ? this.table.length * 2 : this.table.length)
     this.insertSlot(entry, hash)
@@ -122,13 +133,13 @@ export class PackedKeys {
     return compareBytes(this.arena, this.offsets[a] as number, this.lengths[a] as number, this.arena, this.offsets[b] as number, this.lengths[b] as number)
   }
 
-  private find (bytes: Uint8Array, hash: number): number {
+  private find (bytes: Uint8Array, length: number, hash: number): number {
     const mask = this.table.length - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const e = this.table[i] as number
       if (e === EMPTY) return -1
       if (e >= 0 && this.hashes[e] === hash &&
-        compareBytes(this.arena, this.offsets[e] as number, this.lengths[e] as number, bytes, 0, bytes.length) === 0) return e
+        compareBytes(this.arena, this.offsets[e] as number, this.lengths[e] as number, bytes, 0, length) === 0) return e
     }
   }
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto'
 import { FINGERPRINT_BYTES } from '../constants.js'
 import type { SyncEntry } from '../components.js'
-import { PackedKeys, compareBytes } from '../../catalog/packed-keys.js'
+import { PackedKeys, compareBytes, utf8Scratch } from '../../catalog/packed-keys.js'
 
 /** A key range `[lo, hi)`; `hi = null` means "to the end". */
 export interface KeyRange {
@@ -41,9 +41,6 @@ interface SortedItems {
   readonly seqs: Float64Array
 }
 
-/** The bytes of `key`, for comparing with packed keys. */
-const utf8 = (key: string): Uint8Array => encoder.encode(key)
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
@@ -86,18 +83,18 @@ export class SyncSnapshot {
     return decoder.decode(this.s.arena.subarray(start, start + (this.s.lengths[i] as number)))
   }
 
-  private compareAt (i: number, key: Uint8Array): number {
-    return compareBytes(this.s.arena, this.s.offsets[i] as number, this.s.lengths[i] as number, key, 0, key.length)
+  private compareAt (i: number, key: Uint8Array, length: number): number {
+    return compareBytes(this.s.arena, this.s.offsets[i] as number, this.s.lengths[i] as number, key, 0, length)
   }
 
   /** Index of the first key >= `key` (UTF-8 byte order). */
   lowerBound (key: string): number {
-    const k = utf8(key)
+    const [k, length] = utf8Scratch(key)
     let lo = 0
     let hi = this.size
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.compareAt(mid, k) < 0) lo = mid + 1
+      if (this.compareAt(mid, k, length) < 0) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -124,7 +121,9 @@ export class SyncSnapshot {
   /** The seq held for `key`, if any. */
   seqOf (key: string): number | undefined {
     const i = this.lowerBound(key)
-    return i < this.size && this.compareAt(i, utf8(key)) === 0 ? this.s.seqs[i] : undefined
+    if (i >= this.size) return undefined
+    const [k, length] = utf8Scratch(key)
+    return this.compareAt(i, k, length) === 0 ? this.s.seqs[i] : undefined
   }
 
   /** The items of a range. */
@@ -200,9 +199,9 @@ export class SyncIndex {
 
   /** Records that the catalog now holds `entry` (a higher seq replaces a lower one). */
   update (entry: SyncEntry): void {
-    const held = this.keys.get(entry.key)
-    if (held >= 0 && (this.seqs[held] as number) >= entry.seq) return
-    const e = held >= 0 ? held : this.keys.add(entry.key)
+    const before = this.keys.size
+    const e = this.keys.add(entry.key)
+    if (this.keys.size === before && (this.seqs[e] as number) >= entry.seq) return
     if (this.keys.capacity > this.seqs.length) {
       const grow = (a: Float64Array): Float64Array => { const b = new Float64Array(this.keys.capacity); b.set(a); return b }
       this.seqs = grow(this.seqs)
