@@ -12,7 +12,7 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import type { KadDHT } from '@libp2p/kad-dht'
+import type { KadDHT, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerInfo, Startable } from '@libp2p/interface'
 import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
@@ -41,7 +41,8 @@ export async function indexKey (type: string, country: string): Promise<CID> {
 export async function provideOnce (dht: KadDHT, key: CID, signal: AbortSignal): Promise<number> {
   // With an empty routing table kad-dht does not fail: it runs until the deadline (20 s) and
   // stores nothing. Fail at once and let the index retry with backoff instead.
-  if (dht.routingTable.size === 0) throw new FulcrumError(DiscoveryError.PROVIDE_FAILED, 'no peer in the DHT routing table')
+  // (kad-dht's single DHT has a routing table; its type is not on the KadDHT interface.)
+  if ((dht as Partial<SingleKadDHT>).routingTable?.size === 0) throw new FulcrumError(DiscoveryError.PROVIDE_FAILED, 'no peer in the DHT routing table')
   let stored = 0
   const events = dht.provide(key, { signal })[Symbol.asyncIterator]()
   while (true) {
