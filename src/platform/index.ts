@@ -14,12 +14,18 @@
  * `dist/` shares no state with a second copy. `npm install` and `npm test` build `dist/` first;
  * after editing a file here, `npm run build`.
  *
- * Today: `#platform/crypto` (SHA-256, Ed25519 keys, signing and verification, random bytes).
- * Storage needs no platform module: stores are abstract-level databases handed in by the caller
- * (`storage/`: LevelDB on Node, `browser-level` or `memory-level` in a browser).
+ * Modules:
+ * - `#platform/crypto`: SHA-256, Ed25519 keys, signing and verification, random bytes;
+ * - `#platform/storage`: opening an abstract-level store by location (LevelDB directory on Node,
+ *   IndexedDB database in a browser) and the small files kept beside stores (none in a browser).
+ *   `storage/openStore` turns its raw errors into the store owner's codes. Code that is handed an
+ *   already open store (e.g. `memory-level` in tests of the browser path) skips it:
+ *   `MerkleLog.openOn`, `CustomerStore.on`.
  */
 import type * as NodeCrypto from './node/crypto.js'
 import type * as BrowserCrypto from './browser/crypto.js'
+import type * as NodeStorage from './node/storage.js'
+import type * as BrowserStorage from './browser/storage.js'
 
 /** The contract of `#platform/crypto`, as the node implementation declares it. */
 export type PlatformCrypto = Omit<typeof NodeCrypto, 'importEd25519PublicKey' | 'ed25519Verify'> & {
@@ -29,3 +35,9 @@ export type PlatformCrypto = Omit<typeof NodeCrypto, 'importEd25519PublicKey' | 
 /** Compile-time check (no code): the browser implementation offers every function of the contract. */
 type Implements<T extends PlatformCrypto> = T
 export type BrowserCryptoChecked = Implements<typeof BrowserCrypto>
+
+/** The contract of `#platform/storage`. */
+export type PlatformStorage = typeof NodeStorage
+/** Compile-time check (no code): the browser implementation of storage. */
+export type BrowserStorageChecked = Implements2<typeof BrowserStorage>
+type Implements2<T extends PlatformStorage> = T
