@@ -23,15 +23,15 @@ import type { Identity } from '../identity/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { EntryBody } from '../ledger/index.js'
-import { appendEntry, appendVerifiedEntry } from '../log/index.js'
-import type { MerkleLog } from '../log/index.js'
+import { appendEntry, appendVerifiedEntry } from '../log/ledger.js'
+import type { MerkleLog } from '../log/store.js'
 import { isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import {
   COMMIT_MARGIN_MS, CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, OrderError, buildAgreementBody, customerStep, decideCustomer, deliverUntil, ed25519Verifier,
   newOrderId, restoreCustomer, startOrder
 } from '../orders/index.js'
-import type { CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import type { Verifier, CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
 import { declinedOutcome, quoteRound } from './customer-quotes.js'
 import { sendOrderMessage } from './client.js'
 import { STATUS_QUERY_TIMEOUT_MS } from './constants.js'
@@ -52,6 +52,8 @@ export interface CustomerComponents {
   append?: (entry: Uint8Array, verified: boolean) => Promise<void>
   /** Ends every run early (a node stopping); what is decided stays in the store and resumes on the next start. */
   signal?: AbortSignal
+  /** Checks the providers' signatures (default {@link ed25519Verifier}, the platform's fast path; a light client may pass a portable one). */
+  verifier?: Verifier
 }
 
 /** A decision taken from outside the machine on a prepare-only order (an aggregator's sub-order). */
@@ -166,7 +168,7 @@ export function orderBody (row: CustomerOrder): EntryBody {
 }
 
 function contextOf (c: CustomerComponents): CustomerContext {
-  return { signer: c.identity, verifier: ed25519Verifier }
+  return { signer: c.identity, verifier: c.verifier ?? ed25519Verifier }
 }
 
 function entryOf (r: CustomerRecord): Uint8Array | undefined {
