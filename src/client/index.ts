@@ -8,7 +8,7 @@
 import { createLightLibp2pNode } from '../network/index.js'
 import { mergeOffers } from '../offers/index.js'
 import { searchVia } from './search.js'
-import type { SearchOptions, SearchResult } from './search.js'
+import type { SearchNode, SearchOptions, SearchResult } from './search.js'
 
 export * from './search.js'
 export * from './plan.js'
@@ -16,8 +16,12 @@ export * from './plan.js'
 /** Re-exported: the light client merges what nodes answer with the one pure merge of offers/. */
 export { mergeOffers }
 
-/** Searches through a throwaway light node (see {@link searchVia} for the errors). */
-export async function searchOffers (options: SearchOptions): Promise<SearchResult> {
+/**
+ * Searches through `options.libp2p` (an existing light node, left running) or a throwaway light
+ * node (see {@link searchVia} for the errors).
+ */
+export async function searchOffers (options: SearchOptions & { libp2p?: SearchNode }): Promise<SearchResult> {
+  if (options.libp2p !== undefined) return await searchVia(options.libp2p, options)
   const node = await createLightLibp2pNode({ dht: options.useDht === true, ...(options.allowedDialRanges === undefined ? {} : { allowedDialRanges: options.allowedDialRanges }) })
   try {
     return await searchVia(node, options)

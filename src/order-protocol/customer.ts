@@ -273,7 +273,11 @@ class OrderRun {
   /** Carries a step's effects out in order, then reports what changed. */
   private async apply (step: CustomerStep): Promise<void> {
     const before = this.state
+    let reported = false
     for (const e of step.effects) {
+      // Progress is told once the step's writes are done and before its sends, so that a provider's
+      // `held` comes before the `commit` its signature completed.
+      if (e.type === 'send' && !reported) { this.report(before, step.state); reported = true }
       if (e.type === 'write') {
         // Every write is synced before what follows it is sent, except the last one (done): a crash
         // that loses it only makes the next command deliver the decision once more.
@@ -283,7 +287,7 @@ class OrderRun {
       else if (e.type === 'wake') this.arm(e.at)
     }
     this.state = step.state
-    this.report(before, step.state)
+    if (!reported) this.report(before, step.state)
   }
 
   private async save (record: CustomerRecord, state?: CustomerState, sync = true): Promise<void> {
