@@ -23,10 +23,9 @@ import { ProviderCounts } from './limits.js'
 import type { CatalogLimits } from './limits.js'
 import { BUCKET_EVIDENCE, BUCKET_RECORD, PendingWrites, decodeCursor, encodeCursor } from './writes.js'
 
-/** Largest page a query returns: bounds response size (100 × 4 KiB records). */
-export const MAX_PAGE_SIZE = 100
-/** Page size when the caller gives none. */
-export const DEFAULT_PAGE_SIZE = 20
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './page.js'
+
+export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE }
 
 /** A record kept by the catalog, as read from the store. */
 export interface CatalogEntry {

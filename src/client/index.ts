@@ -6,10 +6,14 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import type { KadDHT } from '@libp2p/kad-dht'
+import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError, describeError } from '../errors/index.js'
-import { createLightLibp2pNode, parseMultiaddrs } from '../network/index.js'
-import { queryPeer, findProviders } from '../discovery/index.js'
+import { createLightLibp2pNode } from '../network/light.js'
+import type { LightServices } from '../network/light.js'
+import { parseMultiaddrs } from '../network/bootstrap.js'
+import { queryPeer } from '../discovery/query.js'
+import { findProviders } from '../discovery/dht-index.js'
 import { compileFilter, mergeOffers } from '../offers/index.js'
 import type { OfferFilter, VerifiedRecord } from '../offers/index.js'
 
@@ -44,6 +48,11 @@ export interface SearchOptions {
   now?: () => number
   /** Verify with the portable (pure JavaScript) ed25519 path. */
   portable?: boolean
+  /**
+   * A light node to ask through (e.g. the web page's, kept open between searches); it is left
+   * running. Default: a fresh one, stopped at the end. `useDht` needs its `dht` service.
+   */
+  libp2p?: Libp2p<LightServices>
 }
 
 /** What one node contributed. */
@@ -71,7 +80,8 @@ export async function searchOffers (options: SearchOptions): Promise<SearchResul
   const targets: Array<Multiaddr | Multiaddr[]> = parseMultiaddrs(options.peers)
   if (targets.length === 0) throw new FulcrumError(ClientError.NO_PEERS, 'no node to ask: give --peer, FULCRUM_PEERS or config peers')
   const signal = AbortSignal.any([AbortSignal.timeout(SEARCH_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
-  const node = await createLightLibp2pNode({ dht: options.useDht === true, ...(options.allowedDialRanges === undefined ? {} : { allowedDialRanges: options.allowedDialRanges }) })
+  const node = options.libp2p ??
+    await createLightLibp2pNode({ dht: options.useDht === true, ...(options.allowedDialRanges === undefined ? {} : { allowedDialRanges: options.allowedDialRanges }) })
   try {
     const dht = node.services.dht
     if (dht !== undefined) {
@@ -86,11 +96,11 @@ export async function searchOffers (options: SearchOptions): Promise<SearchResul
     }
     return { ...mergeOffers(answers.map(a => a.records)), sources }
   } finally {
-    await node.stop()
+    if (options.libp2p === undefined) await node.stop()
   }
 }
 
-async function askOne (node: Awaited<ReturnType<typeof createLightLibp2pNode>>, target: Multiaddr | Multiaddr[], options: SearchOptions,
+async function askOne (node: Libp2p<LightServices>, target: Multiaddr | Multiaddr[], options: SearchOptions,
   signal: AbortSignal): Promise<{ records: VerifiedRecord[], source: SourceReport }> {
   const peer = (Array.isArray(target) ? target[0] : target)?.toString() ?? ''
   try {
