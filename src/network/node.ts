@@ -212,6 +212,20 @@ function recordingTransport<C> (factory: (components: C) => Transport, failures:
 }
 
 /**
+ * The WebSocket transport dials only where the global `WebSocket` exists (Node 22+, browsers): on
+ * Node 20 it would claim /ws addresses and fail each dial, so there it only listens and peers are
+ * dialled over TCP.
+ */
+function dialsWhereWebSocketExists<C> (factory: (components: C) => Transport): (components: C) => Transport {
+  return (components) => {
+    const transport = factory(components)
+    const dialFilter = transport.dialFilter.bind(transport)
+    transport.dialFilter = (addrs) => typeof globalThis.WebSocket === 'function' ? dialFilter(addrs) : []
+    return transport
+  }
+}
+
+/**
  * Creates a libp2p node for Fulcrum. Its connection limits hold for every address (see limits.ts);
  * only the per-IP rate limit of new inbound connections exempts `rateLimitExemptRanges` (by default
  * 127.0.0.0/8: many local nodes would otherwise get ECONNRESET). Throws
@@ -244,7 +258,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     addresses: { listen: [...init.listen, ...webSocketListen] },
     transports: [
       recordingTransport(tcp({ maxConnections: maxSockets }), failures, maxSockets),
-      recordingTransport(webSockets(), failures, maxSockets)
+      recordingTransport(dialsWhereWebSocketExists(webSockets()), failures, maxSockets)
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
