@@ -84,4 +84,52 @@ describe('web page in Chromium: search and verify against real daemons (e2e)', f
     assert.ok(!(await page.content()).includes('forged-cheap'), 'the forged offer is nowhere on the page')
     await screenshot(page, 'search-1440')
   })
+
+  it('fits 360 px and 1440 px wide screens without horizontal scrolling, on every view', async () => {
+    for (const width of [360, 1440]) {
+      await page.setViewportSize({ width, height: 800 })
+      await page.goto(`${web?.url ?? ''}#/search`)
+      await page.waitForSelector('table[data-table="offers"] tbody tr td[data-label="Verified"]')
+      await page.click('summary')
+      assert.equal(await overflowsHorizontally(page), false, `search view at ${width} px`)
+      await screenshot(page, `search-${width}`)
+      await page.goto(`${web?.url ?? ''}#/nodes`)
+      await page.waitForSelector('table[data-table="nodes"] tbody tr')
+      assert.equal(await overflowsHorizontally(page), false, `nodes view at ${width} px`)
+      await screenshot(page, `nodes-${width}`)
+    }
+    await page.setViewportSize({ width: 1440, height: 900 })
+  })
+
+  it('searches with the keyboard alone, and names the field of a bad filter', async () => {
+    await page.goto('about:blank') // a fresh load: focus starts at the top of the document
+    await page.goto(`${web?.url ?? ''}#/search`)
+    await page.waitForSelector('table[data-table="offers"] tbody tr td[data-label="Verified"]')
+    const focused = async (): Promise<string> => await page.evaluate('document.activeElement?.id || document.activeElement?.textContent || ""') as string
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'Skip to content')
+    for (let i = 0; i < 40 && await focused() !== 'f-country'; i++) await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'f-country')
+    const status = page.locator('[role="status"]').last()
+    await page.keyboard.type('FR')
+    await page.keyboard.press('Enter')
+    await status.filter({ hasText: '0 verified offers' }).waitFor()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('IT')
+    await page.keyboard.press('Enter')
+    await status.filter({ hasText: '1 verified offer from' }).waitFor()
+    assert.equal((await rows(page, 'offers'))[0]?.[1], 'mil-vm-4x16')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('XX')
+    await page.keyboard.press('Enter')
+    const alert = page.locator('[role="alert"]')
+    await alert.waitFor()
+    assert.match(await alert.textContent() ?? '', /^OFFER_BAD_FILTER: /)
+    assert.equal(await page.getAttribute('#f-country', 'aria-invalid'), 'true')
+    await screenshot(page, 'search-bad-filter')
+    // The view navigation is reachable by keyboard too.
+    await page.focus('nav a[href="#/nodes"]')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('h1#nodes-title')
+  })
 })

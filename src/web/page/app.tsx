@@ -1,7 +1,8 @@
 /**
  * The page's shell: a skip link, a header with the view navigation (links to `#/view`, the current
  * one marked aria-current), the current view in <main>, and a footer saying what is verified
- * where. Views plug in through views/index.ts.
+ * where. Views plug in through views/index.ts. The skip link focuses <main> without touching the
+ * hash (which is the route).
  */
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { SourceReport } from '../../client/index.js'
@@ -31,7 +32,7 @@ export function App (props: { boot: Boot }): preact.JSX.Element {
   const view = VIEWS.find(v => v.id === route) ?? VIEWS[0]
   return (
     <>
-      <a class='skip' href='#main'>Skip to content</a>
+      <a class='skip' href='#main' onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus() }}>Skip to content</a>
       <header class='top'>
         <p class='brand'>Fulcrum</p>
         <nav aria-label='Views'>

@@ -22,6 +22,14 @@ function flagOfError (err: unknown): string | undefined {
   return key === undefined ? undefined : FILTER_FLAG_PATHS[key]?.replace(/^--/, '')
 }
 
+/** `CODE: message`, naming the flag rather than the filter's internal path (as the CLI does). */
+function searchErrorText (err: unknown): string {
+  const path = (err as { path?: unknown })?.path
+  const flag = flagOfError(err)
+  const text = errorText(err)
+  return typeof path === 'string' && flag !== undefined ? text.replace(`${path}:`, `--${flag}:`) : text
+}
+
 /** See module doc. */
 export function SearchView ({ ctx }: ViewProps): JSX.Element {
   const [values, setValues] = usePersistent<FormValues>('search.form', {})
@@ -57,7 +65,7 @@ export function SearchView ({ ctx }: ViewProps): JSX.Element {
     <section aria-labelledby='search-title'>
       <h1 id='search-title'>Search offers</h1>
       <SearchForm values={values} onChange={setValues} onSubmit={() => { void run() }} busy={busy} invalidFlag={error === undefined ? undefined : flagOfError(error)} />
-      <div id='search-error'>{error === undefined ? null : <Status kind='error'>{errorText(error)}</Status>}</div>
+      <div id='search-error'>{error === undefined ? null : <Status kind='error'>{searchErrorText(error)}</Status>}</div>
       {busy
         ? <Status kind='busy'>Asking {ctx.nodes.length} node(s) and verifying their offers…</Status>
         : result === undefined
