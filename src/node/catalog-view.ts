@@ -24,7 +24,7 @@ export function catalogView (catalog: Catalog, ownRecords?: { self: string, own:
     knowsProvider: (provider) => catalog.providerCount(provider) > 0,
     getBytes: async (key) => (await byKey(key))?.bytes,
     entries: async function * () {
-      yield * catalog.summaries()
+      yield * catalog.eachSummary()
     },
     query: async (filter, { limit, cursor, now }) => {
       const page = await catalog.query(filter, cursor === undefined ? { now, limit } : { now, limit, cursor })
