@@ -32,22 +32,33 @@ export function itemHash (key: string, seq: number): Uint8Array {
   return new Uint8Array(createHash('sha256').update(key, 'utf8').update(Uint8Array.of(0)).update(seqBytes).digest().subarray(0, FINGERPRINT_BYTES))
 }
 
+/**
+ * {@link itemHash} as a 16-character one-byte string: how the index keeps it per entry (about 32
+ * bytes, against about 100 for a Uint8Array), so that a snapshot is rebuilt without hashing again.
+ */
+export function itemHashText (key: string, seq: number): string {
+  return Buffer.from(itemHash(key, seq)).toString('latin1')
+}
+
+/** One item of a snapshot; `hash` is its {@link itemHashText} when the caller has it already. */
+export interface SnapshotItem { key: string, seq: number, hash?: string }
+
 /** A sorted, immutable view of the live items with prefix XORs for O(log n) range fingerprints. */
 export class SyncSnapshot {
   readonly keys: readonly string[]
   readonly seqs: readonly number[]
   private readonly prefix: Uint8Array
 
-  constructor (items: ReadonlyArray<{ key: string, seq: number }>) {
+  constructor (items: readonly SnapshotItem[]) {
     const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     this.keys = sorted.map(i => i.key)
     this.seqs = sorted.map(i => i.seq)
     this.prefix = new Uint8Array((sorted.length + 1) * FINGERPRINT_BYTES)
     sorted.forEach((item, i) => {
-      const h = itemHash(item.key, item.seq)
+      const h = item.hash ?? itemHashText(item.key, item.seq)
       const prev = i * FINGERPRINT_BYTES
       for (let b = 0; b < FINGERPRINT_BYTES; b++) {
-        this.prefix[prev + FINGERPRINT_BYTES + b] = (this.prefix[prev + b] as number) ^ (h[b] as number)
+        this.prefix[prev + FINGERPRINT_BYTES + b] = (this.prefix[prev + b] as number) ^ h.charCodeAt(b)
       }
     })
   }
@@ -127,7 +138,8 @@ export function sameFingerprint (a: Uint8Array, b: Uint8Array): boolean {
  * never scans the store. Snapshots are rebuilt lazily after a change or when an entry expires.
  */
 export class SyncIndex {
-  private readonly entries = new Map<string, { seq: number, expiresAt: number }>()
+  /** Per key: seq, expiry and the item's hash, computed once when the snapshot is first rebuilt. */
+  private readonly entries = new Map<string, { seq: number, expiresAt: number, hash?: string }>()
   private snapshotCache: SyncSnapshot | undefined
   private validUntil = 0
 
@@ -152,11 +164,12 @@ export class SyncIndex {
   /** The live items at `now`, sorted; expired entries are dropped from the index. */
   snapshot (now: number): SyncSnapshot {
     if (this.snapshotCache !== undefined && now < this.validUntil) return this.snapshotCache
-    const live: Array<{ key: string, seq: number }> = []
+    const live: SnapshotItem[] = []
     let next = Infinity
     for (const [key, e] of this.entries) {
       if (e.expiresAt <= now) { this.entries.delete(key); continue }
-      live.push({ key, seq: e.seq })
+      e.hash ??= itemHashText(key, e.seq)
+      live.push({ key, seq: e.seq, hash: e.hash })
       next = Math.min(next, e.expiresAt)
     }
     this.snapshotCache = new SyncSnapshot(live)
