@@ -290,6 +290,17 @@ export class Catalog {
     return slot === undefined ? undefined : (await this.entries([slot]))[0]
   }
 
+  /**
+   * The stored bytes of the records held under `keys` (`provider/id`; undefined where none is
+   * held), in one store read and without decoding them: what a sync page serves.
+   */
+  async bytesOf (keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    const held = keys.filter(k => this.slotOfKey(k) !== undefined)
+    const values = await this.writes.read(held)
+    const byKey = new Map(held.map((k, i) => [k, values[i]]))
+    return keys.map(k => byKey.get(k))
+  }
+
   /** Live offers matching `filter`, cheapest first, one page at a time. */
   async query (filter: OfferFilter | CompiledFilter, options: QueryOptions): Promise<QueryPage> {
     const compiled = 'matches' in filter ? filter : compileFilter(filter)
