@@ -23,10 +23,8 @@ import { ProviderCounts } from './limits.js'
 import type { CatalogLimits } from './limits.js'
 import { BUCKET_EVIDENCE, BUCKET_RECORD, PendingWrites, decodeCursor, encodeCursor } from './writes.js'
 
-/** Largest page a query returns: bounds response size (100 × 4 KiB records). */
-export const MAX_PAGE_SIZE = 100
-/** Page size when the caller gives none. */
-export const DEFAULT_PAGE_SIZE = 20
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js'
+
 /**
  * Records loaded between two reopenings of the store at start (see `Catalog.open`): about 20 MiB
  * of table pages mapped at most; a reopening costs a few milliseconds.
@@ -308,6 +306,17 @@ export class Catalog {
   async get (provider: string, id: string): Promise<CatalogEntry | undefined> {
     const slot = this.slotOf(provider, id)
     return slot === undefined ? undefined : (await this.entries([slot]))[0]
+  }
+
+  /**
+   * The stored bytes of the records held under `keys` (`provider/id`; undefined where none is
+   * held), in one store read and without decoding them: what a sync page serves.
+   */
+  async bytesOf (keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    const held = keys.filter(k => this.slotOfKey(k) !== undefined)
+    const values = await this.writes.read(held)
+    const byKey = new Map(held.map((k, i) => [k, values[i]]))
+    return keys.map(k => byKey.get(k))
   }
 
   /** Live offers matching `filter`, cheapest first, one page at a time. */

@@ -18,7 +18,8 @@ import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import { DHT_KEY_PREFIX } from './constants.js'
 import { DiscoveryError } from './errors.js'
-import { raceSignal, retry } from '../network/index.js'
+import { raceSignal } from '../network/stream-util.js'
+import { retry } from '../network/retry.js'
 
 /** Provider records expire after 48 h in kad-dht; refreshing every 12 h keeps them alive with margin. */
 export const REFRESH_INTERVAL_MS = 12 * 3600 * 1000
