@@ -78,6 +78,16 @@ describe('light client (browser path) against provider nodes', function () {
     assert.deepEqual([...mineView.agreement.parties].sort(), [customer.state.identity.peerId, ...providers.map(m => m.node.identity.peerId)].sort())
   })
 
+  it('plans an order document (requirements) against the providers\' verified offers, and names a bad document\'s problems', async () => {
+    const client = customer.client(providers.map(m => m.node.multiaddrs()[0] as string))
+    const { outcome, sources } = await client.planDocument({ version: 1, items: [{ name: 'vm', type: 'compute.vm', quantity: 2 }], term: { months: 2 } })
+    assert.ok(outcome.ok, JSON.stringify(outcome))
+    assert.ok(providers.some(m => m.node.identity.peerId === outcome.plan.items[0]?.record.body.provider))
+    assert.equal(outcome.plan.items[0]?.quantity, 2)
+    assert.equal(sources.length, 3)
+    await assert.rejects(client.planDocument({ version: 1, items: [], term: { months: 0 } }), (err: unknown) => (err as { code?: string }).code === 'CLIENT_BAD_DOCUMENT')
+  })
+
   it('audits each provider: signature, consistency with what it saw before, inclusion of the agreement', async () => {
     const client = customer.client(providers.map(m => m.node.multiaddrs()[0] as string))
     for (const m of providers) {
