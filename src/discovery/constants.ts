@@ -38,6 +38,12 @@ export const MAX_ITEMS_PER_RANGE = 2048
 export const SPLIT_FANOUT = 16
 /** §Sync: keys per fetch message: 200 records of at most 4 KiB stay under the message cap. */
 export const MAX_KEYS_PER_FETCH = 200
+/**
+ * §Sync: pages of fetched records a sync verifies and stores at once while it asks for the next:
+ * enough that the verification threads never wait for the network (4 x 200 records keep 8 threads
+ * busy), few enough that a peer answering faster than we verify holds at most 4 MiB here.
+ */
+export const MAX_PAGES_VERIFYING = 4
 /** §Sync: reconciliation rounds per session; log16 depth plus re-asks, far above what honest sets need. */
 export const MAX_SYNC_ROUNDS = 64
 /** §Sync: longest key (52-char peer id, '/', offer id of at most 64 characters). */

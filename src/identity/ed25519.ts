@@ -17,7 +17,6 @@ import { ed25519PublicKey, ed25519Sign, ed25519Verify, importEd25519PublicKey, r
 import type { Ed25519VerifyKey } from '#platform/crypto'
 import { FulcrumError } from '../errors/index.js'
 import { IdentityError } from './errors.js'
-import { toString as toHex } from 'uint8arrays/to-string'
 
 ed.hashes.sha512 = sha512
 
@@ -109,7 +108,9 @@ const keyCache = new Map<string, Ed25519VerifyKey | null>()
 /** The platform's verification key of `publicKey` (null if not acceptable), cached: importing costs more than a verify. */
 function verifyKey (publicKey: Uint8Array): Ed25519VerifyKey | null {
   if (publicKey.length !== PUBLIC_KEY_LENGTH) return null
-  const id = toHex(publicKey, 'base16')
+  // One char per byte: no Buffer (browser) and not uint8arrays' toString, which loads every
+  // multiformats base (CLI start-up).
+  const id = String.fromCharCode(...publicKey)
   let key = keyCache.get(id)
   if (key !== undefined) return key
   key = isAcceptablePublicKey(publicKey) ? importEd25519PublicKey(publicKey) : null
