@@ -9,7 +9,7 @@
  * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
  *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
  */
-import { toString as toHex } from 'uint8arrays/to-string'
+import { toHex } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { openStore } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
@@ -283,7 +283,7 @@ export class MerkleLog {
     const fresh: PendingAppend[] = []
     let d = 0
     batch.forEach((p, i) => {
-      const hex = toHex(p.hash, 'base16')
+      const hex = toHex(p.hash)
       const existing = known[i]
       const docHits = p.ids.map(() => docs[d++])
       if (existing !== undefined) { p.index = readU64(existing); p.existing = true; return }
