@@ -227,7 +227,8 @@ export default async function network (): Promise<string> {
   const records = makeOffers(LATE_OFFERS)
   const late = await lateJoiner(records)
   const light = await lightClient(records)
-  const propRow = (name: string, r: typeof ours): string[] => [name, ms(r.toAllP50), ms(r.toAllP95), ms(r.perNodeP50), String(r.lost), r.meshReady ? 'yes' : 'no (30 s)']
+  const propRow = (name: string, r: typeof ours): string[] => [name, ms(r.toAllP50), ms(r.toAllP95), ms(r.perNodeP50), String(r.lost), r.meshReady ? 'yes' : 'no (30 s)',
+    ms(r.publishP50), `${fmt(r.loopP99, 0)} ms`]
   return [
     '## Network (discovery over libp2p on 127.0.0.1)',
     '',
@@ -240,7 +241,7 @@ export default async function network (): Promise<string> {
     'earlier nodes. Fulcrum nodes are full nodes (gossip with validation of every record, DHT, sync); stock nodes',
     'are plain libp2p (tcp, noise, yamux, identify, gossipsub defaults, no validator) with payloads of the same size.',
     '',
-    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'lost', 'mesh formed'], [
+    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'lost', 'mesh formed', 'publish call p50', 'event-loop delay p99 (worst process)'], [
       propRow(`stock gossipsub, ${PROPAGATION_NODES} nodes in ${PROCESSES} processes`, stock),
       propRow(`Fulcrum, ${PROPAGATION_NODES} nodes in ${PROCESSES} processes`, ours)
     ]),
