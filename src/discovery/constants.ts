@@ -54,6 +54,6 @@ export const FINGERPRINT_BYTES = 16
 export const RESPONSE_BUDGET_BYTES = 900 * 1024
 
 /** §Query: records per page, at most: the catalog's page cap (100 x 4 KiB records, under the message cap). */
-export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../catalog/index.js'
+export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../catalog/limits.js'
 /** §Query: longest cursor string (catalog cursors are short opaque strings). */
 export const MAX_CURSOR_LENGTH = 512

@@ -31,7 +31,7 @@ export function catalogView (catalog: Catalog, ownRecords?: { self: string, own:
     getBytes: async (key) => (await byKey(key))?.bytes,
     getBytesMany: async (keys) => await catalog.bytesOf(keys),
     entries: async function * () {
-      yield * catalog.summaries()
+      yield * catalog.eachSummary()
     },
     query: async (filter, { limit, cursor, now }) => {
       const page = await catalog.query(filter, cursor === undefined ? { now, limit } : { now, limit, cursor })

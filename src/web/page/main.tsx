@@ -1,0 +1,14 @@
+/**
+ * The page's entry point (bundled by scripts/build-web.ts): reads the boot settings and renders
+ * the app into #app.
+ */
+import { render } from 'preact'
+import { App } from './app.js'
+import { loadBoot } from './boot.js'
+
+const root = document.getElementById('app')
+if (root !== null) {
+  const boot = await loadBoot()
+  root.textContent = '' // the no-JavaScript notice
+  render(<App boot={boot} />, root)
+}

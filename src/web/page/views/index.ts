@@ -1,0 +1,12 @@
+/**
+ * The page's views, in tab order. Adding a view is one file in this folder and one row here; its
+ * route is `#/ID`.
+ */
+import type { View } from '../context.js'
+import { SearchView } from './search.js'
+import { NodesView } from './nodes.js'
+
+export const VIEWS: View[] = [
+  { id: 'search', label: 'Search', component: SearchView },
+  { id: 'nodes', label: 'Nodes', component: NodesView }
+]
