@@ -33,7 +33,7 @@ import { searchOffers } from '../../src/client/index.js'
 import { publicKeyFromPeerId } from '../../src/identity/index.js'
 import { offerSigningBytes, recordKey, recordExpiresAt, verifyRecordBytes } from '../../src/offers/index.js'
 import type { Offer, OfferFilter, VerifiedRecord } from '../../src/offers/index.js'
-import { fmt, percentile, table, atMost, goalTable, load, scaled } from './_util.js'
+import { fmt, percentile, table, atMost, goalTable, load, scaled, QUICK } from './_util.js'
 import type { Goal } from './_util.js'
 import { rawVerifyOneCore } from './_floors.js'
 import type { Triple } from './_floors.js'
@@ -233,6 +233,7 @@ export default async function network (): Promise<string> {
     '## Network (discovery over libp2p on 127.0.0.1)',
     '',
     'Command: `npm run bench -- network`. Everything runs on 127.0.0.1 from source (tsx).',
+    ...(QUICK ? [`This run used \`BENCH_QUICK=1\` (${PROPAGATION_NODES} nodes instead of 50, ${fmt(LATE_OFFERS)} offers instead of 10,000).`] : []),
     `Load average ${loadBefore} at the start, ${load()} at the end.`,
     '',
     goalTable([prop, late.goal, light.goal]),
