@@ -11,6 +11,14 @@ import { searchOffers } from '../../client/index.js'
 import type { SearchResult } from '../../client/index.js'
 import type { OfferFilter } from '../../offers/index.js'
 
+/**
+ * Offers the page asks each node for: nodes answer cheapest first, so these are each node's
+ * cheapest matches. The CLI asks for up to 10,000; a page verifying them all with the portable
+ * path (about 10x slower than node:crypto) would keep a visitor waiting seconds, and a table of
+ * thousands of rows helps no one: narrowing the filter is the way to see others.
+ */
+export const PAGE_RESULTS_PER_NODE = 200
+
 /** The browser's light client session (see module doc). */
 export class BrowserSession {
   private node: Promise<Libp2p<LightServices>> | undefined
@@ -23,9 +31,9 @@ export class BrowserSession {
     return await this.node
   }
 
-  /** Searches `peers` for `filter`; every offer in the result was verified here. */
+  /** Searches `peers` for `filter` (each node's cheapest {@link PAGE_RESULTS_PER_NODE}); every offer in the result was verified here. */
   async search (peers: string[], filter: OfferFilter, signal?: AbortSignal): Promise<SearchResult> {
-    return await searchOffers({ peers, filter, portable: true, libp2p: await this.libp2p(), ...(signal === undefined ? {} : { signal }) })
+    return await searchOffers({ peers, filter, portable: true, maxResultsPerNode: PAGE_RESULTS_PER_NODE, libp2p: await this.libp2p(), ...(signal === undefined ? {} : { signal }) })
   }
 
   /** Closes the light node's connections. */
