@@ -5,8 +5,10 @@
 import type { View } from '../context.js'
 import { SearchView } from './search.js'
 import { NodesView } from './nodes.js'
+import { ProviderView } from './provider.js'
 
 export const VIEWS: View[] = [
   { id: 'search', label: 'Search', component: SearchView },
-  { id: 'nodes', label: 'Nodes', component: NodesView }
+  { id: 'nodes', label: 'Nodes', component: NodesView },
+  { id: 'provider', label: 'Provider', component: ProviderView, available: boot => boot.provider }
 ]
