@@ -5,9 +5,9 @@
  *
  * Node-only modules reached from the light client are swapped for browser ones by
  * {@link BROWSER_REPLACEMENTS}, an explicit table (no silent shims): the light node's transports
- * (WebSockets only, no `@libp2p/tcp`) and, until the platform split lands, `node:crypto` (hashes
- * and random bytes from @noble/hashes and Web Crypto; node's key functions throw, the page verifies
- * with the portable @noble path). Any other `node:` import reaching the bundle fails the build.
+ * (WebSockets only, no `@libp2p/tcp`). Crypto and storage come from `#platform/*` (package.json
+ * "imports"), which resolve to the browser implementations under the `browser` condition this
+ * build sets. Any `node:` import reaching the bundle fails the build.
  */
 import { build } from 'esbuild'
 import type { BuildResult, Metafile, Plugin } from 'esbuild'
@@ -22,8 +22,7 @@ export const WEB_OUT_DIR = join(ROOT, 'dist', 'web')
 
 /** Browser replacements: module (resolved path relative to the root, or a `node:` id) -> its browser version. */
 export const BROWSER_REPLACEMENTS: Readonly<Record<string, string>> = {
-  'src/network/transports.ts': 'src/network/transports.browser.ts',
-  'node:crypto': 'src/web/shims/node-crypto.ts'
+  'src/network/transports.ts': 'src/network/transports.browser.ts'
 }
 
 const replacements: Plugin = {

@@ -102,8 +102,10 @@ async function lateJoiner (records: VerifiedRecord[]): Promise<{ goal: Goal, row
   // The verification threads are started before the timing: run from source, each thread boots tsx
   // and compiles the verification modules (seconds on a loaded machine); the built daemon's threads
   // load plain JavaScript. The late node uses the same process-wide pool.
+  // (`warm` waits until every thread is ready: a `map` before that runs in the calling thread.)
   const warm = acquireSharedPool()
-  await warm.pool.map('signature', triplesOf(records.slice(0, 64)))
+  await warm.pool.warm()
+  await warm.pool.map('record', records.slice(0, 64).map(r => ({ bytes: r.bytes, now: Date.now() })))
   try {
     for (const node of fed.nodes) await preload(node, records)
     await initDataDir(dir, { listen: ['/ip4/127.0.0.1/tcp/0'] })

@@ -178,14 +178,14 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
   }
 }
 
-let shared: { pool: VerifyPool, users: number } | undefined
+let shared: { pool: ThreadPool, users: number } | undefined
 
 /**
  * The process's shared thread pool: every node in a process (tests, benchmarks, colocated
  * nodes) verifies on the same threads, one per core, instead of each starting its own. Call the
  * returned `release` once when done; the threads stop when the last user releases.
  */
-export function acquireSharedPool (): { pool: VerifyPool, release: () => Promise<void> } {
+export function acquireSharedPool (): { pool: ThreadPool, release: () => Promise<void> } {
   shared ??= { pool: threadPool(), users: 0 }
   const entry = shared
   entry.users++

@@ -1,14 +1,14 @@
 /**
  * The page's light client: one light libp2p node (WebSockets, no listening address), kept open
- * between searches, that asks nodes through the CLI's own `searchOffers` and verifies every
+ * between searches, that asks nodes through the CLI's own search (`searchVia`) and verifies every
  * record in this browser with the portable @noble/ed25519 path. Nothing a node says is shown
  * before it passed those checks.
  */
 import type { Libp2p } from '@libp2p/interface'
 import { createLightLibp2pNode } from '../../network/light.js'
 import type { LightServices } from '../../network/light.js'
-import { searchOffers } from '../../client/index.js'
-import type { SearchResult } from '../../client/index.js'
+import { searchVia } from '../../client/search.js'
+import type { SearchResult } from '../../client/search.js'
 import type { OfferFilter } from '../../offers/index.js'
 
 /**
@@ -33,7 +33,7 @@ export class BrowserSession {
 
   /** Searches `peers` for `filter` (each node's cheapest {@link PAGE_RESULTS_PER_NODE}); every offer in the result was verified here. */
   async search (peers: string[], filter: OfferFilter, signal?: AbortSignal): Promise<SearchResult> {
-    return await searchOffers({ peers, filter, portable: true, maxResultsPerNode: PAGE_RESULTS_PER_NODE, libp2p: await this.libp2p(), ...(signal === undefined ? {} : { signal }) })
+    return await searchVia(await this.libp2p(), { peers, filter, portable: true, maxResultsPerNode: PAGE_RESULTS_PER_NODE, ...(signal === undefined ? {} : { signal }) })
   }
 
   /** Closes the light node's connections. */
