@@ -177,8 +177,8 @@ export default async function web (): Promise<string> {
       '',
       'Where the page\'s time goes (a Chrome CPU profile of one load, 2026-12-02, load average about 12): parsing and running',
       'the bundle about 1 s before the search starts; @noble verification of the 200 records about 0.5 s; the main thread',
-      'idle for most of the rest, chiefly between the query\'s two pages (the next page is asked only after the previous one',
-      'is verified, and the node\'s answer to it arrives late). Leads: ask for the next page while verifying (shared with',
+      'idle for most of the rest, apparently between the query\'s two pages (the next page is asked only after the previous one',
+      'is verified; why the wait for it is that long is not known yet). Leads: ask for the next page while verifying (shared with',
       'the CLI\'s search), verify in a Web Worker, and leave the DHT client and kad-dht out of the page\'s bundle.'
     ].join('\n')
   } finally {
