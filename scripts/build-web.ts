@@ -25,14 +25,23 @@ const noNodeBuiltins: Plugin = {
   }
 }
 
+/** Options of {@link buildWeb}. */
+export interface WebBuildOptions {
+  minify?: boolean
+  /** Another entry (e.g. a benchmark's), written as app.js without the page's static files. */
+  entry?: string
+  /** `esm` (the page, a module script) or `iife` (a classic script a benchmark injects). */
+  format?: 'esm' | 'iife'
+}
+
 /** Builds the bundle into `outDir`; returns esbuild's metafile (sizes per input, for the benchmark). */
-export async function buildWeb (outDir = WEB_OUT_DIR, options: { minify?: boolean } = {}): Promise<Metafile> {
+export async function buildWeb (outDir = WEB_OUT_DIR, options: WebBuildOptions = {}): Promise<Metafile> {
   await mkdir(outDir, { recursive: true })
   const result: BuildResult<{ metafile: true }> = await build({
-    entryPoints: { app: join(ROOT, 'src/web/page/main.tsx') },
+    entryPoints: { app: options.entry ?? join(ROOT, 'src/web/page/main.tsx') },
     outdir: outDir,
     bundle: true,
-    format: 'esm',
+    format: options.format ?? 'esm',
     platform: 'browser',
     target: ['chrome120', 'firefox120', 'safari17'],
     conditions: ['browser'],
@@ -46,8 +55,10 @@ export async function buildWeb (outDir = WEB_OUT_DIR, options: { minify?: boolea
     define: { 'process.env.NODE_DEBUG': 'undefined', global: 'globalThis' },
     plugins: [noNodeBuiltins]
   })
-  await copyFile(join(ROOT, 'src/web/page/index.html'), join(outDir, 'index.html'))
-  await copyFile(join(ROOT, 'src/web/page/app.css'), join(outDir, 'app.css'))
+  if (options.entry === undefined) {
+    await copyFile(join(ROOT, 'src/web/page/index.html'), join(outDir, 'index.html'))
+    await copyFile(join(ROOT, 'src/web/page/app.css'), join(outDir, 'app.css'))
+  }
   return result.metafile
 }
 

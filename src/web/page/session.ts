@@ -15,6 +15,14 @@ import type { OfferFilter } from '../../offers/index.js'
 import { LightClient, openBrowserState } from '../../client/browser.js'
 import type { CustomerState } from '../../client/browser.js'
 
+/**
+ * Offers the page asks each node for: nodes answer cheapest first, so these are each node's
+ * cheapest matches. The CLI asks for up to 10,000; a page verifying them all with the portable
+ * path (about 10x slower than node:crypto) would keep a visitor waiting seconds, and a table of
+ * thousands of rows helps no one: narrowing the filter is the way to see others.
+ */
+export const PAGE_RESULTS_PER_NODE = 200
+
 /** The browser's light client session (see module doc). */
 export class BrowserSession {
   private node: Promise<Libp2p<LightServices>> | undefined
@@ -42,9 +50,9 @@ export class BrowserSession {
     return new LightClient({ node: await this.libp2p(), state: await this.customer(), peers, portable: true })
   }
 
-  /** Searches `peers` for `filter`; every offer in the result was verified here. */
+  /** Searches `peers` for `filter` (each node's cheapest {@link PAGE_RESULTS_PER_NODE}); every offer in the result was verified here. */
   async search (peers: string[], filter: OfferFilter, signal?: AbortSignal): Promise<SearchResult> {
-    return await searchVia(await this.libp2p(), { peers, filter, portable: true, ...(signal === undefined ? {} : { signal }) })
+    return await searchVia(await this.libp2p(), { peers, filter, portable: true, maxResultsPerNode: PAGE_RESULTS_PER_NODE, ...(signal === undefined ? {} : { signal }) })
   }
 
   /** Closes the light node's connections. */

@@ -7,10 +7,12 @@ import { SearchView } from './search.js'
 import { NodesView } from './nodes.js'
 import { OrderView } from './order.js'
 import { AgreementsView } from './agreements.js'
+import { ProviderView } from './provider.js'
 
 export const VIEWS: View[] = [
   { id: 'search', label: 'Search', component: SearchView },
   { id: 'order', label: 'Order', component: OrderView },
   { id: 'agreements', label: 'Agreements', component: AgreementsView },
-  { id: 'nodes', label: 'Nodes', component: NodesView }
+  { id: 'nodes', label: 'Nodes', component: NodesView },
+  { id: 'provider', label: 'Provider', component: ProviderView, available: boot => boot.provider }
 ]
