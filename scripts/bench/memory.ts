@@ -27,9 +27,11 @@ const GOAL_OFFERS = 1_000_000
 const BIN = fileURLToPath(new URL('../../bin/fulcrum.js', import.meta.url))
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-async function rssOf (pid: number): Promise<number> {
+/** RSS of `pid` in MiB, and its parts: anonymous (heaps) and file-backed (the binary, mapped LevelDB tables). */
+async function rssOf (pid: number): Promise<{ rss: number, anon: number, file: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') }
 }
 
 /** Writes `n` signed offers into the catalog store of `dataDir`, 5,000 per batch. */
@@ -55,8 +57,11 @@ async function fillCatalog (dataDir: string, n: number): Promise<void> {
   }
 }
 
-/** Starts a daemon on `dataDir`, waits until its catalog holds `expected` records and it settled; returns its RSS in MiB. */
-async function daemonRss (dataDir: string, expected: number): Promise<{ rss: number, startS: number }> {
+/**
+ * Starts a daemon on `dataDir`, waits until its catalog holds `expected` records and it settled;
+ * returns its RSS in MiB (with its parts at that reading) and the highest RSS seen while it loaded.
+ */
+async function daemonRss (dataDir: string, expected: number): Promise<{ rss: number, anon: number, file: number, peak: number, startS: number }> {
   const t0 = Date.now()
   const proc = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir], { stdio: 'ignore' })
   try {
@@ -70,15 +75,22 @@ async function daemonRss (dataDir: string, expected: number): Promise<{ rss: num
       }
     }
     const deadline = Date.now() + 30 * 60_000
+    let peak = 0
     while (((await known()) ?? -1) < expected) {
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error('daemon did not load its catalog')
+      peak = Math.max(peak, (await rssOf(proc.pid as number)).rss)
       await sleep(1000)
     }
     const startS = (Date.now() - t0) / 1000
     // Let start-up garbage be collected: take the lowest of several readings over 20 s.
-    let rss = Infinity
-    for (let i = 0; i < 10; i++) { await sleep(2000); rss = Math.min(rss, await rssOf(proc.pid as number)) }
-    return { rss, startS }
+    let low = { rss: Infinity, anon: NaN, file: NaN }
+    for (let i = 0; i < 10; i++) {
+      await sleep(2000)
+      const now = await rssOf(proc.pid as number)
+      peak = Math.max(peak, now.rss)
+      if (now.rss < low.rss) low = now
+    }
+    return { ...low, peak, startS }
   } finally {
     proc.kill('SIGTERM')
     await new Promise(resolve => proc.once('exit', resolve))
@@ -121,6 +133,8 @@ export default async function memory (): Promise<string> {
       table(['measure', 'value'], [
         ['daemon RSS, empty catalog', `${fmt(idle.rss)} MiB`],
         [`daemon RSS, ${fmt(OFFERS)} offers`, `${fmt(loaded.rss)} MiB`],
+        ['of which anonymous (V8 heap, typed arrays, malloc) / file-backed (binary, mapped LevelDB tables)', `${fmt(loaded.anon)} / ${fmt(loaded.file)} MiB`],
+        ['highest RSS seen (sampled every second from start to 20 s after the load)', `${fmt(loaded.peak)} MiB`],
         ['per offer', `${fmt(perOffer)} bytes`],
         ['daemon start to catalog loaded', `${fmt(loaded.startS, 1)} s`],
         [`(setup: signing and writing ${fmt(OFFERS)} offers)`, `${fmt(fillS, 1)} s`]

@@ -2,6 +2,7 @@
  * Checking that one agreement is in the log of every party, with the same body. Each party's
  * copy comes with that party's signed checkpoint and an inclusion proof. Pure.
  */
+import { toHex } from '../encoding/base64.js'
 import { isFulcrumError } from '../errors/index.js'
 import {
   bodyHash, buildProof, decodeEntry, inclusionProofRanges, leafHash, memoryNodeReader, openNodeCheckpoint, peerIdOfOrigin, verifyInclusion
@@ -52,7 +53,7 @@ export function checkAgreementCopies (id: string, copies: readonly AgreementCopy
       continue
     }
     parties = entry.body.parties
-    const h = Buffer.from(bodyHash(entry.type, entry.body)).toString('hex')
+    const h = toHex(bodyHash(entry.type, entry.body))
     hashes.set(h, [...(hashes.get(h) ?? []), c.peer])
   }
   if (hashes.size > 1) {

@@ -5,7 +5,6 @@
  * themselves are the pure `checkEntry` / `checkLeafTexts`, so the result is the same as in one thread.
  */
 import { availableParallelism } from 'node:os'
-import { MAX_THREADS, threadPool } from '../verify/threads.js'
 import type { ThreadPool } from '../verify/threads.js'
 import { auditEntries, checkLeafTexts } from './entries.js'
 import type { EntriesResult, LeafTextsResult } from './entries.js'
@@ -15,8 +14,12 @@ import { rootFromLeafHashes } from '../ledger/index.js'
 
 /** Below this many leaves, starting threads costs more than it saves. */
 export const PARALLEL_THRESHOLD = 5_000
-/** Most worker threads (the pool's limit). */
-export const MAX_WORKERS = MAX_THREADS
+/**
+ * Most worker threads: the pool's limit (`MAX_THREADS` of verify/threads.ts; a test checks they
+ * agree). A literal, so that a small audit, checked in the calling thread, never loads the pool
+ * (worker_threads, every task's modules): `fulcrum audit bundle` starts in about 2x `node -e 0`.
+ */
+export const MAX_WORKERS = 8
 /**
  * Leaves per work item of a text audit: large enough that messages cost nothing next to the
  * signatures (one item is ~0.7 MB of text), small enough that the threads finish together.
@@ -30,6 +33,7 @@ export const LEAVES_PER_ITEM = 1024
 export function parallelEntriesChecker (workers = Math.min(MAX_WORKERS, availableParallelism()), threshold = PARALLEL_THRESHOLD): EntriesChecker {
   return async (leaves, offset, owner) => {
     if (workers < 2 || leaves.length < threshold) return auditEntries(leaves, offset, owner)
+    const { threadPool } = await import('../verify/threads.js')
     const pool = threadPool(workers)
     try {
       await pool.warm()
@@ -72,20 +76,24 @@ export function parallelTextsChecker (options: ParallelTextsOptions = {}): Paral
   const threshold = options.threshold ?? PARALLEL_THRESHOLD
   const perItem = options.leavesPerItem ?? LEAVES_PER_ITEM
   if (!Number.isSafeInteger(perItem) || perItem < 1 || (perItem & (perItem - 1)) !== 0) throw new RangeError('leavesPerItem must be a power of two')
-  let pool: ThreadPool | undefined
-  const start = (): ThreadPool => {
-    pool ??= threadPool(workers, 0)
-    pool.warm().catch(() => {}) // a failure to start shows in map()
-    return pool
+  // The pool module is loaded on first use only (see MAX_WORKERS).
+  let pool: Promise<ThreadPool> | undefined
+  const start = async (): Promise<ThreadPool> => {
+    pool ??= import('../verify/threads.js').then(({ threadPool }) => {
+      const p = threadPool(workers, 0)
+      p.warm().catch(() => {}) // a failure to start shows in map()
+      return p
+    })
+    return await pool
   }
-  if (options.startNow === true && workers >= 2) start()
-  const close = async (): Promise<void> => { await pool?.close() }
+  if (options.startNow === true && workers >= 2) start().catch(() => {})
+  const close = async (): Promise<void> => { if (pool !== undefined) await (await pool).close() }
   const check: LeafTextsChecker = async (texts, owner) => {
     if (workers < 2 || texts.length < threshold) {
       await close()
       return checkLeafTexts(texts, 0, owner)
     }
-    const p = start()
+    const p = await start()
     try {
       await p.warm() // else the pool would check everything in this thread until a thread is ready
       const items = []

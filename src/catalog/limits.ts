@@ -136,3 +136,8 @@ export class ProviderCounts {
     if (set.size === 0) this.byCount.delete(count)
   }
 }
+
+/** Largest page a query returns: bounds response size (100 × 4 KiB records). */
+export const MAX_PAGE_SIZE = 100
+/** Page size when the caller gives none. */
+export const DEFAULT_PAGE_SIZE = 20

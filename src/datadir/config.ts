@@ -39,8 +39,10 @@ export const ORDER_POLICY_SCHEMA = z.object({
 
 /** The config keys, one per line. */
 export const CONFIG_FIELDS = {
-  /** Listen multiaddrs. */
+  /** Listen multiaddrs (TCP: `/ip4/ADDR/tcp/PORT`). */
   listen: strings,
+  /** WebSocket listen multiaddrs (`/ip4/ADDR/tcp/PORT/ws`), what browsers dial; empty: none. Same gater, limits and protocols as TCP. */
+  webSocketListen: strings,
   /** Multiaddrs (with /p2p/) dialled at start and when the node finds itself alone. */
   bootstrap: strings,
   /** Port of the control API on 127.0.0.1 (0: any free port). */

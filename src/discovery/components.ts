@@ -31,12 +31,19 @@ export interface CatalogView {
    * once; `persisted` settles when it is on disk, so gossip can relay without waiting for the write.
    */
   insert: (record: VerifiedRecord, now: number) => { decision: InsertDecision, persisted: Promise<void>, evicted?: string }
+  /**
+   * Stores several verified records (a sync page) with one catalog write and one index update;
+   * resolves once they are on disk, with one result per record, in order.
+   */
+  insertMany: (records: readonly VerifiedRecord[], now: number) => Promise<Array<{ decision: InsertDecision, evicted?: string }>>
   /** True if the catalog's limits would take a record under `key` now (sync fetches nothing else). */
   admits: (key: string) => boolean
   /** True if the catalog holds any record of `provider` (a known provider skips the new-provider budget). */
   knowsProvider: (provider: string) => boolean
   /** The canonical bytes of the record held for `key`, if any. */
   getBytes: (key: string) => Promise<Uint8Array | undefined>
+  /** The canonical bytes held for each of `keys` (undefined where none), in one store read: a sync page. */
+  getBytesMany: (keys: readonly string[]) => Promise<Array<Uint8Array | undefined>>
   /** Every record held (live or not), for building the sync index at start. */
   entries: () => AsyncIterable<SyncEntry>
   /** A page of live offers that match the filter (throws OFFER_BAD_FILTER, CATALOG_BAD_CURSOR). */

@@ -38,6 +38,12 @@ export const MAX_ITEMS_PER_RANGE = 2048
 export const SPLIT_FANOUT = 16
 /** §Sync: keys per fetch message: 200 records of at most 4 KiB stay under the message cap. */
 export const MAX_KEYS_PER_FETCH = 200
+/**
+ * §Sync: pages of fetched records a sync verifies and stores at once while it asks for the next:
+ * enough that the verification threads never wait for the network (4 x 200 records keep 8 threads
+ * busy), few enough that a peer answering faster than we verify holds at most 4 MiB here.
+ */
+export const MAX_PAGES_VERIFYING = 4
 /** §Sync: reconciliation rounds per session; log16 depth plus re-asks, far above what honest sets need. */
 export const MAX_SYNC_ROUNDS = 64
 /** §Sync: longest key (52-char peer id, '/', offer id of at most 64 characters). */
@@ -48,6 +54,6 @@ export const FINGERPRINT_BYTES = 16
 export const RESPONSE_BUDGET_BYTES = 900 * 1024
 
 /** §Query: records per page, at most: the catalog's page cap (100 x 4 KiB records, under the message cap). */
-export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../catalog/index.js'
+export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../catalog/limits.js'
 /** §Query: longest cursor string (catalog cursors are short opaque strings). */
 export const MAX_CURSOR_LENGTH = 512

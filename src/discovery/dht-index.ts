@@ -6,18 +6,20 @@
  *
  * on the private DHT, so that anyone can find the providers of "compute.vm in IT" with one lookup.
  * Keys are provided when first served, refreshed every {@link REFRESH_INTERVAL_MS}, and a provide
- * that reached no peer (no connection yet) is retried with backoff.
+ * that reached no peer (no connection yet, or an empty routing table: that fails at once) is
+ * retried with backoff.
  */
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import type { KadDHT } from '@libp2p/kad-dht'
+import type { KadDHT, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerInfo, Startable } from '@libp2p/interface'
 import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import { DHT_KEY_PREFIX } from './constants.js'
 import { DiscoveryError } from './errors.js'
-import { raceSignal, retry } from '../network/index.js'
+import { raceSignal } from '../network/stream-util.js'
+import { retry } from '../network/retry.js'
 
 /** Provider records expire after 48 h in kad-dht; refreshing every 12 h keeps them alive with margin. */
 export const REFRESH_INTERVAL_MS = 12 * 3600 * 1000
@@ -38,6 +40,10 @@ export async function indexKey (type: string, country: string): Promise<CID> {
 
 /** Provides a key once; throws `DISCOVERY_PROVIDE_FAILED` if no peer stored the record. */
 export async function provideOnce (dht: KadDHT, key: CID, signal: AbortSignal): Promise<number> {
+  // With an empty routing table kad-dht does not fail: it runs until the deadline (20 s) and
+  // stores nothing. Fail at once and let the index retry with backoff instead.
+  // (kad-dht's single DHT has a routing table; its type is not on the KadDHT interface.)
+  if ((dht as Partial<SingleKadDHT>).routingTable?.size === 0) throw new FulcrumError(DiscoveryError.PROVIDE_FAILED, 'no peer in the DHT routing table')
   let stored = 0
   const events = dht.provide(key, { signal })[Symbol.asyncIterator]()
   while (true) {
@@ -71,7 +77,7 @@ export async function findProviders (dht: KadDHT, type: string, country: string,
 
 /** Keeps this node's (type, country) keys provided (see module doc). */
 export class DhtIndex implements Startable {
-  private readonly served = new Map<string, { type: string, country: string, providedAt: number }>()
+  private readonly served = new Map<string, { type: string, country: string, providedAt: number, failures: number }>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private controller = new AbortController()
   private running = false
@@ -96,16 +102,16 @@ export class DhtIndex implements Startable {
     this.timers.clear()
   }
 
-  /** The pairs served and whether each is currently provided. */
-  status (): Array<{ type: string, country: string, provided: boolean }> {
-    return [...this.served.values()].map(s => ({ type: s.type, country: s.country, provided: s.providedAt > 0 }))
+  /** The pairs served, whether each is currently provided, and its failed attempts since it last was. */
+  status (): Array<{ type: string, country: string, provided: boolean, failures: number }> {
+    return [...this.served.values()].map(s => ({ type: s.type, country: s.country, provided: s.providedAt > 0, failures: s.failures }))
   }
 
   /** Makes sure (type, country) is provided; a new pair is provided at once. */
   serve (type: string, country: string): void {
     const id = `${type}/${country}`
     if (this.served.has(id)) return
-    this.served.set(id, { type, country, providedAt: 0 })
+    this.served.set(id, { type, country, providedAt: 0, failures: 0 })
     this.schedule(id, 0)
   }
 
@@ -130,9 +136,13 @@ export class DhtIndex implements Startable {
         signal,
         firstDelayMs: this.retryMs.first,
         maxDelayMs: this.retryMs.max,
-        onRetry: (err, attempt, delayMs) => { this.log.debug('DHT provide failed, retrying', { key: id, attempt, retryMs: delayMs, err: (err as Error).message }) }
+        onRetry: (err, attempt, delayMs) => {
+          entry.failures++
+          this.log.debug('DHT provide failed, retrying', { key: id, attempt, retryMs: delayMs, err: (err as Error).message })
+        }
       })
       entry.providedAt = this.now()
+      entry.failures = 0
       this.log.debug('provided DHT index key', { key: id, peers })
       this.schedule(id, REFRESH_INTERVAL_MS)
     } catch (err) {

@@ -54,10 +54,15 @@ export class Ingestor {
   async ingestMany (records: readonly Uint8Array[]): Promise<IngestOutcome[]> {
     const now = this.now()
     const checked = await verifyRecordsIn(this.pool, records, now)
-    return await Promise.all(checked.map(async (v): Promise<IngestOutcome> => {
+    const valid = checked.filter((v): v is VerifiedRecord => !(v instanceof FulcrumError))
+    const results = valid.length === 0 ? [] : await this.catalog.insertMany(valid, now)
+    let next = 0
+    return checked.map((v): IngestOutcome => {
       if (v instanceof FulcrumError) return { status: 'invalid', error: v }
-      return { status: await this.store(v, now), verified: v }
-    }))
+      const { decision, evicted } = results[next++] as { decision: InsertDecision, evicted?: string }
+      this.indexStored(v, decision, evicted)
+      return { status: decision, verified: v }
+    })
   }
 
   /**
@@ -79,12 +84,8 @@ export class Ingestor {
 
   /** Stores an already verified record (the node's own, signed locally); see {@link ingest} for `durable`. */
   async store (verified: VerifiedRecord, now: number = this.now(), durable = true): Promise<InsertDecision> {
-    const body = verified.record.body
     const { decision, persisted, evicted } = this.catalog.insert(verified, now)
-    if (evicted !== undefined) this.index.remove(evicted)
-    if (decision === 'store') {
-      this.index.update({ key: recordKey(verified.record), seq: body.seq, expiresAt: recordExpiresAt(verified.record) })
-    }
+    this.indexStored(verified, decision, evicted)
     if (durable) await persisted
     else {
       persisted.catch((err: unknown) => {
@@ -92,5 +93,13 @@ export class Ingestor {
       })
     }
     return decision
+  }
+
+  /** Tells the sync index what the catalog did with a record. */
+  private indexStored (verified: VerifiedRecord, decision: InsertDecision, evicted: string | undefined): void {
+    if (evicted !== undefined) this.index.remove(evicted)
+    if (decision === 'store') {
+      this.index.update({ key: recordKey(verified.record), seq: verified.record.body.seq, expiresAt: recordExpiresAt(verified.record) })
+    }
   }
 }

@@ -112,7 +112,12 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   METRICS_LISTEN_FAILED: 'busy',
   CLI_INTERNAL: 'internal',
   ORDER_UNKNOWN_ORDER: 'not-found',
-  ORDER_ALREADY_TERMINATED: 'conflict'
+  ORDER_ALREADY_TERMINATED: 'conflict',
+  WEB_NOT_BUILT: 'internal',
+  WEB_LISTEN_FAILED: 'busy',
+  WEB_CONSOLE_UNAUTHORIZED: 'unauthorized',
+  WEB_CONSOLE_CROSS_SITE: 'unauthorized',
+  WEB_CONSOLE_NOT_PROXIED: 'not-found'
 }
 
 /** The default kind of each module's codes, by prefix. */
@@ -134,7 +139,8 @@ const BY_PREFIX: Readonly<Record<string, ErrorKind>> = {
   CLIENT: 'peer',
   CLI: 'usage',
   INPUT: 'usage',
-  METRICS: 'usage'
+  METRICS: 'usage',
+  WEB: 'usage'
 }
 
 /** The kind of an error code: its own row, else its module's (longest prefix), else `internal`. */

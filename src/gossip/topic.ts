@@ -38,10 +38,11 @@ export const QUIET_TOPIC_SCORE_PARAMS: Readonly<Partial<TopicScoreParams>> = {
   invalidMessageDeliveriesDecay: 0.99
 }
 /**
- * A validator that has run this long without the event loop getting a turn yields once (to
+ * Validation that has run this long without the event loop getting a turn yields once (to
  * `setImmediate`). gossipsub validates queued messages in one chain of promise jobs; without this a
  * flood of messages that validate quickly starves timers, the API and every other connection
- * until the whole queue is judged (seen: over 3 s of a stalled API).
+ * until the whole queue is judged (seen: over 3 s of a stalled API). A message that arrives alone
+ * is validated at once: it must not wait for a turn of a busy loop at every hop.
  */
 export const YIELD_AFTER_MS = 10
 
@@ -84,7 +85,9 @@ export interface TopicStats {
 export class GossipTopic implements Startable {
   readonly stats: TopicStats = { accepted: 0, ignored: 0, rejected: 0, throttled: 0 }
   private readonly buckets: TokenBuckets
-  private lastYield = performance.now()
+  /** When the current run of validations without a turn of the event loop began; -1: none runs. */
+  private runStart = -1
+  private readonly loopTurned = (): void => { this.runStart = -1 }
 
   constructor (
     private readonly pubsub: TopicPubSub,
@@ -117,9 +120,13 @@ export class GossipTopic implements Startable {
 
   /** The topic validator: gossipsub relays only what this returns `Accept` for. */
   readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => {
-    if (performance.now() - this.lastYield > YIELD_AFTER_MS) {
+    if (this.runStart >= 0 && performance.now() - this.runStart > YIELD_AFTER_MS) {
+      // `loopTurned` was queued first: it runs before this resumes.
       await new Promise(resolve => setImmediate(resolve))
-      this.lastYield = performance.now()
+    }
+    if (this.runStart < 0) {
+      this.runStart = performance.now()
+      setImmediate(this.loopTurned)
     }
     const peer = from.toString()
     if (msg.data.length > this.rules.maxBytes) return this.reject(peer, 'TOPIC_OVERSIZED')

@@ -1,20 +1,20 @@
 /**
  * Ed25519 signatures, strict (RFC 8032 §5.1.7 plus the checks below).
  *
- * Two implementations give identical results: node:crypto (OpenSSL) is the fast path used by
- * the node, with `KeyObject`s cached per public key; @noble/ed25519 is the portable one for
- * light clients and is cross-checked against node:crypto in the tests.
+ * Two implementations give identical results: the platform's (`#platform/crypto`: node:crypto,
+ * OpenSSL, on Node with `KeyObject`s cached per public key; @noble/ed25519 in a browser) is the
+ * fast path; @noble/ed25519 is also the portable one that light clients may ask for on Node, and
+ * is cross-checked against node:crypto in the tests.
  *
  * Both paths reject, before any curve arithmetic:
  * - public keys that are not canonical point encodings, or that are of small order (a small-order
  *   key makes signatures that verify for many messages);
  * - signatures whose scalar S is not below the group order L (malleability, RFC 8032 §5.1.7).
  */
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, randomBytes } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { toString as toHex } from 'uint8arrays/to-string'
+import { ed25519PublicKey, ed25519Sign, ed25519Verify, importEd25519PublicKey, randomBytes } from '#platform/crypto'
+import type { Ed25519VerifyKey } from '#platform/crypto'
 import { FulcrumError } from '../errors/index.js'
 import { IdentityError } from './errors.js'
 
@@ -28,41 +28,33 @@ export const SIGNATURE_LENGTH = 64
 /** The group order L of edwards25519 (RFC 8032 §5.1). */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 
-// DER prefixes for raw keys (RFC 8410): PKCS#8 private key and SubjectPublicKeyInfo.
-const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
-const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00])
-
-/** Upper bound on cached public `KeyObject`s: one per provider is expected; beyond it the cache is reset. */
-const KEY_CACHE_LIMIT = 100_000
-const publicKeyCache = new Map<string, KeyObject | null>()
-
 /** A fresh random 32-byte seed. */
 export function generateSeed (): Uint8Array {
-  return new Uint8Array(randomBytes(SEED_LENGTH))
+  return randomBytes(SEED_LENGTH)
 }
 
 /** The public key of a seed. */
 export function publicKeyFromSeed (seed: Uint8Array): Uint8Array {
   assertLength(seed, SEED_LENGTH, 'seed')
-  const spki = createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' })
-  return new Uint8Array(spki.subarray(SPKI_PREFIX.length))
+  return ed25519PublicKey(seed)
 }
 
-/** Signs `message` with the key derived from `seed` (node:crypto). */
+/** Signs `message` with the key derived from `seed` (the platform's implementation). */
 export function sign (seed: Uint8Array, message: Uint8Array): Uint8Array {
   assertLength(seed, SEED_LENGTH, 'seed')
-  return new Uint8Array(nodeSign(null, message, privateKeyObject(seed)))
+  return ed25519Sign(seed, message)
 }
 
 /**
- * Verifies a signature with node:crypto. Returns false for any signature that is not valid,
- * including a malformed, non-canonical or small-order public key and a non-canonical S.
+ * Verifies a signature with the platform's implementation (node:crypto on Node). Returns false for
+ * any signature that is not valid, including a malformed, non-canonical or small-order public key
+ * and a non-canonical S.
  */
 export function verify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_LENGTH || !isCanonicalScalar(signature)) return false
-  const key = publicKeyObject(publicKey)
+  const key = verifyKey(publicKey)
   if (key === null) return false
-  return nodeVerify(null, message, key, signature)
+  return ed25519Verify(key, message, signature)
 }
 
 /** The same as {@link verify}, with @noble/ed25519 (pure JavaScript, portable). */
@@ -109,26 +101,21 @@ function isCanonicalScalar (signature: Uint8Array): boolean {
   return false
 }
 
-function publicKeyObject (publicKey: Uint8Array): KeyObject | null {
-  if (publicKey.length !== PUBLIC_KEY_LENGTH) return null
-  const id = toHex(publicKey, 'base16')
-  let key = publicKeyCache.get(id)
-  if (key !== undefined) return key
-  key = isAcceptablePublicKey(publicKey)
-    ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
-    : null
-  if (publicKeyCache.size >= KEY_CACHE_LIMIT) publicKeyCache.clear()
-  publicKeyCache.set(id, key)
-  return key
-}
+/** Upper bound on cached verification keys: one per provider is expected; beyond it the cache is reset. */
+const KEY_CACHE_LIMIT = 100_000
+const keyCache = new Map<string, Ed25519VerifyKey | null>()
 
-const privateKeyCache = new WeakMap<Uint8Array, KeyObject>()
-function privateKeyObject (seed: Uint8Array): KeyObject {
-  let key = privateKeyCache.get(seed)
-  if (key === undefined) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
-    privateKeyCache.set(seed, key)
-  }
+/** The platform's verification key of `publicKey` (null if not acceptable), cached: importing costs more than a verify. */
+function verifyKey (publicKey: Uint8Array): Ed25519VerifyKey | null {
+  if (publicKey.length !== PUBLIC_KEY_LENGTH) return null
+  // One char per byte: no Buffer (browser) and not uint8arrays' toString, which loads every
+  // multiformats base (CLI start-up).
+  const id = String.fromCharCode(...publicKey)
+  let key = keyCache.get(id)
+  if (key !== undefined) return key
+  key = isAcceptablePublicKey(publicKey) ? importEd25519PublicKey(publicKey) : null
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
+  keyCache.set(id, key)
   return key
 }
 

@@ -9,6 +9,7 @@
  */
 import { checkAgreementCopies, checkEntry, checkUpdate, consistencySizes, AuditError } from '../audit/index.js'
 import type { AgreementCopy, AgreementReport, Finding } from '../audit/index.js'
+import { strictBase64, toBase64 } from '../encoding/base64.js'
 import { isFulcrumError } from '../errors/index.js'
 import { Frontier, bytesEqual, ledgerVerifierKey } from '../ledger/index.js'
 import type { SignedCheckpoint } from '../ledger/index.js'
@@ -30,8 +31,9 @@ export interface PeerAuditReport {
   evidence?: string
 }
 
-const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
-const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
+const b64 = toBase64
+/** A damaged saved hash decodes to no bytes: the rebuilt root then fails to match (AUDIT_ROOT_MISMATCH), as any wrong hash does. */
+const unb64 = (s: string): Uint8Array => strictBase64(s) ?? new Uint8Array(0)
 
 function frontierOf (state: PeerState | undefined, size: number): Frontier | undefined {
   if (state === undefined) return new Frontier(0, [])
@@ -44,7 +46,7 @@ function frontierOf (state: PeerState | undefined, size: number): Frontier | und
  * than the saved one usually cannot serve the proof up to the larger size (it no longer holds
  * it): that is a rollback finding without evidence, not an audit failure.
  */
-async function fetchProof (client: LedgerClient, previous: SignedCheckpoint | undefined, next: SignedCheckpoint): Promise<Uint8Array[] | undefined> {
+export async function fetchProof (client: LedgerClient, previous: SignedCheckpoint | undefined, next: SignedCheckpoint): Promise<Uint8Array[] | undefined> {
   const sizes = consistencySizes(previous, next)
   if (sizes === undefined) return undefined
   if (previous !== undefined && next.checkpoint.size > previous.checkpoint.size) return await client.consistency(...sizes)

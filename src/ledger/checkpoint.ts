@@ -6,6 +6,7 @@
  * A Fulcrum node's origin is `fulcrum/ledger/v1/<peer id>`: unique to the node, and it tells a
  * verifier which key must sign (the Ed25519 key inside the peer id).
  */
+import { toBase64 } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { peerIdFromPublicKey, publicKeyFromPeerId } from '../identity/index.js'
 import { LedgerError } from './errors.js'
@@ -69,7 +70,7 @@ export function formatCheckpoint (cp: Checkpoint): string {
   if (!Number.isSafeInteger(cp.size) || cp.size < 0) throw malformed('bad size')
   if (cp.root.length !== HASH_SIZE) throw malformed('root must be 32 bytes')
   if (cp.extensions.some(e => e === '' || e.includes('\n'))) throw malformed('bad extension line')
-  return [cp.origin, String(cp.size), Buffer.from(cp.root).toString('base64'), ...cp.extensions].join('\n') + '\n'
+  return [cp.origin, String(cp.size), toBase64(cp.root), ...cp.extensions].join('\n') + '\n'
 }
 
 /** Parses a checkpoint body. Throws `LEDGER_MALFORMED_CHECKPOINT`. */

@@ -17,6 +17,7 @@
  * A Fulcrum origin (`fulcrum/ledger/v1/<peer id>`) names its key: evidence about it must carry
  * that peer's own verifier key, or anyone could sign "evidence" against any node.
  */
+import { toBase64 } from '../encoding/base64.js'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
 import { LedgerError } from './errors.js'
 import { bytesEqual } from './hash.js'
@@ -74,7 +75,7 @@ export function logSignedNote (cp: SignedCheckpoint): string {
 export function makeEvidence (kind: EvidenceKind, vkey: string, first: SignedCheckpoint, second: SignedCheckpoint,
   extra: { proof?: Uint8Array[], observedBy?: string, observedAt?: number } = {}): Evidence {
   const ev: Evidence = { type: EVIDENCE_TYPE, kind, vkey, checkpoints: [logSignedNote(first), logSignedNote(second)] }
-  if (extra.proof !== undefined) ev.proof = extra.proof.map(h => Buffer.from(h).toString('base64'))
+  if (extra.proof !== undefined) ev.proof = extra.proof.map(toBase64)
   if (extra.observedBy !== undefined) ev.observedBy = extra.observedBy
   if (extra.observedAt !== undefined) ev.observedAt = extra.observedAt
   return ev
@@ -105,7 +106,7 @@ export function verifyEvidence (input: unknown): VerifiedEvidence {
     throw badEvidence(`the vkey is not the key of the node named by the origin ${origin}`)
   }
   const [m, n] = [a.checkpoint.size, b.checkpoint.size]
-  const roots: [string, string] = [Buffer.from(a.checkpoint.root).toString('base64'), Buffer.from(b.checkpoint.root).toString('base64')]
+  const roots: [string, string] = [toBase64(a.checkpoint.root), toBase64(b.checkpoint.root)]
   const result: VerifiedEvidence = { kind: ev.kind as EvidenceKind, origin, ...(peerId === undefined ? {} : { peerId }), sizes: [m, n], roots }
   if (ev.kind === 'split-view') {
     if (m !== n || bytesEqual(a.checkpoint.root, b.checkpoint.root)) throw badEvidence('a split view needs equal sizes and different roots')

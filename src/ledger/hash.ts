@@ -2,7 +2,7 @@
  * RFC 6962 §2.1 / RFC 9162 §2.1.1 hashing: SHA-256 with domain separation between leaves
  * (prefix 0x00) and interior nodes (prefix 0x01), so that a leaf can never pass for a node.
  */
-import { createHash } from 'node:crypto'
+import { sha256Parts } from '#platform/crypto'
 
 /** Length in bytes of every hash in the log (SHA-256). */
 export const HASH_SIZE = 32
@@ -10,12 +10,8 @@ export const HASH_SIZE = 32
 const LEAF_PREFIX = Uint8Array.of(0x00)
 const NODE_PREFIX = Uint8Array.of(0x01)
 
-function digest (parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256')
-  for (const p of parts) h.update(p)
-  const out = h.digest()
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-}
+/** SHA-256 of the parts, by the platform's implementation (node:crypto on Node, @noble/hashes in a browser). */
+const digest = sha256Parts
 
 /** The root of the empty tree: SHA-256 of the empty string (RFC 9162 §2.1.1). */
 export const EMPTY_ROOT: Uint8Array = digest([])

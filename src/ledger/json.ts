@@ -4,6 +4,7 @@
  * object that is canonically encoded and signed (terms hold strings, safe integers, booleans,
  * null, arrays and maps; never floats).
  */
+import { toBase64 } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { LedgerError } from './errors.js'
 import { strictBase64 } from './note.js'
@@ -21,7 +22,7 @@ export interface EntryJson {
 
 /** The JSON form of an entry. */
 export function entryToJson (entry: Entry): EntryJson {
-  return { type: entry.type, body: entry.body as unknown as Record<string, unknown>, sigs: entry.sigs.map(s => Buffer.from(s).toString('base64')) }
+  return { type: entry.type, body: entry.body as unknown as Record<string, unknown>, sigs: entry.sigs.map(toBase64) }
 }
 
 /** Parses the JSON form, validating it as {@link decodeEntry} does. Throws `LEDGER_MALFORMED_ENTRY`. */
@@ -74,7 +75,7 @@ export function addEntrySignature (json: unknown, identity: Identity): { entry: 
     throw new FulcrumError(LedgerError.MALFORMED_ENTRY, 'sigs must have one slot per party (null where not signed yet)', { path: 'sigs' })
   }
   const out = sigs.map((s, i) => {
-    if (i === me) return Buffer.from(identity.sign(message)).toString('base64')
+    if (i === me) return toBase64(identity.sign(message))
     if (s === null) return null
     const b = typeof s === 'string' ? strictBase64(s) : undefined
     const party = body.parties[i] as string

@@ -8,6 +8,7 @@
  * Signatures from unknown keys are kept but ignored by verification, so that other parties can
  * add cosignatures (see cosignature.ts) without breaking the log's own signature.
  */
+import { strictBase64, toBase64 } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { verify, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../identity/index.js'
 import { LedgerError } from './errors.js'
@@ -94,7 +95,7 @@ export function formatVerifierKey (name: string, type: KeyTypeValue, publicKey: 
   const material = new Uint8Array(1 + publicKey.length)
   material[0] = type
   material.set(publicKey, 1)
-  return `${name}+${hex8(keyIdOf(name, type, publicKey))}+${Buffer.from(material).toString('base64')}`
+  return `${name}+${hex8(keyIdOf(name, type, publicKey))}+${toBase64(material)}`
 }
 
 /** Parses a verifier key, checking its key id. Throws `LEDGER_MALFORMED_VKEY`. */
@@ -162,7 +163,7 @@ export function signatureLine (sig: NoteSignature): string {
   const blob = new Uint8Array(4 + sig.signature.length)
   new DataView(blob.buffer).setUint32(0, sig.keyId)
   blob.set(sig.signature, 4)
-  return `${SIG_PREFIX}${sig.name} ${Buffer.from(blob).toString('base64')}\n`
+  return `${SIG_PREFIX}${sig.name} ${toBase64(blob)}\n`
 }
 
 /** Signs note text with an Ed25519 key (type 0x01) under `name`. */
@@ -190,13 +191,8 @@ export function verifyNote (note: Note, key: VerifierKey): NoteSignature {
   return mine[0] as NoteSignature
 }
 
-/** Decodes standard padded base64, or `undefined` if the string is not its canonical form. */
-export function strictBase64 (s: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined
-  const b = Buffer.from(s, 'base64')
-  if (b.toString('base64') !== s) return undefined
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}
+/** Re-exported: notes decode base64 with the one strict decoder of encoding/. */
+export { strictBase64 }
 
 function hex8 (n: number): string {
   return n.toString(16).padStart(8, '0')

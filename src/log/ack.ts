@@ -9,8 +9,8 @@
  * batches written since the last write finished; after `close()` it is exact. The store may be
  * ahead of the file, never behind it.
  */
-import { readFile } from 'node:fs/promises'
-import { writeFileDurably } from '../storage/index.js'
+import { strictBase64, toBase64 } from '../encoding/base64.js'
+import { readTextFile, writeFileDurably } from '../storage/file.js'
 import { FulcrumError } from '../errors/index.js'
 import { LogError } from './errors.js'
 
@@ -25,17 +25,18 @@ export interface Ack {
 
 /** Reads an acknowledgement file; undefined if there is none. Throws `LOG_CORRUPT` if it is unreadable. */
 export async function readAck (path: string): Promise<Ack | undefined> {
-  let text: string
+  let text: string | undefined
   try {
-    text = await readFile(path, 'utf8')
+    text = await readTextFile(path)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new FulcrumError(LogError.IO, `cannot read ${path}`, { cause: err })
   }
+  if (text === undefined) return undefined
   try {
     const v = JSON.parse(text) as { v?: unknown, size?: unknown, root?: unknown, checkpoint?: unknown }
     if (v.v !== 1 || !Number.isSafeInteger(v.size) || (v.size as number) < 0 || typeof v.root !== 'string' || typeof v.checkpoint !== 'string') throw new Error('bad fields')
-    const root = new Uint8Array(Buffer.from(v.root, 'base64'))
+    const root = strictBase64(v.root)
+    if (root === undefined) throw new Error('bad root')
     if (root.length !== 32) throw new Error('bad root')
     return { size: v.size as number, root, checkpoint: v.checkpoint }
   } catch (err) {
@@ -45,7 +46,7 @@ export async function readAck (path: string): Promise<Ack | undefined> {
 
 /** Writes an acknowledgement file atomically and durably. */
 export async function writeAck (path: string, ack: Ack): Promise<void> {
-  const text = JSON.stringify({ v: 1, size: ack.size, root: Buffer.from(ack.root).toString('base64'), checkpoint: ack.checkpoint }) + '\n'
+  const text = JSON.stringify({ v: 1, size: ack.size, root: toBase64(ack.root), checkpoint: ack.checkpoint }) + '\n'
   await writeFileDurably(path, text)
 }
 

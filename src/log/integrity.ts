@@ -1,7 +1,6 @@
 /** Integrity checks of the log's store on open and on reads (see `storage/` for what LevelDB hides). */
-import { stat } from 'node:fs/promises'
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { isCorruption } from '../storage/index.js'
+import { isCorruption, pathExists } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
 import { Bucket } from './keys.js'
 import { LogError } from './errors.js'
@@ -24,6 +23,6 @@ export function corruptIfDamaged (err: unknown): unknown {
 
 /** True if `path` exists. */
 export async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
+  return await pathExists(path)
 }
 

@@ -4,6 +4,7 @@
  * counterparties (positions unknown: they fill the gaps in the order given), and whether the
  * result reproduces the root the node acknowledged. `fulcrum ledger recover` does the I/O.
  */
+import { toHex } from '../encoding/base64.js'
 import { Frontier, bytesEqual, leafHash } from '../ledger/index.js'
 
 /** Where recovered leaves come from. */
@@ -29,7 +30,7 @@ export interface RecoveryPlan {
   rootMatches: boolean
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const hex = toHex
 
 /** Builds the plan (see module doc). A leaf present in several sources is placed once. */
 export function planRecovery (s: RecoverySources): RecoveryPlan {

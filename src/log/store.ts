@@ -9,6 +9,7 @@
  * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
  *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
  */
+import { toHex } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { openStore } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
@@ -83,6 +84,15 @@ export class MerkleLog {
       throw new FulcrumError(LogError.CORRUPT, `the ledger store ${path} is missing, but ${ack.size} entries were acknowledged: restore it with \`fulcrum ledger recover\``)
     }
     const db = await openStore(path, { codes: STORE_CODES, name: 'the ledger', create: options.signer !== undefined })
+    return await MerkleLog.openOn(db, options, ack)
+  }
+
+  /**
+   * Opens the log in an already open store (an IndexedDB or memory store in a browser), which it
+   * then owns (closes); `ack` is what {@link open} read from `options.ackFile`. Same checks and
+   * errors as {@link open}.
+   */
+  static async openOn (db: Db, options: LogOptions = {}, ack?: Ack): Promise<MerkleLog> {
     try {
       const log = await MerkleLog.load(db, options)
       await log.checkAck(ack, options)
@@ -279,7 +289,7 @@ export class MerkleLog {
     const fresh: PendingAppend[] = []
     let d = 0
     batch.forEach((p, i) => {
-      const hex = Buffer.from(p.hash).toString('hex')
+      const hex = toHex(p.hash)
       const existing = known[i]
       const docHits = p.ids.map(() => docs[d++])
       if (existing !== undefined) { p.index = readU64(existing); p.existing = true; return }

@@ -4,7 +4,7 @@
  * federation to its networks; optionally it also accepts inbound connections only from ranges. Non-IP addresses (dns, circuit relays) are refused outright since
  * they cannot be checked against a range before dialing.
  */
-import { BlockList, isIP } from 'node:net'
+import { IpNet } from '@chainsafe/netmask'
 import type { ConnectionGater } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
@@ -16,22 +16,32 @@ export interface AddressRanges {
   contains: (ip: string) => boolean
 }
 
-/** Parses CIDR ranges such as `127.0.0.0/8` or `fd00::/8`. Throws `NET_BAD_ADDRESS` on a bad one. */
+/** `::ffff:a.b.c.d` (an IPv4 address written as IPv6, as dual-stack sockets report it): its IPv4 form. */
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i
+
+/**
+ * Parses CIDR ranges such as `127.0.0.0/8` or `fd00::/8`. Throws `NET_BAD_ADDRESS` on a bad one.
+ * Pure JavaScript (libp2p's own CIDR library), so the light client's gater also runs in a browser.
+ * An IPv4-mapped IPv6 address is checked as its IPv4 form.
+ */
 export function parseRanges (cidrs: readonly string[]): AddressRanges {
-  const list = new BlockList()
-  for (const cidr of cidrs) {
-    const [ip, bits] = cidr.split('/')
-    const family = isIP(ip ?? '')
-    const prefix = Number(bits)
-    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
+  const nets = cidrs.map(cidr => {
+    try {
+      return new IpNet(cidr)
+    } catch {
       throw new FulcrumError(NetworkError.BAD_ADDRESS, `not a CIDR range: ${cidr}`)
     }
-    list.addSubnet(ip as string, prefix, family === 4 ? 'ipv4' : 'ipv6')
-  }
+  })
   return {
     contains: (ip) => {
-      const family = isIP(ip)
-      return family !== 0 && list.check(ip, family === 4 ? 'ipv4' : 'ipv6')
+      const plain = IPV4_MAPPED.exec(ip)?.[1] ?? ip
+      return nets.some(net => {
+        try {
+          return net.contains(plain)
+        } catch {
+          return false // not an IP address
+        }
+      })
     }
   }
 }

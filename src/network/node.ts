@@ -4,9 +4,10 @@
  * register on the returned node.
  */
 import { createLibp2p } from 'libp2p'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, Transport } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
@@ -21,16 +22,16 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createHash } from 'node:crypto'
+import type { Socket } from 'node:net'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
 import { parseRanges, rangeConnectionGater } from './gater.js'
 import { parseMultiaddrs } from './bootstrap.js'
 import { NetworkError } from './errors.js'
 import { ConnectionLimiter } from './limits.js'
+import { DEFAULT_DIAL_RANGES, DHT_PROTOCOL } from './light.js'
 import type { Telemetry } from '../metrics/telemetry.js'
 
-/** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
-export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'
 
 /**
  * Inbound connections in their handshake at once (libp2p refuses more; with no allow-list this
@@ -84,6 +85,11 @@ export interface Libp2pNodeInit {
   seed: Uint8Array
   /** Listen multiaddrs, e.g. `/ip4/127.0.0.1/tcp/0`. */
   listen: string[]
+  /**
+   * WebSocket listen multiaddrs, e.g. `/ip4/127.0.0.1/tcp/0/ws`: what browsers dial. Connections
+   * arriving there pass the same gater, limits and protocols as TCP ones.
+   */
+  webSocketListen?: string[]
   /** CIDR ranges the node may dial (default 127.0.0.0/8). */
   allowedDialRanges?: string[]
   /** CIDR ranges inbound connections may come from (default: any address). */
@@ -128,23 +134,31 @@ export interface Libp2pNodeInit {
 
 /** Defaults for ranges and limits that {@link Libp2pNodeInit} leaves out. */
 export const LIBP2P_DEFAULTS = {
-  allowedDialRanges: ['127.0.0.0/8'],
+  allowedDialRanges: DEFAULT_DIAL_RANGES,
   /** Enough for a 50-node federation on one machine with room for clients. */
   maxConnections: 300,
   rateLimitExemptRanges: ['127.0.0.0/8'],
   ipColocationWhitelist: ['127.0.0.1']
 }
 
+/** The protocol names of a listen address of each kind: TCP, or WebSockets over TCP. */
+const LISTEN_SHAPES = {
+  tcp: { names: ['tcp'], example: '/ip4/ADDR/tcp/PORT or /ip6/ADDR/tcp/PORT' },
+  ws: { names: ['tcp', 'ws'], example: '/ip4/ADDR/tcp/PORT/ws or /ip6/ADDR/tcp/PORT/ws' }
+} as const
+
 /**
- * Parses listen addresses: each must be a multiaddr the TCP transport can listen on,
- * `/ip4/ADDR/tcp/PORT` or `/ip6/ADDR/tcp/PORT`. Throws `NET_BAD_ADDRESS` naming the first bad one.
+ * Parses listen addresses: each must be a multiaddr the transport can listen on, for `kind` tcp
+ * (default) `/ip4/ADDR/tcp/PORT` or `/ip6/ADDR/tcp/PORT`, for ws the same ending in `/ws`.
+ * Throws `NET_BAD_ADDRESS` naming the first bad one.
  */
-export function parseListenAddrs (addrs: readonly string[]): Multiaddr[] {
+export function parseListenAddrs (addrs: readonly string[], kind: keyof typeof LISTEN_SHAPES = 'tcp'): Multiaddr[] {
+  const shape = LISTEN_SHAPES[kind]
   return parseMultiaddrs(addrs, 'listen address').map((ma, i) => {
     const names = ma.getComponents().map(c => c.name)
-    if (names.length !== 2 || (names[0] !== 'ip4' && names[0] !== 'ip6') || names[1] !== 'tcp') {
+    if ((names[0] !== 'ip4' && names[0] !== 'ip6') || names.slice(1).join('/') !== shape.names.join('/')) {
       throw new FulcrumError(NetworkError.BAD_ADDRESS,
-        `listen address ${JSON.stringify(addrs[i])} is not a TCP address; expected /ip4/ADDR/tcp/PORT or /ip6/ADDR/tcp/PORT`)
+        `listen address ${JSON.stringify(addrs[i])} is not a ${kind === 'tcp' ? 'TCP' : 'WebSocket'} address; expected ${shape.example}`)
     }
     return ma
   })
@@ -169,16 +183,22 @@ function listenError (err: unknown, failures: ReadonlyMap<string, unknown>, list
   return new FulcrumError(NetworkError.LISTEN_FAILED, `cannot listen on ${causes.join('; ')}`, { cause: [...failures.values()][0] ?? err })
 }
 
-/** The TCP transport, recording the error of every listen that fails (libp2p keeps only their text). */
-function recordingTcp (failures: Map<string, unknown>, maxSockets: number): ReturnType<typeof tcp> {
-  // The listener drops sockets beyond `maxSockets` before libp2p sees them: a hard bound on the
-  // inbound sockets (and their memory) whatever happens above.
-  const factory = tcp({ maxConnections: maxSockets })
+/**
+ * A transport that records the error of every listen that fails (libp2p keeps only their text) and
+ * bounds its listeners' sockets: sockets beyond `maxSockets` are dropped before libp2p sees them, a
+ * hard bound on inbound sockets (and their memory) whatever happens above. TCP takes the bound as
+ * an option; the WebSocket listener's socket server is the `server` it exposes.
+ */
+function recordingTransport<C> (factory: (components: C) => Transport, failures: Map<string, unknown>, maxSockets: number,
+  firstByteDeadlineMs?: number): (components: C) => Transport {
   return (components) => {
     const transport = factory(components)
     const createListener = transport.createListener.bind(transport)
     transport.createListener = (options) => {
       const listener = createListener(options)
+      const server = (listener as { server?: { maxConnections?: number, on?: (e: 'connection', f: (s: Socket) => void) => void } }).server
+      if (server !== undefined) server.maxConnections = maxSockets
+      if (firstByteDeadlineMs !== undefined) server?.on?.('connection', socket => { closeIfSilent(socket, firstByteDeadlineMs) })
       const listen = listener.listen.bind(listener)
       listener.listen = async (ma) => {
         try {
@@ -190,6 +210,31 @@ function recordingTcp (failures: Map<string, unknown>, maxSockets: number): Retu
       }
       return listener
     }
+    return transport
+  }
+}
+
+/**
+ * Closes `socket` unless its first bytes arrive within `ms`. The WebSocket listener waits for a
+ * socket's first byte (to tell HTTP from HTTPS) with no deadline, before libp2p's handshake timeout
+ * starts: without this, a socket that never speaks would hold one of the bounded sockets for ever.
+ * Once it has spoken, the HTTP upgrade and then libp2p's own deadlines take over.
+ */
+function closeIfSilent (socket: Socket, ms: number): void {
+  socket.setTimeout(ms, () => { socket.destroy() })
+  socket.once('readable', () => { socket.setTimeout(0) })
+}
+
+/**
+ * The WebSocket transport dials only where the global `WebSocket` exists (Node 22+, browsers): on
+ * Node 20 it would claim /ws addresses and fail each dial, so there it only listens and peers are
+ * dialled over TCP.
+ */
+function dialsWhereWebSocketExists<C> (factory: (components: C) => Transport): (components: C) => Transport {
+  return (components) => {
+    const transport = factory(components)
+    const dialFilter = transport.dialFilter.bind(transport)
+    transport.dialFilter = (addrs) => typeof globalThis.WebSocket === 'function' ? dialFilter(addrs) : []
     return transport
   }
 }
@@ -207,10 +252,13 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
   const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
   const inbound = init.allowedInboundRanges === undefined ? undefined : parseRanges(init.allowedInboundRanges)
   parseListenAddrs(init.listen)
+  const webSocketListen = init.webSocketListen ?? []
+  parseListenAddrs(webSocketListen, 'ws')
   const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
   const keepPrivate = init.keepPrivateAddresses ?? true
   const failures = new Map<string, unknown>()
   const maxConnections = init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections
+  const maxSockets = maxConnections + MAX_INCOMING_PENDING_CONNECTIONS
   const limiter = new ConnectionLimiter({
     maxConnections,
     maxConnectionsPerPeer: init.maxConnectionsPerPeer ?? MAX_CONNECTIONS_PER_PEER,
@@ -221,8 +269,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     privateKey,
     start: false,
     ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
-    addresses: { listen: init.listen },
-    transports: [recordingTcp(failures, maxConnections + MAX_INCOMING_PENDING_CONNECTIONS)],
+    addresses: { listen: [...init.listen, ...webSocketListen] },
+    transports: [
+      recordingTransport(tcp({ maxConnections: maxSockets }), failures, maxSockets),
+      recordingTransport(dialsWhereWebSocketExists(webSockets()), failures, maxSockets, init.inboundUpgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS)
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: limiter.wrap(rangeConnectionGater(ranges, inbound)),
@@ -269,50 +320,9 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     try {
       await start()
     } catch (err) {
-      throw listenError(err, failures, init.listen)
+      throw listenError(err, failures, [...init.listen, ...webSocketListen])
     }
   }
   if (init.start ?? true) await node.start()
   return node
-}
-
-/** Options of {@link createLightLibp2pNode}. */
-export interface LightNodeInit {
-  /**
-   * An Ed25519 seed for the client's peer id (default: a fresh key). A customer placing an order
-   * uses its identity's seed, because providers accept order messages only from their signer.
-   */
-  seed?: Uint8Array
-  /** CIDR ranges the client may dial (default 127.0.0.0/8). */
-  allowedDialRanges?: string[]
-  /** Include identify, ping and the DHT in client mode, for provider lookups (default false). */
-  dht?: boolean
-}
-
-/** libp2p services of a light client: no gossipsub; the DHT (client mode) only when asked for. */
-export type LightServices = {
-  identify?: Identify
-  ping?: Ping
-  dht?: KadDHT
-}
-
-/**
- * A light libp2p node for clients: a throwaway key, no listening address and no gossip mesh. Without
- * `dht` it runs no service at all (a query needs only a stream), which keeps a one-shot search to a
- * dial, a noise handshake and the query; with `dht` it adds identify, ping and the private DHT in
- * client mode (it looks up providers but stores nothing for others).
- */
-export async function createLightLibp2pNode (init: LightNodeInit = {}): Promise<Libp2p<LightServices>> {
-  const ranges = parseRanges(init.allowedDialRanges ?? LIBP2P_DEFAULTS.allowedDialRanges)
-  return await createLibp2p<LightServices>({
-    ...(init.seed === undefined ? {} : { privateKey: await generateKeyPairFromSeed('Ed25519', init.seed) }),
-    addresses: { listen: [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: rangeConnectionGater(ranges),
-    services: (init.dht === true
-      ? { identify: identify(), ping: ping(), dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper }) }
-      : {}) as ServiceFactoryMap<LightServices>
-  })
 }

@@ -20,11 +20,18 @@ export function catalogView (catalog: Catalog, ownRecords?: { self: string, own:
       const durable = mine ? Promise.all([persisted, ownRecords.own.put(verified.record, verified.bytes)]).then(() => {}) : persisted
       return { decision: result.decision, persisted: durable, ...(result.evicted === undefined ? {} : { evicted: result.evicted }) }
     },
+    insertMany: async (records) => {
+      const results = await catalog.insertMany([...records])
+      const mine = ownRecords === undefined ? [] : records.filter((v, i) => results[i]?.decision === 'store' && v.record.body.provider === ownRecords.self)
+      for (const v of mine) await ownRecords?.own.put(v.record, v.bytes)
+      return results.map(r => (r.evicted === undefined ? { decision: r.decision } : { decision: r.decision, evicted: r.evicted }))
+    },
     admits: (key) => catalog.wouldAdmit(key),
     knowsProvider: (provider) => catalog.providerCount(provider) > 0,
     getBytes: async (key) => (await byKey(key))?.bytes,
+    getBytesMany: async (keys) => await catalog.bytesOf(keys),
     entries: async function * () {
-      yield * catalog.summaries()
+      yield * catalog.eachSummary()
     },
     query: async (filter, { limit, cursor, now }) => {
       const page = await catalog.query(filter, cursor === undefined ? { now, limit } : { now, limit, cursor })

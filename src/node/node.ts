@@ -99,6 +99,7 @@ export async function createNode (init: NodeInit): Promise<FulcrumNode> {
   // Checked against the schema after the overrides: CONFIG_INVALID names every bad key.
   const config: NodeConfig = await loadConfig(init.dataDir, init.config)
   parseListenAddrs(config.listen)
+  parseListenAddrs(config.webSocketListen, 'ws')
   parseBootstrapAddrs(config.bootstrap)
   parseRanges(config.allowedDialRanges)
   parseRanges(config.allowedInboundRanges ?? [])
@@ -159,6 +160,7 @@ async function assemble ({ init, paths, identity, config, apiToken, now, logger,
   const libp2p = await createLibp2pNode({
     seed: identity.seed,
     listen: config.listen,
+    webSocketListen: config.webSocketListen,
     allowedDialRanges: config.allowedDialRanges,
     ...(config.allowedInboundRanges === undefined || config.allowedInboundRanges.length === 0 ? {} : { allowedInboundRanges: config.allowedInboundRanges }),
     maxConnections: config.maxConnections,

@@ -2,6 +2,7 @@
  * JSON forms of offers and records, for files, the CLI and the HTTP API. The signed bytes are
  * always the canonical CBOR (record.ts); JSON is only a carrier, with the signature in base64.
  */
+import { strictBase64, toBase64 } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { OfferError } from './errors.js'
 import { DEFAULT_OFFER_LIFETIME_MS } from './model.js'
@@ -19,7 +20,7 @@ export interface RecordJson {
 
 /** The JSON form of a record. */
 export function recordToJson (record: OfferRecord): RecordJson {
-  return { v: 1, kind: record.kind, body: record.body as unknown as Record<string, unknown>, signature: Buffer.from(record.signature).toString('base64') }
+  return { v: 1, kind: record.kind, body: record.body as unknown as Record<string, unknown>, signature: toBase64(record.signature) }
 }
 
 /** Parses the JSON form of a record, with every check of `decodeRecord` but the encoding. */
@@ -34,7 +35,9 @@ export function recordFromJson (value: unknown): OfferRecord {
   if (typeof signature !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(signature)) {
     throw new FulcrumError(OfferError.BAD_SIGNATURE, 'signature must be 64 bytes in base64', { path: 'signature' })
   }
-  return recordFromValue({ ...rest, sig: new Uint8Array(Buffer.from(signature, 'base64')) })
+  const sig = strictBase64(signature)
+  if (sig === undefined) throw new FulcrumError(OfferError.BAD_SIGNATURE, 'signature must be 64 bytes in canonical base64', { path: 'signature' })
+  return recordFromValue({ ...rest, sig })
 }
 
 /** True if a parsed JSON value looks like a signed record rather than an offer draft. */

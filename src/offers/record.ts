@@ -5,7 +5,7 @@
  * Wire form: canonical CBOR map `{ v: 1, kind: "offer" | "withdrawal", body: <map>, sig: bytes(64) }`.
  * Signing bytes: `signingBytes(domainTag(kind), body)`: the domain tag, 0x00, the canonical body.
  */
-import { createHash } from 'node:crypto'
+import { sha256Parts } from '#platform/crypto'
 import { FulcrumError } from '../errors/index.js'
 import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes, EncodingError } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
@@ -184,5 +184,5 @@ function checkRecord (record: OfferRecord, now: number, options: VerifyOptions):
 
 /** SHA-256 of a record's bytes: its digest. */
 export function sha256 (bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest())
+  return sha256Parts([bytes])
 }

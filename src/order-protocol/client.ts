@@ -8,7 +8,7 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
-import { request } from '../network/index.js'
+import { request } from '../network/reqresp.js'
 import type { ProtocolDialer } from '../network/index.js'
 import { OrderError, decodeOrderMessage, encodeOrderMessage } from '../orders/index.js'
 import type { OrderMessage } from '../orders/index.js'

@@ -47,7 +47,14 @@ export class CustomerStore {
 
   /** Opens (creating) the store. Throws `ORDER_STORE_LOCKED` (another command uses the dir), `ORDER_STORE_IO`, `ORDER_STORE_CORRUPT`. */
   static async open (path: string): Promise<CustomerStore> {
-    const db = await openStore(path, { codes: STORE_CODES, name: "the customer's order store" })
+    return await CustomerStore.on(await openStore(path, { codes: STORE_CODES, name: "the customer's order store" }))
+  }
+
+  /**
+   * Opens the store in an already open database (a browser's IndexedDB or a memory store), which
+   * it then owns (closes). Throws `ORDER_STORE_CORRUPT` for an unknown format.
+   */
+  static async on (db: Store): Promise<CustomerStore> {
     const v = await db.get(Uint8Array.of(B.META, 0x76))
     if (v !== undefined && v[0] !== FORMAT_VERSION) {
       await db.close()

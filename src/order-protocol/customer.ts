@@ -23,15 +23,15 @@ import type { Identity } from '../identity/index.js'
 import { decodeCanonical, encodeCanonical } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import type { EntryBody } from '../ledger/index.js'
-import { appendEntry, appendVerifiedEntry } from '../log/index.js'
-import type { MerkleLog } from '../log/index.js'
+import { appendEntry, appendVerifiedEntry } from '../log/ledger.js'
+import type { MerkleLog } from '../log/store.js'
 import { isFulcrumError } from '../errors/index.js'
 import type { ProtocolDialer } from '../network/index.js'
 import {
   COMMIT_MARGIN_MS, CustomerStatus, DEFAULT_COMMIT_WINDOW_MS, OrderError, buildAgreementBody, customerStep, decideCustomer, deliverUntil, ed25519Verifier,
   newOrderId, restoreCustomer, startOrder
 } from '../orders/index.js'
-import type { CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
+import type { Verifier, CounterChange, CustomerContext, CustomerEvent, CustomerRecord, CustomerState, CustomerStep, OrderMessage, Plan } from '../orders/index.js'
 import { declinedOutcome, quoteRound } from './customer-quotes.js'
 import { sendOrderMessage } from './client.js'
 import { STATUS_QUERY_TIMEOUT_MS } from './constants.js'
@@ -52,6 +52,8 @@ export interface CustomerComponents {
   append?: (entry: Uint8Array, verified: boolean) => Promise<void>
   /** Ends every run early (a node stopping); what is decided stays in the store and resumes on the next start. */
   signal?: AbortSignal
+  /** Checks the providers' signatures (default {@link ed25519Verifier}, the platform's fast path; a light client may pass a portable one). */
+  verifier?: Verifier
 }
 
 /** A decision taken from outside the machine on a prepare-only order (an aggregator's sub-order). */
@@ -166,7 +168,7 @@ export function orderBody (row: CustomerOrder): EntryBody {
 }
 
 function contextOf (c: CustomerComponents): CustomerContext {
-  return { signer: c.identity, verifier: ed25519Verifier }
+  return { signer: c.identity, verifier: c.verifier ?? ed25519Verifier }
 }
 
 function entryOf (r: CustomerRecord): Uint8Array | undefined {
@@ -271,7 +273,11 @@ class OrderRun {
   /** Carries a step's effects out in order, then reports what changed. */
   private async apply (step: CustomerStep): Promise<void> {
     const before = this.state
+    let reported = false
     for (const e of step.effects) {
+      // Progress is told once the step's writes are done and before its sends, so that a provider's
+      // `held` comes before the `commit` its signature completed.
+      if (e.type === 'send' && !reported) { this.report(before, step.state); reported = true }
       if (e.type === 'write') {
         // Every write is synced before what follows it is sent, except the last one (done): a crash
         // that loses it only makes the next command deliver the decision once more.
@@ -281,7 +287,7 @@ class OrderRun {
       else if (e.type === 'wake') this.arm(e.at)
     }
     this.state = step.state
-    this.report(before, step.state)
+    if (!reported) this.report(before, step.state)
   }
 
   private async save (record: CustomerRecord, state?: CustomerState, sync = true): Promise<void> {

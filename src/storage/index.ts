@@ -1,6 +1,8 @@
 /**
  * The one way this node opens a LevelDB store (`level`): the catalog, the ledger log and any later
  * store (orders) use it, so that locking, damage detection and options are the same everywhere.
+ * The store itself comes from `#platform/storage` (src/platform/): a LevelDB directory on Node, an
+ * IndexedDB database of that name in a browser (where the file checks below find nothing).
  *
  * Damage that LevelDB would repair silently is an error with the store's own code:
  * - a store directory with table or log files but no `CURRENT` (LevelDB would start an empty
@@ -13,13 +15,25 @@
  * What was damaged is named in the message; the caller decides what was lost (see the log's
  * acknowledgement file and the catalog's own-records file).
  */
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { Level } from 'level'
+import type { AbstractLevel } from 'abstract-level'
+import type { Level } from 'level'
+import { listDir, openLevel, readStoreInfoLog } from '#platform/storage'
 import { FulcrumError } from '../errors/index.js'
 
-/** A store: byte keys and byte values. */
+/**
+ * A store: byte keys and byte values. Typed as `level`'s database (whose writes take LevelDB's
+ * `sync`), but any abstract-level 3 database serves (see {@link asStore}).
+ */
 export type Store = Level<Uint8Array, Uint8Array>
+
+/**
+ * An open abstract-level database (`memory-level`, `browser-level`) as a {@link Store}. They have
+ * the same methods; the one option they lack, LevelDB's `sync`, they ignore: a memory store has
+ * nothing to sync, and an IndexedDB transaction is durable once it completes.
+ */
+export function asStore (db: AbstractLevel<Uint8Array, Uint8Array, Uint8Array>): Store {
+  return db as unknown as Store
+}
 
 /** The codes a store's owner raises for each failure (e.g. `LOG_LOCKED`, `LOG_CORRUPT`, `LOG_IO`). */
 export interface StoreCodes {
@@ -57,9 +71,9 @@ export async function openStore (path: string, options: OpenStoreOptions): Promi
     throw new FulcrumError(codes.corrupt, `${name} at ${path} has lost its CURRENT file: LevelDB would start over and drop its ${tables} table file(s)`)
   }
   if (files === undefined && options.create === false) throw new FulcrumError(codes.io, `${name} at ${path} does not exist`)
-  const db: Store = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+  let db: Store
   try {
-    await db.open({ createIfMissing: options.create !== false })
+    db = asStore(await openLevel(path, options.create !== false))
   } catch (err) {
     const code = (err as { cause?: { code?: string } }).cause?.code
     if (code === 'LEVEL_LOCKED') throw new FulcrumError(codes.locked, `${path} is in use by another process (is the daemon running?)`, { cause: err })
@@ -86,22 +100,9 @@ export function isCorruption (err: unknown): boolean {
 
 /** Lines of this open's info log (LevelDB rotates `LOG` on each open) that report dropped data. */
 async function repairsLogged (path: string): Promise<string[]> {
-  let text: string
-  try {
-    text = await readFile(join(path, 'LOG'), 'utf8')
-  } catch {
-    return []
-  }
+  const text = await readStoreInfoLog(path)
+  if (text === undefined) return []
   return text.split('\n').filter(l => DAMAGE_LINE.test(l)).map(l => l.replace(/^\S+ \S+ /, '').trim()).slice(0, 5)
-}
-
-async function listDir (path: string): Promise<string[] | undefined> {
-  try {
-    if (!(await stat(path)).isDirectory()) return undefined
-    return await readdir(path)
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -111,9 +112,9 @@ async function listDir (path: string): Promise<string[] | undefined> {
  * LevelDB rewrite the store.
  */
 export async function salvageStore (path: string, range: { gte: Uint8Array, lt: Uint8Array }, codes: StoreCodes): Promise<Array<[Uint8Array, Uint8Array]>> {
-  const db: Store = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+  let db: Store
   try {
-    await db.open({ createIfMissing: false })
+    db = asStore(await openLevel(path, false))
   } catch (err) {
     if ((err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') throw new FulcrumError(codes.locked, `${path} is in use by another process (is the daemon running?)`, { cause: err })
     return []

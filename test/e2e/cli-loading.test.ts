@@ -14,6 +14,10 @@ const RECORDER = fileURLToPath(new URL('../helpers/load-recorder/register.mjs', 
 const LIBP2P_MODULE = /\/node_modules\/(libp2p|@libp2p\/[^/]+)\//
 /** zod: the config schema's validator, about 95 modules; only commands that parse a config need it. */
 const ZOD_MODULE = /\/node_modules\/zod\//
+/** multiformats' table of every base (CID, all codecs): uint8arrays' toString loads it; nothing offline needs it. */
+const ALL_BASES_MODULE = /\/node_modules\/multiformats\/dist\/src\/basics\.js$/
+/** The verification thread pool: an audit of a small bundle runs in the calling thread. */
+const THREAD_MODULES = /^node:worker_threads$|\/src\/verify\/threads\.js$/
 /** Offline commands that read no config. */
 const WITHOUT_CONFIG = ['--help', '--version', 'init', 'id', 'offer sign', 'offer verify', 'ledger sign']
 
@@ -38,7 +42,7 @@ describe('the fulcrum executable loads only what a command needs (e2e)', functio
   })
   after(async () => { await dir.cleanup() })
 
-  it('runs help, --version, init, id, offer sign/verify, ledger sign and audit bundle/evidence without loading libp2p', async () => {
+  it('runs help, --version, init, id, offer sign/verify, ledger sign and audit bundle/evidence without loading libp2p, every multiformats base or the thread pool', async () => {
     const commands = offlineCommands(fixtures, join(dir.path, 'fresh'))
     for (const [name, args] of Object.entries(commands)) {
       const r = await runRecorded(args, join(dir.path, `${name.replace(' ', '-')}.log`))
@@ -46,6 +50,8 @@ describe('the fulcrum executable loads only what a command needs (e2e)', functio
       assert.ok(r.modules.length > 0, `${name}: the recorder saw no module`)
       assert.deepEqual(r.modules.filter(m => LIBP2P_MODULE.test(m)), [], `${name} loaded libp2p`)
       if (WITHOUT_CONFIG.includes(name)) assert.deepEqual(r.modules.filter(m => ZOD_MODULE.test(m)), [], `${name} loaded zod`)
+      assert.deepEqual(r.modules.filter(m => ALL_BASES_MODULE.test(m)), [], `${name} loaded every multiformats base`)
+      assert.deepEqual(r.modules.filter(m => THREAD_MODULES.test(m)), [], `${name} loaded the thread pool`)
     }
   })
 

@@ -4,7 +4,16 @@ import type { ChildProcess } from 'node:child_process'
 import { FULCRUM_BIN } from './bin.js'
 
 /** A running daemon: its process, data directory, first listen address and exit code (once exited). */
-export interface Daemon { proc: ChildProcess, dir: string, addr: string, exited: Promise<number | null>, stderr: () => string }
+export interface Daemon {
+  proc: ChildProcess
+  dir: string
+  /** The first listen address (TCP). */
+  addr: string
+  /** Every address it printed (TCP, then WebSocket ones ending in /ws/p2p/ID). */
+  addrs: string[]
+  exited: Promise<number | null>
+  stderr: () => string
+}
 
 /**
  * Failure bound for a daemon to print its address: opening the stores and libp2p take well under a
@@ -15,6 +24,8 @@ export const DAEMON_START_TIMEOUT_MS = 60_000
 export const DAEMON_STOP_TIMEOUT_MS = 10_000
 
 const LISTENING = /listening on (\S+)/
+/** The whole line (complete only once its newline arrived): every address. */
+const LISTENING_ALL = /listening on ([^\n]+)\n/
 
 /**
  * Starts `fulcrum start --data-dir dir ...args` (with `env` added to this process's environment) and
@@ -32,11 +43,11 @@ export async function startDaemon (dir: string, args: string[], env: Record<stri
   await new Promise<void>(resolve => {
     const timer = setTimeout(resolve, DAEMON_START_TIMEOUT_MS)
     const done = (): void => { clearTimeout(timer); resolve() }
-    proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); if (LISTENING.test(out)) done() })
+    proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); if (LISTENING_ALL.test(out)) done() })
     proc.once('exit', done)
   })
   const addr = LISTENING.exec(out)?.[1]
-  const daemon = { proc, dir, addr: addr ?? '', exited, stderr: () => err }
+  const daemon = { proc, dir, addr: addr ?? '', addrs: LISTENING_ALL.exec(out)?.[1]?.trim().split(' ') ?? [], exited, stderr: () => err }
   if (addr === undefined) {
     await stopDaemon(daemon)
     throw new Error(`daemon did not start (exit code ${String(proc.exitCode)}): ${out}${err}`)

@@ -29,6 +29,8 @@ function startOverrides (args: CommandArgs, io: CliIO): Partial<NodeConfig> {
   const config: Partial<NodeConfig> = {}
   const listen = listSetting(args, 'listen', io.env.FULCRUM_LISTEN)
   if (listen !== undefined) config.listen = listen
+  const wsListen = listSetting(args, 'ws-listen', io.env.FULCRUM_WS_LISTEN)
+  if (wsListen !== undefined) config.webSocketListen = wsListen.filter(a => a !== 'none')
   const bootstrap = listSetting(args, 'bootstrap', io.env.FULCRUM_BOOTSTRAP)
   if (bootstrap !== undefined) config.bootstrap = bootstrap
   const port = typeof args.values['api-port'] === 'string' ? args.values['api-port'] : io.env.FULCRUM_API_PORT
@@ -76,12 +78,15 @@ function wantsExitWithParent (args: CommandArgs, io: CliIO): boolean {
 }
 
 export const startCommand: Command = {
-  usage: '--data-dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL] [--exit-with-parent] [--json]',
-  details: '--exit-with-parent (or FULCRUM_EXIT_WITH_PARENT=1): stop cleanly when standard input closes, i.e. when the ' +
+  usage: '--data-dir DIR [--listen MULTIADDR]... [--ws-listen MULTIADDR|none]... [--bootstrap MULTIADDR]... [--api-port PORT] [--metrics-listen HOST:PORT] [--log-level LEVEL] [--exit-with-parent] [--json]',
+  details: '--ws-listen (or FULCRUM_WS_LISTEN, comma-separated): WebSocket listen addresses /ip4/ADDR/tcp/PORT/ws, what a ' +
+    'browser page dials (default: the config\'s webSocketListen, a free loopback port); none: no WebSocket listener.\n' +
+    '--exit-with-parent (or FULCRUM_EXIT_WITH_PARENT=1): stop cleanly when standard input closes, i.e. when the ' +
     'supervisor that started the daemon with a pipe as its stdin exits, even if it was killed with SIGKILL.',
   options: {
     ...DATA_DIR_OPTION,
     listen: { type: 'string', multiple: true },
+    'ws-listen': { type: 'string', multiple: true },
     bootstrap: { type: 'string', multiple: true },
     'api-port': { type: 'string' },
     'metrics-listen': { type: 'string' },

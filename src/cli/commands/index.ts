@@ -143,6 +143,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'list this customer\'s orders with their status (resumes unfinished orders first)',
     load: async () => (await import('./order-place.js')).orderListCommand
   },
+  web: {
+    summary: 'serve the web page on 127.0.0.1: search and verify offers in a browser, which trusts no node',
+    load: async () => (await import('./web.js')).webCommand
+  },
   demo: {
     summary: 'run a five-city federation on 127.0.0.1 and narrate orders and audits (also npm run demo)',
     load: async () => (await import('./demo.js')).demoCommand

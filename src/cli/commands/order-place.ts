@@ -24,6 +24,7 @@ import type { CliIO, Command, CommandArgs } from '../command.js'
 import { readJson } from '../files.js'
 import { listSetting } from './daemon.js'
 import { planFromPeers } from './order.js'
+import { providerAddresses } from '../../client/plan.js'
 
 const short = (peerId: string): string => peerCell(peerId)
 
@@ -85,19 +86,6 @@ async function planDocument (doc: unknown, peers: string[], io: CliIO): Promise<
   if (outcome.ok) return outcome.plan
   for (const r of outcome.reasons) io.err(`fulcrum order place: ${r.code}: ${r.message}`)
   return undefined
-}
-
-/** Provider peer id -> addresses: those in its offers, and any --peer address of that provider. */
-function providerAddresses (plan: Plan, peers: string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  for (const item of plan.items) {
-    const p = item.record.body.provider
-    const known = new Set(out[p] ?? [])
-    for (const a of item.record.body.addresses) known.add(`${a}/p2p/${p}`)
-    for (const a of peers) if (multiaddr(a).getComponents().some(c => c.name === 'p2p' && c.value === p)) known.add(a)
-    out[p] = [...known]
-  }
-  return out
 }
 
 /** Committed and acknowledged by every provider: the only outcome `order place` exits 0 with. */

@@ -3,11 +3,10 @@
  * resolves an order document against live offers fetched and verified by the light client; the
  * negotiation commands (place, status, list, terminate) join this group.
  */
-import { searchOffers } from '../../client/index.js'
-import type { SearchResult, SourceReport } from '../../client/index.js'
+import { EXPLAIN_RESULTS_PER_NODE, planWith, searchOffers } from '../../client/index.js'
+import type { SourceReport } from '../../client/index.js'
 import { recordToJson } from '../../offers/index.js'
-import type { OfferFilter, VerifiedRecord } from '../../offers/index.js'
-import { checkOrderDocument, isPinned, itemFilter, planOrder } from '../../orders/index.js'
+import { checkOrderDocument } from '../../orders/index.js'
 import type { OrderDocument, PlanOutcome } from '../../orders/index.js'
 import { JSON_OPTION, WIDE_OPTION, ExitCode, printJson, usageError } from '../command.js'
 import { peerCell, renderTable } from '../table.js'
@@ -17,8 +16,7 @@ import { peersOf } from './search.js'
 
 /** Largest order document read: 16 items with every criterion fit in a few KiB. */
 export const MAX_ORDER_DOCUMENT_BYTES = 64 * 1024
-/** Offers fetched per node for an explanation (an item with no candidate): enough to find the nearest. */
-export const EXPLAIN_RESULTS_PER_NODE = 500
+export { EXPLAIN_RESULTS_PER_NODE }
 
 /**
  * Reads and validates an order document. On problems, prints every one
@@ -31,34 +29,9 @@ export async function readOrderDocument (path: string, io: CliIO, command: strin
   return undefined
 }
 
-/** What `order plan` fetched: every verified offer, and what each node contributed. */
-interface Fetched { records: VerifiedRecord[], sources: SourceReport[] }
-
-async function fetchOffers (peers: string[], filters: OfferFilter[], maxResultsPerNode?: number): Promise<Fetched> {
-  const results: SearchResult[] = await Promise.all(filters.map(async filter =>
-    await searchOffers({ peers, filter, ...(maxResultsPerNode === undefined ? {} : { maxResultsPerNode }) })))
-  return { records: results.flatMap(r => r.offers), sources: results.flatMap(r => r.sources) }
-}
-
-/**
- * Fetches each item's candidates (one query per item, with its filter), plans, and when items
- * have none, fetches offers of their type (or pinned provider) once more to name the nearest.
- */
+/** Plans `doc` against the offers `peers` return (client/plan.ts: one query per item, then explanations). */
 export async function planFromPeers (doc: OrderDocument, peers: string[], now: () => number = Date.now): Promise<{ outcome: PlanOutcome, sources: SourceReport[] }> {
-  const first = await fetchOffers(peers, doc.items.map(item => itemFilter(doc, item)))
-  let outcome = planOrder(doc, first.records, now())
-  if (outcome.ok) return { outcome, sources: first.sources }
-  const lacking = new Set(outcome.reasons.flatMap(r => r.item === undefined ? [] : [r.item]))
-  const loose = doc.items.filter(i => lacking.has(i.name)).map((item): OfferFilter => isPinned(item) ? { provider: item.offer.provider } : { type: item.type })
-  if (loose.length === 0) return { outcome, sources: first.sources }
-  let more: Fetched
-  try {
-    more = await fetchOffers(peers, loose, EXPLAIN_RESULTS_PER_NODE)
-  } catch {
-    return { outcome, sources: first.sources } // the explanation without the nearest offers is still true
-  }
-  outcome = planOrder(doc, [...first.records, ...more.records], now())
-  return { outcome, sources: first.sources }
+  return await planWith(async (filter, maxResultsPerNode) => await searchOffers({ peers, filter, ...(maxResultsPerNode === undefined ? {} : { maxResultsPerNode }) }), doc, now)
 }
 
 /** Renders a plan as an aligned table with its totals. */

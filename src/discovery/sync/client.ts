@@ -1,22 +1,21 @@
 /**
  * The initiator side of catalog sync (protocols/discovery-v1.md §Sync): reconciles key ranges
  * with one peer until every range is the same or listed, then fetches only the records it lacks
- * or holds an older seq of, and ingests them (each one verified).
+ * or holds an older seq of, and ingests them (each one verified; see fetch.ts).
  */
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../../errors/index.js'
 import { openSession } from '../../network/index.js'
 import type { ProtocolDialer, Session } from '../../network/index.js'
-import { recordKey } from '../../offers/index.js'
 import { DiscoveryError } from '../errors.js'
 import {
-  MAX_KEYS_PER_FETCH, MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
+  MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
   MAX_CONCURRENT_SESSIONS, MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS,
   SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
 } from '../constants.js'
-import type { Ingestor, IngestOutcome } from '../ingest.js'
-import { isPeerFault } from '../ingest.js'
+import type { Ingestor } from '../ingest.js'
+import { fetchKeys } from './fetch.js'
 import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
 import { sameFingerprint } from './fingerprint.js'
 import type { KeyRange, RangeSummary, SyncIndex } from './fingerprint.js'
@@ -134,56 +133,4 @@ export async function reconcile (session: Requester, index: SyncIndex, now: () =
     pending = next
   }
   return { want: [...want], rounds }
-}
-
-/**
- * Fetches `want` in batches. Keys a response left out (byte budget) are asked again; a response
- * that delivers none of its keys ends the fetch, so every round makes progress.
- *
- * Transfer and verification overlap: the next batch is requested before the records of the
- * current one are verified (in the node's verification pool) and stored.
- */
-async function fetchKeys (session: Session, want: string[], ingestor: Ingestor): Promise<Omit<SyncReport, 'rounds'>> {
-  const report = { fetched: 0, stored: 0, invalid: 0 }
-  let queue = want
-  const ask = async (batch: string[]): Promise<Uint8Array[]> => {
-    const res = decodeSyncResponse(await session.request(encodeSyncRequest({ keys: batch })))
-    if (!('records' in res)) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'records expected')
-    return res.records
-  }
-  let batch = queue.slice(0, MAX_KEYS_PER_FETCH)
-  queue = queue.slice(MAX_KEYS_PER_FETCH)
-  let answer: Promise<Uint8Array[]> | undefined = batch.length > 0 ? ask(batch) : undefined
-  while (answer !== undefined) {
-    const records = await answer
-    const asked = new Set(batch)
-    // Ask for the next batch while this one is verified.
-    const next = queue.slice(0, MAX_KEYS_PER_FETCH)
-    queue = queue.slice(MAX_KEYS_PER_FETCH)
-    answer = next.length > 0 ? ask(next) : undefined
-    // A rejected request is awaited (and thrown) in the next round; do not leave it unhandled meanwhile.
-    answer?.catch(() => {})
-    const outcomes: IngestOutcome[] = await ingestor.ingestMany(records)
-    for (const o of outcomes) {
-      if (o.status === 'invalid') {
-        if (isPeerFault(o)) report.invalid++
-        continue
-      }
-      if (!asked.delete(recordKey(o.verified.record))) continue
-      report.fetched++
-      if (o.status === 'store') report.stored++
-    }
-    if (asked.size === batch.length) {
-      // No progress: stop (the batch in flight, if any, is left unread; the session closes).
-      break
-    }
-    queue.push(...asked)
-    batch = next
-    if (answer === undefined && queue.length > 0) {
-      batch = queue.slice(0, MAX_KEYS_PER_FETCH)
-      queue = queue.slice(MAX_KEYS_PER_FETCH)
-      answer = ask(batch)
-    }
-  }
-  return report
 }

@@ -43,8 +43,7 @@ export function syncHandler (index: SyncIndex, catalog: CatalogView, now: () => 
     }
     const records: Uint8Array[] = []
     let budget = RESPONSE_BUDGET_BYTES
-    for (const key of req.keys) {
-      const bytes = await catalog.getBytes(key)
+    for (const bytes of await catalog.getBytesMany(req.keys)) {
       if (bytes === undefined) continue
       if (bytes.length > budget) break
       budget -= bytes.length

@@ -50,6 +50,22 @@ describe('discovery: catalog sync', () => {
       assert.equal(parts.reduce((n, p) => n + snap.summarize(p).count, 0), 800)
     })
 
+    it('an index rebuilt after any updates and removals fingerprints like a snapshot made from scratch (cached hashes stay current)', () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 5 }), fc.boolean()), { maxLength: 80 }), (ops) => {
+        const index = new SyncIndex()
+        const truth = new Map<string, number>()
+        for (const [i, seq, remove] of ops) {
+          if (remove) { index.remove(key(i)); truth.delete(key(i)) } else {
+            index.update({ key: key(i), seq, expiresAt: FAR })
+            if ((truth.get(key(i)) ?? -1) < seq) truth.set(key(i), seq)
+          }
+          index.snapshot(0) // a rebuild between changes, as sync requests cause
+        }
+        const fresh = new SyncSnapshot([...truth].map(([k, seq]) => ({ key: k, seq })))
+        assert.deepEqual(index.snapshot(0).summarize({ lo: '', hi: null }), fresh.summarize({ lo: '', hi: null }))
+      }), { numRuns: 300 })
+    })
+
     it('drops expired entries from snapshots', () => {
       const index = new SyncIndex()
       index.update({ key: 'a', seq: 1, expiresAt: 100 })

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createIdentity } from '../../../src/identity/index.js'
-import { GossipTopic, PeerPenalties, TokenBuckets } from '../../../src/gossip/index.js'
+import { GossipTopic, PeerPenalties, TokenBuckets, YIELD_AFTER_MS } from '../../../src/gossip/index.js'
 import type { TopicPubSub, TopicRules, Verdict } from '../../../src/gossip/index.js'
 import { silentLogger } from '../../../src/logging/index.js'
 
@@ -44,6 +44,28 @@ describe('gossip: topic toolkit', () => {
     verdict = { result: 'reject', code: 'BAD' }
     assert.equal(await send(), TopicValidatorResult.Reject)
     assert.equal(penalties.score(peer.toString()), -2)
+  })
+
+  it('validates a message that arrives alone at once, without waiting for a turn of the event loop', async () => {
+    let turned = false
+    setImmediate(() => { turned = true })
+    let validatedBeforeTurn: boolean | undefined
+    topic = new GossipTopic({} as TopicPubSub, RULES, () => { validatedBeforeTurn = !turned; return verdict }, penalties, silentLogger)
+    await send()
+    assert.equal(validatedBeforeTurn, true)
+  })
+
+  it('yields to the event loop during a long run of validations (a flood cannot starve timers)', async () => {
+    const spin = (ms: number): void => { const end = performance.now() + ms; while (performance.now() < end);/* busy */ }
+    const rules = { ...RULES, rate: { perSecond: 1000, burst: 1000 } }
+    let validated = 0
+    let atTurn = -1
+    topic = new GossipTopic({} as TopicPubSub, rules, () => { spin(YIELD_AFTER_MS / 4); validated++; return verdict }, penalties, silentLogger)
+    setImmediate(() => { atTurn = validated })
+    // As gossipsub does: one chain of promise jobs, each message validated after the previous one.
+    for (let i = 0; i < 40; i++) await send()
+    assert.ok(atTurn >= 0 && atTurn < 40, `the event loop turned after ${atTurn} of 40 validations`)
+    assert.ok(atTurn <= 8, `the event loop waited for ${atTurn} validations of ${YIELD_AFTER_MS / 4} ms`)
   })
 
   it('token buckets: a shared key is one budget for every caller', () => {

@@ -1,0 +1,119 @@
+import { strict as assert } from 'node:assert'
+import { Catalog } from '../../../src/catalog/index.js'
+import { createIdentity } from '../../../src/identity/index.js'
+import { encodeRecord, signOffer, recordKey, decodeRecord } from '../../../src/offers/index.js'
+import {
+  Ingestor, SyncIndex, fetchKeys, decodeSyncRequest, encodeSyncResponse, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
+} from '../../../src/discovery/index.js'
+import type { PageRequester } from '../../../src/discovery/index.js'
+import { catalogView } from '../../../src/node/index.js'
+import { inlinePool, runTask } from '../../../src/verify/index.js'
+import type { VerifyPool } from '../../../src/verify/index.js'
+import { isFulcrumError } from '../../../src/errors/index.js'
+import { makeOffer } from '../../helpers/offers.js'
+import { tempDir } from '../../helpers/tmp.js'
+
+const NOW = Date.UTC(2026, 5, 1)
+const provider = createIdentity()
+const offer = (id: string): Uint8Array =>
+  encodeRecord(signOffer(makeOffer(provider, { id, seq: NOW, issuedAt: NOW - 1000, expiresAt: NOW + 3_600_000 }), provider))
+/** A record whose body was changed after signing. */
+function forged (id: string): Uint8Array {
+  const body = makeOffer(provider, { id, seq: NOW, issuedAt: NOW - 1000, expiresAt: NOW + 3_600_000 })
+  return encodeRecord({ kind: 'offer', body: { ...body, capacity: 9999 }, signature: signOffer(body, provider).signature })
+}
+const keyOf = (bytes: Uint8Array): string => recordKey(decodeRecord(bytes))
+
+/** A peer answering fetches from `held` (key → bytes), at most `perPage` records per answer. */
+function peer (held: Map<string, Uint8Array>, perPage = MAX_KEYS_PER_FETCH): PageRequester & { asked: string[][] } {
+  const asked: string[][] = []
+  return {
+    asked,
+    request: async (m) => {
+      const req = decodeSyncRequest(m)
+      if (!('keys' in req)) throw new Error('fetch expected')
+      asked.push(req.keys)
+      const records = req.keys.flatMap(k => held.get(k) ?? []).slice(0, perPage)
+      return encodeSyncResponse({ records })
+    }
+  }
+}
+
+describe('discovery: sync fetch phase', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let catalog: Catalog
+  const ingestor = (pool: VerifyPool = inlinePool()): Ingestor => new Ingestor(catalogView(catalog), new SyncIndex(), () => NOW, undefined, pool)
+  beforeEach(async () => { dir = await tempDir(); catalog = await Catalog.open(dir.path) })
+  afterEach(async () => { await catalog.close(); await dir.cleanup() })
+
+  it('keeps the valid records of a page with a forged one, refuses the forged one and counts it against the peer', async () => {
+    const good = Array.from({ length: 9 }, (_, i) => offer(`ok-${i}`))
+    const bad = forged('bad')
+    const held = new Map([...good, bad].map(b => [keyOf(b), b]))
+    const report = await fetchKeys(peer(held), [...held.keys()], ingestor())
+    assert.deepEqual(report, { fetched: 9, stored: 9, invalid: 1 })
+    assert.equal(catalog.size, 9)
+    assert.equal(catalog.seqOf(provider.peerId, 'bad'), undefined)
+    for (let i = 0; i < 9; i++) assert.equal(catalog.seqOf(provider.peerId, `ok-${i}`), NOW)
+  })
+
+  it('asks again for keys an answer left out, and stops at an answer that delivers none of its keys', async () => {
+    const records = Array.from({ length: 30 }, (_, i) => offer(`o-${i}`))
+    const held = new Map(records.map(b => [keyOf(b), b]))
+    const short = peer(held, 7)
+    const report = await fetchKeys(short, [...held.keys()], ingestor())
+    assert.equal(report.stored, 30)
+    assert.equal(short.asked.flat().length, 30 + 23 + 16 + 9 + 2, 'each left-out key asked again')
+
+    const nothing = peer(new Map())
+    const none = await fetchKeys(nothing, Array.from({ length: 3 * MAX_KEYS_PER_FETCH }, (_, i) => `${provider.peerId}/x-${i}`), ingestor())
+    assert.deepEqual(none, { fetched: 0, stored: 0, invalid: 0 })
+    assert.equal(nothing.asked.length, 1, 'pages asked of a peer that delivers nothing')
+  })
+
+  it('asks for the next pages while earlier ones are verified, holding at most MAX_PAGES_VERIFYING pages', async () => {
+    // A pool that verifies only when told to: pages pile up in it.
+    const parked: Array<() => void> = []
+    const slow: VerifyPool = {
+      threads: 2,
+      map: async (task, items) => await new Promise(resolve => parked.push(() => { resolve(runTask(task, items)) })),
+      close: async () => {}
+    }
+    const n = (MAX_PAGES_VERIFYING + 3) * MAX_KEYS_PER_FETCH
+    const records = Array.from({ length: n }, (_, i) => offer(`p-${i}`))
+    const held = new Map(records.map(b => [keyOf(b), b]))
+    const fast = peer(held)
+    const done = fetchKeys(fast, [...held.keys()], ingestor(slow))
+    const turn = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+    // Bounded: when the fetch waits for verification before asking again, this fails instead of spinning.
+    const asked = async (pages: number): Promise<void> => {
+      for (let i = 0; i < 1000 && (fast.asked.length < pages || parked.length < Math.min(pages, MAX_PAGES_VERIFYING)); i++) await turn()
+    }
+    // The first MAX_PAGES_VERIFYING pages are asked for and handed to the pool, none verified yet,
+    // and one more request is out (its page waits for a free place).
+    await asked(MAX_PAGES_VERIFYING + 1)
+    for (let i = 0; i < 20; i++) await turn()
+    assert.equal(parked.length, MAX_PAGES_VERIFYING, 'pages being verified at once')
+    assert.equal(fast.asked.length, MAX_PAGES_VERIFYING + 1, 'requests sent before any page was verified')
+    for (let i = 0; i < 100_000 && catalog.size < n; i++) {
+      parked.shift()?.()
+      await turn()
+    }
+    assert.deepEqual(await done, { fetched: n, stored: n, invalid: 0 })
+  })
+
+  it('fails with DISCOVERY_BAD_ANSWER when the answer is not a page of records, after storing what it received', async () => {
+    const records = Array.from({ length: MAX_KEYS_PER_FETCH + 5 }, (_, i) => offer(`r-${i}`))
+    const held = new Map(records.map(b => [keyOf(b), b]))
+    const honest = peer(held)
+    let calls = 0
+    const lying: PageRequester = {
+      request: async (m) => {
+        if (calls++ === 0) return await honest.request(m)
+        return encodeSyncResponse({ answers: [{ kind: 'same' }] })
+      }
+    }
+    await assert.rejects(fetchKeys(lying, [...held.keys()], ingestor()), (e: unknown) => isFulcrumError(e, DiscoveryError.BAD_ANSWER))
+    assert.equal(catalog.size, MAX_KEYS_PER_FETCH)
+  })
+})
