@@ -114,7 +114,10 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   ORDER_UNKNOWN_ORDER: 'not-found',
   ORDER_ALREADY_TERMINATED: 'conflict',
   WEB_NOT_BUILT: 'internal',
-  WEB_LISTEN_FAILED: 'busy'
+  WEB_LISTEN_FAILED: 'busy',
+  WEB_CONSOLE_UNAUTHORIZED: 'unauthorized',
+  WEB_CONSOLE_CROSS_SITE: 'unauthorized',
+  WEB_CONSOLE_NOT_PROXIED: 'not-found'
 }
 
 /** The default kind of each module's codes, by prefix. */

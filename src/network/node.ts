@@ -22,6 +22,7 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { createHash } from 'node:crypto'
+import type { Socket } from 'node:net'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { FulcrumError } from '../errors/index.js'
 import { parseRanges, rangeConnectionGater } from './gater.js'
@@ -188,14 +189,16 @@ function listenError (err: unknown, failures: ReadonlyMap<string, unknown>, list
  * hard bound on inbound sockets (and their memory) whatever happens above. TCP takes the bound as
  * an option; the WebSocket listener's socket server is the `server` it exposes.
  */
-function recordingTransport<C> (factory: (components: C) => Transport, failures: Map<string, unknown>, maxSockets: number): (components: C) => Transport {
+function recordingTransport<C> (factory: (components: C) => Transport, failures: Map<string, unknown>, maxSockets: number,
+  firstByteDeadlineMs?: number): (components: C) => Transport {
   return (components) => {
     const transport = factory(components)
     const createListener = transport.createListener.bind(transport)
     transport.createListener = (options) => {
       const listener = createListener(options)
-      const server = (listener as { server?: { maxConnections?: number } }).server
+      const server = (listener as { server?: { maxConnections?: number, on?: (e: 'connection', f: (s: Socket) => void) => void } }).server
       if (server !== undefined) server.maxConnections = maxSockets
+      if (firstByteDeadlineMs !== undefined) server?.on?.('connection', socket => { closeIfSilent(socket, firstByteDeadlineMs) })
       const listen = listener.listen.bind(listener)
       listener.listen = async (ma) => {
         try {
@@ -209,6 +212,17 @@ function recordingTransport<C> (factory: (components: C) => Transport, failures:
     }
     return transport
   }
+}
+
+/**
+ * Closes `socket` unless its first bytes arrive within `ms`. The WebSocket listener waits for a
+ * socket's first byte (to tell HTTP from HTTPS) with no deadline, before libp2p's handshake timeout
+ * starts: without this, a socket that never speaks would hold one of the bounded sockets for ever.
+ * Once it has spoken, the HTTP upgrade and then libp2p's own deadlines take over.
+ */
+function closeIfSilent (socket: Socket, ms: number): void {
+  socket.setTimeout(ms, () => { socket.destroy() })
+  socket.once('readable', () => { socket.setTimeout(0) })
 }
 
 /**
@@ -258,7 +272,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     addresses: { listen: [...init.listen, ...webSocketListen] },
     transports: [
       recordingTransport(tcp({ maxConnections: maxSockets }), failures, maxSockets),
-      recordingTransport(dialsWhereWebSocketExists(webSockets()), failures, maxSockets)
+      recordingTransport(dialsWhereWebSocketExists(webSockets()), failures, maxSockets, init.inboundUpgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS)
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

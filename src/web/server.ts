@@ -4,6 +4,9 @@
  * page talks to the nodes itself over libp2p WebSockets and verifies what they send, so this
  * server is trusted with nothing but the code it serves.
  *
+ * With a data directory it also bridges the page's provider console to that daemon's control API,
+ * read-only and behind a key (console-proxy.ts says why a proxy and how it is closed to others).
+ *
  * Hardening: only GET and HEAD; requests whose Host header is not this server's loopback address
  * are refused (a DNS-rebinding page cannot read it through another name); a strict Content
  * Security Policy (scripts and styles from this origin only, connections to this origin and to
@@ -19,6 +22,8 @@ import { fileURLToPath } from 'node:url'
 import { FulcrumError } from '../errors/index.js'
 import { parseMultiaddrs } from '../network/bootstrap.js'
 import { WebError } from './errors.js'
+import { CONSOLE_PREFIX, proxyConsole } from './console-proxy.js'
+import type { ConsoleInit } from './console-proxy.js'
 
 /** The address the page is served on: loopback only, whatever the caller asks. */
 export const WEB_HOST = '127.0.0.1'
@@ -48,6 +53,8 @@ export interface WebServerInit {
   allowedDialRanges: string[]
   /** The bundle's directory (default: dist/web of this package). */
   assetsDir?: string
+  /** The provider console: read-only API routes of this data directory's daemon (console-proxy.ts). */
+  console?: ConsoleInit
 }
 
 /** A running page server. */
@@ -90,9 +97,9 @@ export async function startWebServer (init: WebServerInit): Promise<WebServer> {
   if (!existsSync(join(dir, 'index.html')) || !existsSync(join(dir, 'app.js'))) {
     throw new FulcrumError(WebError.NOT_BUILT, `the page is not built in ${dir}: run npm run build`)
   }
-  const boot = JSON.stringify({ peers: init.peers, allowedDialRanges: init.allowedDialRanges })
+  const boot = JSON.stringify({ peers: init.peers, allowedDialRanges: init.allowedDialRanges, provider: init.console !== undefined })
   let port = init.port
-  const server = createServer((req, res) => { void handle(req, res, dir, boot, port) })
+  const server = createServer((req, res) => { void handle(req, res, { dir, boot, port, console: init.console }) })
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(new FulcrumError(WebError.LISTEN_FAILED, `cannot listen on ${WEB_HOST}:${init.port}: ${err.code ?? err.message}`, { cause: err }))
@@ -122,14 +129,21 @@ function send (res: ServerResponse, status: number, type: string, body: string |
   res.end(head ? undefined : body)
 }
 
-async function handle (req: IncomingMessage, res: ServerResponse, dir: string, boot: string, port: number): Promise<void> {
+interface Served { dir: string, boot: string, port: number, console: ConsoleInit | undefined }
+
+async function handle (req: IncomingMessage, res: ServerResponse, s: Served): Promise<void> {
   const head = req.method === 'HEAD'
   if (req.method !== 'GET' && !head) return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n')
-  if (req.headers.host !== `${WEB_HOST}:${port}` && req.headers.host !== `localhost:${port}`) {
+  if (req.headers.host !== `${WEB_HOST}:${s.port}` && req.headers.host !== `localhost:${s.port}`) {
     return send(res, 421, 'text/plain; charset=utf-8', 'wrong host\n')
   }
   const path = new URL(req.url ?? '/', 'http://x').pathname
-  if (path === '/boot.json') return send(res, 200, 'application/json; charset=utf-8', boot, head)
+  if (path === '/boot.json') return send(res, 200, 'application/json; charset=utf-8', s.boot, head)
+  if (path.startsWith(`${CONSOLE_PREFIX}/`)) {
+    if (s.console === undefined || head) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head)
+    return await proxyConsole(req, res, s.console)
+  }
+  const dir = s.dir
   const name = path === '/' ? 'index.html' : path.slice(1)
   const type = FILES[name]
   if (type === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head)

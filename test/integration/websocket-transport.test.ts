@@ -4,6 +4,7 @@ import { createLibp2pNode, createLightLibp2pNode, request, serveProtocol, parseL
 import type { FulcrumLibp2p, Libp2pNodeInit } from '../../src/network/index.js'
 import { isFulcrumError } from '../../src/errors/index.js'
 import { multiaddr } from '@multiformats/multiaddr'
+import { connect } from 'node:net'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const WS = '/ip4/127.0.0.1/tcp/0/ws'
@@ -75,6 +76,31 @@ describe('network: libp2p WebSockets (what browsers dial) under the same gater, 
     const n = await start({ inboundConnectionsPerIpPerSecond: 1, rateLimitExemptRanges: [] })
     const ws = await admitted(wsAddr(n), 6)
     assert.ok(ws >= 1 && ws <= 2, `${ws} of 6 WebSocket connections admitted at 1 per second`)
+  })
+
+  it('closes a socket that never speaks at the handshake deadline, and keeps an upgraded idle connection open', async () => {
+    const deadlineMs = 1500
+    const n = await start({ inboundUpgradeTimeoutMs: deadlineMs })
+    const client = await createLightLibp2pNode()
+    try {
+      const conn = await client.dial(multiaddr(wsAddr(n).toString()))
+      const port = Number(wsAddr(n).getComponents().find(c => c.name === 'tcp')?.value)
+      const started = Date.now()
+      const bound = deadlineMs * 4 + 5000
+      const lived = await new Promise<number>(resolve => {
+        const socket = connect({ host: '127.0.0.1', port })
+        // A failure bound, not a wait: past it the socket is ours to close and the test fails.
+        const timer = setTimeout(() => { socket.destroy(); resolve(Infinity) }, bound)
+        socket.on('error', () => {})
+        socket.once('close', () => { clearTimeout(timer); resolve(Date.now() - started) })
+      })
+      assert.ok(lived >= deadlineMs * 0.8, `closed after ${lived} ms, before the deadline`)
+      assert.ok(lived < bound, `still open after ${bound} ms`)
+      // The silent socket's deadline passed; the connection that spoke (idle since) is still open.
+      assert.equal(conn.status, 'open')
+    } finally {
+      await client.stop()
+    }
   })
 
   it('takes only /ip4|ip6/ADDR/tcp/PORT/ws as a WebSocket listen address (NET_BAD_ADDRESS otherwise)', () => {

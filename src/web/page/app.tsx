@@ -7,29 +7,30 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { SourceReport } from '../../client/index.js'
 import type { Boot } from './boot.js'
-import type { AppContext } from './context.js'
+import type { AppContext, View } from './context.js'
 import { BrowserSession } from './session.js'
 import { VIEWS } from './views/index.js'
 
 /** The view id in the location's hash (`#/search`), or the first view's. */
-function routeOf (hash: string): string {
+function routeOf (hash: string, views: View[]): string {
   const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
-  return VIEWS.some(v => v.id === id) ? id : (VIEWS[0]?.id ?? '')
+  return views.some(v => v.id === id) ? id : (views[0]?.id ?? '')
 }
 
 /** The whole page (see module doc). */
-export function App (props: { boot: Boot }): preact.JSX.Element {
-  const [route, setRoute] = useState(routeOf(location.hash))
+export function App (props: { boot: Boot, consoleKey?: string | undefined }): preact.JSX.Element {
+  const views = useMemo(() => VIEWS.filter(v => v.available?.(props.boot) ?? true), [props.boot])
+  const [route, setRoute] = useState(routeOf(location.hash, views))
   const [nodes, setNodes] = useState<string[]>(props.boot.peers)
   const [reports, setReports] = useState<SourceReport[]>([])
   const session = useMemo(() => new BrowserSession(props.boot.allowedDialRanges), [props.boot])
   useEffect(() => {
-    const onHash = (): void => { setRoute(routeOf(location.hash)) }
+    const onHash = (): void => { setRoute(routeOf(location.hash, views)) }
     addEventListener('hashchange', onHash)
     return () => { removeEventListener('hashchange', onHash) }
   }, [])
-  const ctx: AppContext = { boot: props.boot, session, nodes, setNodes, reports, setReports }
-  const view = VIEWS.find(v => v.id === route) ?? VIEWS[0]
+  const ctx: AppContext = { boot: props.boot, session, nodes, setNodes, reports, setReports, consoleKey: props.consoleKey }
+  const view = views.find(v => v.id === route) ?? views[0]
   return (
     <>
       <a class='skip' href='#main' onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus() }}>Skip to content</a>
@@ -37,7 +38,7 @@ export function App (props: { boot: Boot }): preact.JSX.Element {
         <p class='brand'>Fulcrum</p>
         <nav aria-label='Views'>
           <ul>
-            {VIEWS.map(v => (
+            {views.map(v => (
               <li key={v.id}>
                 <a href={`#/${v.id}`} aria-current={v.id === view?.id ? 'page' : undefined}>{v.label}</a>
               </li>

@@ -11,18 +11,21 @@ export interface Boot {
   peers: string[]
   /** CIDR ranges the page's light node may dial. */
   allowedDialRanges: string[]
+  /** The server bridges a provider console (`fulcrum web --data-dir`). */
+  provider: boolean
 }
 
 /** Fetches /boot.json; a missing or malformed one gives no preselected peers (the page still works). */
 export async function loadBoot (): Promise<Boot> {
-  const fallback: Boot = { peers: [], allowedDialRanges: ['127.0.0.0/8'] }
+  const fallback: Boot = { peers: [], allowedDialRanges: ['127.0.0.0/8'], provider: false }
   try {
     const res = await fetch('boot.json', { headers: { accept: 'application/json' } })
     if (!res.ok) return fallback
     const body = await res.json() as Partial<Boot>
     return {
       peers: Array.isArray(body.peers) ? body.peers.filter((p): p is string => typeof p === 'string') : [],
-      allowedDialRanges: Array.isArray(body.allowedDialRanges) ? body.allowedDialRanges.filter((p): p is string => typeof p === 'string') : fallback.allowedDialRanges
+      allowedDialRanges: Array.isArray(body.allowedDialRanges) ? body.allowedDialRanges.filter((p): p is string => typeof p === 'string') : fallback.allowedDialRanges,
+      provider: body.provider === true
     }
   } catch {
     return fallback

@@ -18,6 +18,8 @@ export interface AppContext {
   /** What each node did in the latest search (answered, offers, rejected, error). */
   reports: SourceReport[]
   setReports: (reports: SourceReport[]) => void
+  /** The provider console's key (from the URL `fulcrum web --data-dir` printed), if any. */
+  consoleKey: string | undefined
 }
 
 /** Props of every view. */
@@ -28,4 +30,6 @@ export interface View {
   id: string
   label: string
   component: ComponentType<ViewProps>
+  /** Shown only when this holds (default: always). */
+  available?: (boot: Boot) => boolean
 }

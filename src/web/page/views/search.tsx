@@ -12,6 +12,7 @@ import { Status, errorText } from '../components/status.js'
 import { SearchForm, filterOfForm } from './search-form.js'
 import type { FormValues } from './search-form.js'
 import { OffersTable } from './offers-table.js'
+import { PAGE_RESULTS_PER_NODE } from '../session.js'
 
 /** The flag (form field) an error's path names, e.g. `filter.countries[0]` -> `country`. */
 function flagOfError (err: unknown): string | undefined {
@@ -71,6 +72,9 @@ export function SearchView ({ ctx }: ViewProps): JSX.Element {
         : result === undefined
           ? (ctx.nodes.length === 0 ? <Status kind='ok'>No node yet: add one in Nodes.</Status> : null)
           : <Status kind='ok'>{offers} verified offer{offers === 1 ? '' : 's'} from {result.sources.length} node(s){took === undefined ? '' : ` in ${Math.round(took)} ms`}.</Status>}
+      {result?.sources.some(s => s.offers >= PAGE_RESULTS_PER_NODE) === true
+        ? <p class='note'>Each node sent its {PAGE_RESULTS_PER_NODE} cheapest matches at most: narrow the filter to see others.</p>
+        : null}
       {result === undefined ? null : <OffersTable result={result} />}
     </section>
   )
