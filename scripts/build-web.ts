@@ -3,11 +3,9 @@
  * for browsers into dist/web/ (app.js, app.css, index.html), run by `npm run build` after tsc so
  * that an installed package serves prebuilt files and never bundles at run time.
  *
- * Node-only modules reached from the light client are swapped for browser ones by
- * {@link BROWSER_REPLACEMENTS}, an explicit table (no silent shims): the light node's transports
- * (WebSockets only, no `@libp2p/tcp`). Crypto and storage come from `#platform/*` (package.json
- * "imports"), which resolve to the browser implementations under the `browser` condition this
- * build sets. Any `node:` import reaching the bundle fails the build.
+ * Node-only modules reached from the light client have browser implementations selected by the
+ * package's `#platform/*` imports (src/platform/): esbuild applies their `browser` condition. Any
+ * `node:` import that still reaches the bundle fails the build with the module that imported it.
  */
 import { build } from 'esbuild'
 import type { BuildResult, Metafile, Plugin } from 'esbuild'
@@ -20,25 +18,10 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** Where the bundle goes: `fulcrum web` serves this directory. */
 export const WEB_OUT_DIR = join(ROOT, 'dist', 'web')
 
-/** Browser replacements: module (resolved path relative to the root, or a `node:` id) -> its browser version. */
-export const BROWSER_REPLACEMENTS: Readonly<Record<string, string>> = {
-  'src/network/transports.ts': 'src/network/transports.browser.ts'
-}
-
-const replacements: Plugin = {
-  name: 'fulcrum-browser-replacements',
+const noNodeBuiltins: Plugin = {
+  name: 'fulcrum-no-node-builtins',
   setup (b) {
-    b.onResolve({ filter: /^node:/ }, (args) => {
-      const to = BROWSER_REPLACEMENTS[args.path]
-      if (to === undefined) return { errors: [{ text: `${args.path} (imported by ${args.importer}) has no browser replacement: the page must not reach it` }] }
-      return { path: join(ROOT, to) }
-    })
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const resolved = join(args.resolveDir, args.path).replace(/\.js$/, '.ts')
-      const rel = resolved.slice(ROOT.length + 1)
-      const to = BROWSER_REPLACEMENTS[rel]
-      return to === undefined ? undefined : { path: join(ROOT, to) }
-    })
+    b.onResolve({ filter: /^node:/ }, (args) => ({ errors: [{ text: `${args.path} (imported by ${args.importer}) is Node-only: the page must not reach it (see src/platform/)` }] }))
   }
 }
 
@@ -70,7 +53,7 @@ export async function buildWeb (outDir = WEB_OUT_DIR, options: WebBuildOptions =
     logLevel: 'warning',
     legalComments: 'linked',
     define: { 'process.env.NODE_DEBUG': 'undefined', global: 'globalThis' },
-    plugins: [replacements]
+    plugins: [noNodeBuiltins]
   })
   if (options.entry === undefined) {
     await copyFile(join(ROOT, 'src/web/page/index.html'), join(outDir, 'index.html'))

@@ -8,6 +8,7 @@
  */
 import '../../src/polyfill.js'
 import { createHash } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +40,10 @@ const mode = process.argv[2] as 'fulcrum' | 'stock'
 const hosted: Hosted[] = []
 let base = ''
 const provider = createIdentity()
+/** Event-loop delay of this process while messages are published (enabled at the first publish). */
+const loop = monitorEventLoopDelay({ resolution: 5 })
+/** Milliseconds each publish call took in this process (the local part of the path: verify, store, send). */
+const publishMs: number[] = []
 
 function listen (pubsub: GossipSub, topic: string): void {
   pubsub.addEventListener('message', (evt) => {
@@ -117,8 +122,13 @@ process.on('message', (msg: { cmd: string, first?: number, count?: number, earli
       send({ mesh: hosted.map(h => (h.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic).length) })
     } else if (msg.cmd === 'publish') {
       const h = hosted[msg.node ?? 0] as Hosted
+      loop.enable()
       const { id, t } = await h.publish(msg.m ?? 0)
+      publishMs.push(clock() - t)
       send({ published: id, t })
+    } else if (msg.cmd === 'stats') {
+      const sorted = [...publishMs].sort((a, b) => a - b)
+      send({ stats: { loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : 0, loopMax: loop.count > 0 ? loop.max / 1e6 : 0, publishP50: sorted[Math.floor(sorted.length / 2)] ?? 0 } })
     } else if (msg.cmd === 'stop') {
       await Promise.all(hosted.map(async h => { await h.stop() }))
       if (base !== '') await rm(base, { recursive: true, force: true })

@@ -14,7 +14,17 @@ const CHILD = fileURLToPath(new URL('./_fed-child.ts', import.meta.url))
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 /** The outcome of one propagation run. */
-export interface PropagationResult { toAllP50: number, toAllP95: number, perNodeP50: number, lost: number, meshReady: boolean }
+export interface PropagationResult {
+  toAllP50: number
+  toAllP95: number
+  perNodeP50: number
+  lost: number
+  meshReady: boolean
+  /** The highest event-loop delay p99 of the child processes while messages were published. */
+  loopP99: number
+  /** Median time of the publish call in the publishing process (verify, store, send). */
+  publishP50: number
+}
 
 type Msg = Record<string, unknown>
 
@@ -90,7 +100,12 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
       perNode.push(...times.map(x => x - t))
       await sleep(100)
     }
-    return { toAllP50: percentile(toAll, 50), toAllP95: percentile(toAll, 95), perNodeP50: percentile(perNode, 50), lost, meshReady }
+    const stats = await Promise.all(kids.map(async k => { const r = k.next('stats'); k.proc.send({ cmd: 'stats' }); return (await r).stats as { loopP99: number, publishP50: number } }))
+    const published = stats.filter(s => s.publishP50 > 0).map(s => s.publishP50)
+    return {
+      toAllP50: percentile(toAll, 50), toAllP95: percentile(toAll, 95), perNodeP50: percentile(perNode, 50), lost, meshReady,
+      loopP99: Math.max(...stats.map(s => s.loopP99)), publishP50: percentile(published, 50)
+    }
   } finally {
     await Promise.all(kids.map(async k => {
       if (k.proc.exitCode !== null) return

@@ -67,7 +67,10 @@ async function appends (node: Identity): Promise<{ goal: Goal, rows: string[][] 
   const { pool, release } = acquireSharedPool()
   let real: number
   try {
-    await pool.map('signature', triples.slice(0, 256)) // start the threads outside the timing, as a running node has them
+    // Start the threads outside the timing and wait until they are ready, as a running node has them
+    // (until a thread is ready the pool verifies in the calling thread).
+    await pool.warm()
+    await pool.map('signature', triples.slice(0, 256))
     real = await withLog(node, async (log) => APPENDS / await closedLoop(APPENDS, CLIENTS, async i => await appendEntry(log, node.peerId, leaves[i] as Uint8Array, pool)))
   } finally {
     await release()

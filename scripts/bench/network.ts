@@ -33,7 +33,7 @@ import { searchOffers } from '../../src/client/index.js'
 import { publicKeyFromPeerId } from '../../src/identity/index.js'
 import { offerSigningBytes, recordKey, recordExpiresAt, verifyRecordBytes } from '../../src/offers/index.js'
 import type { Offer, OfferFilter, VerifiedRecord } from '../../src/offers/index.js'
-import { fmt, percentile, table, atMost, goalTable, load, scaled } from './_util.js'
+import { fmt, percentile, table, atMost, goalTable, load, scaled, QUICK } from './_util.js'
 import type { Goal } from './_util.js'
 import { rawVerifyOneCore } from './_floors.js'
 import type { Triple } from './_floors.js'
@@ -227,11 +227,13 @@ export default async function network (): Promise<string> {
   const records = makeOffers(LATE_OFFERS)
   const late = await lateJoiner(records)
   const light = await lightClient(records)
-  const propRow = (name: string, r: typeof ours): string[] => [name, ms(r.toAllP50), ms(r.toAllP95), ms(r.perNodeP50), String(r.lost), r.meshReady ? 'yes' : 'no (30 s)']
+  const propRow = (name: string, r: typeof ours): string[] => [name, ms(r.toAllP50), ms(r.toAllP95), ms(r.perNodeP50), String(r.lost), r.meshReady ? 'yes' : 'no (30 s)',
+    ms(r.publishP50), `${fmt(r.loopP99, 0)} ms`]
   return [
     '## Network (discovery over libp2p on 127.0.0.1)',
     '',
     'Command: `npm run bench -- network`. Everything runs on 127.0.0.1 from source (tsx).',
+    ...(QUICK ? [`This run used \`BENCH_QUICK=1\` (${PROPAGATION_NODES} nodes instead of 50, ${fmt(LATE_OFFERS)} offers instead of 10,000).`] : []),
     `Load average ${loadBefore} at the start, ${load()} at the end.`,
     '',
     goalTable([prop, late.goal, light.goal]),
@@ -240,7 +242,7 @@ export default async function network (): Promise<string> {
     'earlier nodes. Fulcrum nodes are full nodes (gossip with validation of every record, DHT, sync); stock nodes',
     'are plain libp2p (tcp, noise, yamux, identify, gossipsub defaults, no validator) with payloads of the same size.',
     '',
-    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'lost', 'mesh formed'], [
+    table(['federation', 'to every node p50', 'to every node p95', 'per node p50', 'lost', 'mesh formed', 'publish call p50', 'event-loop delay p99 (worst process)'], [
       propRow(`stock gossipsub, ${PROPAGATION_NODES} nodes in ${PROCESSES} processes`, stock),
       propRow(`Fulcrum, ${PROPAGATION_NODES} nodes in ${PROCESSES} processes`, ours)
     ]),

@@ -25,6 +25,12 @@ import { BUCKET_EVIDENCE, BUCKET_RECORD, PendingWrites, decodeCursor, encodeCurs
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js'
 
+/**
+ * Records loaded between two reopenings of the store at start (see `Catalog.open`): about 20 MiB
+ * of table pages mapped at most; a reopening costs a few milliseconds.
+ */
+export const LOAD_CHUNK = 100_000
+
 /** A record kept by the catalog, as read from the store. */
 export interface CatalogEntry {
   readonly key: string
@@ -78,24 +84,28 @@ export class Catalog {
    * Opens (creating if needed) the catalog at `path` and loads its index. Throws
    * `CATALOG_LOCKED` if another process has it open, `CATALOG_CORRUPT` if the store is damaged
    * (see `storage/`) or a stored record does not decode: never a catalog with records silently missing.
+   * `tuning.loadChunk` (tests) replaces LOAD_CHUNK.
    */
-  static async open (path: string): Promise<Catalog> {
+  static async open (path: string, tuning: { loadChunk?: number } = {}): Promise<Catalog> {
     const options = { codes: { locked: CatalogError.LOCKED, corrupt: CatalogError.CORRUPT, io: CatalogError.IO }, name: 'the catalog' }
-    const db = await openStore(path, options)
-    const catalog = new Catalog(db)
+    const catalog = new Catalog(await openStore(path, options))
+    // LevelDB reads table files through memory maps that stay resident while a table is open: a
+    // load touches every page of every table (about 200 MiB of RSS at 1,000,000 offers). Reopening
+    // the store unmaps them (later reads map only the pages they touch): after every LOAD_CHUNK
+    // records, so that they never pile up during the load either, and once it is done.
+    const reopen = async (): Promise<void> => {
+      await catalog.db.close()
+      catalog.useStore(await openStore(path, options))
+    }
     try {
-      await catalog.load()
+      await catalog.load(reopen, tuning.loadChunk ?? LOAD_CHUNK)
     } catch (err) {
-      await db.close()
+      await catalog.db.close()
       if (isFulcrumError(err, CatalogError.CORRUPT)) throw err
       const why = isCorruption(err) ? 'LevelDB cannot read part of it' : 'a stored record does not decode'
       throw new FulcrumError(CatalogError.CORRUPT, `the catalog at ${path} is damaged: ${why} (${catalog.size} records read before that)`, { cause: err })
     }
-    // LevelDB reads table files through memory maps that stay resident while a table is open: the
-    // load touched every page of every table (about 200 MiB of RSS at 1,000,000 offers). Reopening
-    // unmaps them; later reads (pages served, sync fetches) map only the pages they touch.
-    await db.close()
-    catalog.useStore(await openStore(path, options))
+    await reopen()
     return catalog
   }
 
@@ -104,10 +114,18 @@ export class Catalog {
     this.writes = new PendingWrites(db)
   }
 
-  private async load (): Promise<void> {
-    for await (const [, bytes] of this.db.iterator({ gte: Uint8Array.of(BUCKET_RECORD), lt: Uint8Array.of(BUCKET_RECORD + 1) })) {
-      // Records were verified before they were stored: decoding re-checks structure only.
-      this.place(decodeRecord(bytes), bytes, sha256(bytes))
+  private async load (reopen: () => Promise<void>, chunk: number): Promise<void> {
+    let after: Uint8Array | undefined
+    for (let read = chunk; read === chunk;) {
+      read = 0
+      const from = after === undefined ? { gte: Uint8Array.of(BUCKET_RECORD) } : { gt: after }
+      for await (const [key, bytes] of this.db.iterator({ ...from, lt: Uint8Array.of(BUCKET_RECORD + 1), limit: chunk })) {
+        // Records were verified before they were stored: decoding re-checks structure only.
+        this.place(decodeRecord(bytes), bytes, sha256(bytes))
+        after = key
+        read++
+      }
+      if (read === chunk) await reopen()
     }
     for await (const [key] of this.db.iterator({ gte: Uint8Array.of(BUCKET_EVIDENCE), lt: Uint8Array.of(BUCKET_EVIDENCE + 1) })) {
       const text = Buffer.from(key.subarray(1, key.length - 8)).toString('utf8').slice(0, -1)

@@ -1,4 +1,5 @@
 /** Reading input files for commands, with a size limit and coded errors. */
+import { isAscii } from 'node:buffer'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { FulcrumError } from '../errors/index.js'
 import type { CliIO } from './command.js'
@@ -50,7 +51,9 @@ export function systemReason (err: unknown): string {
 
 /** Reads and parses a JSON file. */
 export async function readJson (path: string, maxBytes = MAX_INPUT_BYTES): Promise<unknown> {
-  const text = (await readInput(path, maxBytes)).toString('utf8')
+  const bytes = await readInput(path, maxBytes)
+  // ASCII (every exported bundle) is the same text in latin1, which needs no UTF-8 decoding pass.
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
   try {
     return JSON.parse(text)
   } catch (err) {

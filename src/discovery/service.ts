@@ -132,7 +132,11 @@ export class Discovery implements Startable {
    */
   async publish (record: OfferRecord): Promise<{ decision: InsertDecision, verified: VerifiedRecord }> {
     const verified = verifyRecord(record, this.c.now())
-    const decision = await this.ingestor.store(verified)
+    // The node's own records are on disk (its own-records file, fsynced) before any peer sees them;
+    // another provider's record is passed on as a gossip validator relays it: once the catalog holds
+    // it in memory (sync fetches it again if the write is lost).
+    const own = record.body.provider === this.c.identity.peerId
+    const decision = await this.ingestor.store(verified, this.c.now(), own)
     if (decision === 'store') {
       await this.gossip.publish(verified.bytes)
       this.lastGossip.set(recordKey(record), this.c.now())

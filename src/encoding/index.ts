@@ -3,6 +3,7 @@
  * tags, and the message envelope shared by the request/response protocols.
  */
 export * from './canonical.js'
+export * from './canonical-reader.js'
 export * from './message.js'
 export * from './fields.js'
 export * from './hex-json.js'

@@ -9,8 +9,7 @@
  */
 import { checkAgreementCopies, checkEntry, checkUpdate, consistencySizes, AuditError } from '../audit/index.js'
 import type { AgreementCopy, AgreementReport, Finding } from '../audit/index.js'
-import { fromString } from 'uint8arrays/from-string'
-import { toBase64 } from '../encoding/base64.js'
+import { strictBase64, toBase64 } from '../encoding/base64.js'
 import { isFulcrumError } from '../errors/index.js'
 import { Frontier, bytesEqual, ledgerVerifierKey } from '../ledger/index.js'
 import type { SignedCheckpoint } from '../ledger/index.js'
@@ -33,7 +32,8 @@ export interface PeerAuditReport {
 }
 
 const b64 = toBase64
-const unb64 = (s: string): Uint8Array => fromString(s, 'base64pad')
+/** A damaged saved hash decodes to no bytes: the rebuilt root then fails to match (AUDIT_ROOT_MISMATCH), as any wrong hash does. */
+const unb64 = (s: string): Uint8Array => strictBase64(s) ?? new Uint8Array(0)
 
 function frontierOf (state: PeerState | undefined, size: number): Frontier | undefined {
   if (state === undefined) return new Frontier(0, [])

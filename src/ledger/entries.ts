@@ -8,8 +8,8 @@
  * the same agreement across the logs of all its parties.
  */
 import { FulcrumError, isFulcrumError } from '../errors/index.js'
-import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes } from '../encoding/index.js'
-import type { CanonicalValue } from '../encoding/index.js'
+import { encodeCanonical, readCanonical, readCheckedCanonical, signingBytes, signingBytesOfEncoded } from '../encoding/index.js'
+import type { CanonicalRead, CanonicalValue } from '../encoding/index.js'
 import { publicKeyFromPeerId, verify, SIGNATURE_LENGTH } from '../identity/index.js'
 import { LedgerError } from './errors.js'
 import { sha256 } from './hash.js'
@@ -92,14 +92,7 @@ export function encodeEntry (entry: Entry): Uint8Array {
 
 /** Decodes and validates leaf bytes (not the signatures: see {@link verifyEntrySignatures}). */
 export function decodeEntry (leaf: Uint8Array): Entry {
-  let value: unknown
-  try {
-    value = decodeCanonical(leaf, MAX_ENTRY_BYTES)
-  } catch (err) {
-    if (isFulcrumError(err)) throw bad(`leaf is not canonical CBOR (${err.code})`)
-    throw err
-  }
-  return entryFromValue(value)
+  return readLeaf(leaf, false).entry
 }
 
 /**
@@ -107,7 +100,46 @@ export function decodeEntry (leaf: Uint8Array): Entry {
  * same entry, without repeating the canonical-encoding check.
  */
 export function decodeCheckedEntry (leaf: Uint8Array): Entry {
-  return entryFromValue(decodeCheckedCanonical(leaf))
+  return readLeaf(leaf, true).entry
+}
+
+/**
+ * Decodes a leaf and lists its signature checks, like `entrySignatureChecks(decodeEntry(leaf))`
+ * (same errors), but takes the signed body bytes from the leaf itself instead of encoding the body
+ * again: the leaf is canonical, so the body's canonical encoding is a slice of it.
+ */
+export function leafSignatureChecks (leaf: Uint8Array): { entry: Entry, checks: EntrySignatureCheck[] } {
+  const { entry, body } = readLeaf(leaf, false)
+  const message = body === undefined
+    ? signingBytes(entryDomainTag(entry.type), entry.body as unknown as CanonicalValue)
+    : signingBytesOfEncoded(entryDomainTag(entry.type), body)
+  return { entry, checks: entry.body.parties.map((party, i) => ({ publicKey: partyKey(party), message, signature: entry.sigs[i] as Uint8Array })) }
+}
+
+/**
+ * Decodes a leaf and verifies every party's signature: `decodeEntry` then `verifyEntrySignatures`,
+ * same result and errors (`LEDGER_MALFORMED_ENTRY`, `LEDGER_BAD_ENTRY_SIGNATURE` naming the first
+ * party in order whose signature fails), without encoding anything again.
+ */
+export function verifyLeaf (leaf: Uint8Array): Entry {
+  const { entry, checks } = leafSignatureChecks(leaf)
+  const failed = checks.findIndex(c => c.publicKey === undefined || !verify(c.publicKey, c.message, c.signature))
+  if (failed >= 0) throw badEntrySignature(entry, failed)
+  return entry
+}
+
+/** A decoded leaf and its body's encoded bytes (a view of the leaf; undefined if not located). */
+function readLeaf (leaf: Uint8Array, checked: boolean): { entry: Entry, body: Uint8Array | undefined } {
+  let read: CanonicalRead
+  try {
+    read = checked ? readCheckedCanonical(leaf) : readCanonical(leaf, MAX_ENTRY_BYTES)
+  } catch (err) {
+    if (isFulcrumError(err)) throw bad(`leaf is not canonical CBOR (${err.code})`)
+    throw err
+  }
+  const entry = entryFromValue(read.value)
+  const span = read.spans?.get('body')
+  return { entry, body: span === undefined ? undefined : leaf.subarray(span.start, span.end) }
 }
 
 function entryFromValue (value: unknown): Entry {

@@ -36,8 +36,13 @@ export class Frontier {
 
   /** Adds a leaf; returns the subtree hashes it completes, level 0 (its leaf hash) first. */
   append (leaf: Uint8Array): NewNode[] {
+    return this.appendHash(leafHash(leaf))
+  }
+
+  /** {@link append} for a leaf whose leaf hash the caller already has (no second hashing). */
+  appendHash (hash: Uint8Array): NewNode[] {
     const index = this.size
-    let h = leafHash(leaf)
+    let h = hash
     const out: NewNode[] = [{ level: 0, index, hash: h }]
     let level = 0
     let idx = index

@@ -9,7 +9,7 @@
  * batches written since the last write finished; after `close()` it is exact. The store may be
  * ahead of the file, never behind it.
  */
-import { fromString, toString } from 'uint8arrays'
+import { strictBase64, toBase64 } from '../encoding/base64.js'
 import { readTextFile, writeFileDurably } from '../storage/file.js'
 import { FulcrumError } from '../errors/index.js'
 import { LogError } from './errors.js'
@@ -35,7 +35,8 @@ export async function readAck (path: string): Promise<Ack | undefined> {
   try {
     const v = JSON.parse(text) as { v?: unknown, size?: unknown, root?: unknown, checkpoint?: unknown }
     if (v.v !== 1 || !Number.isSafeInteger(v.size) || (v.size as number) < 0 || typeof v.root !== 'string' || typeof v.checkpoint !== 'string') throw new Error('bad fields')
-    const root = fromString(v.root, 'base64pad')
+    const root = strictBase64(v.root)
+    if (root === undefined) throw new Error('bad root')
     if (root.length !== 32) throw new Error('bad root')
     return { size: v.size as number, root, checkpoint: v.checkpoint }
   } catch (err) {
@@ -45,7 +46,7 @@ export async function readAck (path: string): Promise<Ack | undefined> {
 
 /** Writes an acknowledgement file atomically and durably. */
 export async function writeAck (path: string, ack: Ack): Promise<void> {
-  const text = JSON.stringify({ v: 1, size: ack.size, root: toString(ack.root, 'base64pad'), checkpoint: ack.checkpoint }) + '\n'
+  const text = JSON.stringify({ v: 1, size: ack.size, root: toBase64(ack.root), checkpoint: ack.checkpoint }) + '\n'
   await writeFileDurably(path, text)
 }
 

@@ -9,7 +9,7 @@
  * - Stored subtree hashes: every complete perfect subtree is stored, so any proof or historical
  *   root is O(log n) reads (see `ledger/proofs.ts`), and opening reads only the frontier.
  */
-import { toString as toHex } from 'uint8arrays/to-string'
+import { toHex } from '../encoding/base64.js'
 import { FulcrumError } from '../errors/index.js'
 import { openStore } from '../storage/index.js'
 import type { Store } from '../storage/index.js'
@@ -257,7 +257,7 @@ export class MerkleLog {
     const fresh = await this.resolveExisting(batch)
     for (const p of fresh) {
       const index = next.size
-      for (const n of next.append(p.leaf)) ops.push({ type: 'put', key: nodeKey(n.level, n.index), value: n.hash })
+      for (const n of next.appendHash(p.hash)) ops.push({ type: 'put', key: nodeKey(n.level, n.index), value: n.hash })
       ops.push({ type: 'put', key: leafKey(index), value: p.leaf })
       ops.push({ type: 'put', key: leafHashKey(p.hash), value: u64(index) })
       for (const id of p.ids) ops.push({ type: 'put', key: documentKey(id), value: u64(index) })
@@ -267,7 +267,11 @@ export class MerkleLog {
     ops.push({ type: 'put', key: META_VERSION, value: Uint8Array.of(FORMAT_VERSION) })
     ops.push({ type: 'put', key: META_SIZE, value: u64(next.size) })
     ops.push({ type: 'put', key: META_CHECKPOINT, value: enc.encode(text) })
-    await this.db.batch(ops, { sync: true })
+    // A chained batch: the array form copies and re-validates every operation object in JS
+    // (abstract-level's #arrayBatch), several times the cost of the write itself per key.
+    const write = this.db.batch()
+    for (const op of ops) write.put(op.key, op.value)
+    await write.write({ sync: true })
     this.frontier = next
     this.checkpointText = text
     this.ackWriter?.schedule(this.currentAck())
@@ -276,14 +280,16 @@ export class MerkleLog {
   /** Settles appends of leaves already in the log (or twice in this batch); returns the new ones. */
   private async resolveExisting (batch: PendingAppend[]): Promise<PendingAppend[]> {
     for (const p of batch) p.hash = leafHash(p.leaf)
-    const known = await this.db.getMany(batch.map(p => leafHashKey(p.hash)))
-    const docs = await this.db.getMany(batch.flatMap(p => p.ids.map(documentKey)))
+    // One read for both lookups: leaf hashes (a repeated leaf) and document ids (a reused id).
+    const found = await this.db.getMany([...batch.map(p => leafHashKey(p.hash)), ...batch.flatMap(p => p.ids.map(documentKey))])
+    const known = found.slice(0, batch.length)
+    const docs = found.slice(batch.length)
     const seen = new Map<string, PendingAppend>()
     const seenIds = new Set<string>()
     const fresh: PendingAppend[] = []
     let d = 0
     batch.forEach((p, i) => {
-      const hex = toHex(p.hash, 'base16')
+      const hex = toHex(p.hash)
       const existing = known[i]
       const docHits = p.ids.map(() => docs[d++])
       if (existing !== undefined) { p.index = readU64(existing); p.existing = true; return }

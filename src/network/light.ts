@@ -1,7 +1,7 @@
 /**
  * The light libp2p node of clients (search, orders, audits), apart from the daemon's node so that
  * a browser bundle of the light client imports neither TCP nor gossipsub: its transports come from
- * transports.ts, which the page's build swaps for transports.browser.ts.
+ * `#platform/transports` (TCP and WebSockets on Node, WebSockets only in a browser).
  */
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
@@ -16,7 +16,7 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { parseRanges, rangeConnectionGater } from './gater.js'
-import { lightTransports } from './transports.js'
+import { lightTransports } from '#platform/transports'
 
 /** The DHT protocol id: a private DHT, never the public IPFS one (`/ipfs/kad/1.0.0`). */
 export const DHT_PROTOCOL = '/fulcrum/kad/1.0.0'

@@ -20,12 +20,16 @@
  *   IndexedDB database in a browser) and the small files kept beside stores (none in a browser).
  *   `storage/openStore` turns its raw errors into the store owner's codes. Code that is handed an
  *   already open store (e.g. `memory-level` in tests of the browser path) skips it:
- *   `MerkleLog.openOn`, `CustomerStore.on`.
+ *   `MerkleLog.openOn`, `CustomerStore.on`;
+ * - `#platform/transports`: the light node's libp2p transports (TCP and WebSockets on Node,
+ *   WebSockets only in a browser).
  */
 import type * as NodeCrypto from './node/crypto.js'
 import type * as BrowserCrypto from './browser/crypto.js'
 import type * as NodeStorage from './node/storage.js'
 import type * as BrowserStorage from './browser/storage.js'
+import type * as NodeTransports from './node/transports.js'
+import type * as BrowserTransports from './browser/transports.js'
 
 /** The contract of `#platform/crypto`, as the node implementation declares it. */
 export type PlatformCrypto = Omit<typeof NodeCrypto, 'importEd25519PublicKey' | 'ed25519Verify'> & {
@@ -41,3 +45,9 @@ export type PlatformStorage = typeof NodeStorage
 /** Compile-time check (no code): the browser implementation of storage. */
 export type BrowserStorageChecked = Implements2<typeof BrowserStorage>
 type Implements2<T extends PlatformStorage> = T
+
+/** The contract of `#platform/transports`. */
+export type PlatformTransports = typeof NodeTransports
+/** Compile-time check (no code): the browser implementation of transports. */
+export type BrowserTransportsChecked = Implements3<typeof BrowserTransports>
+type Implements3<T extends PlatformTransports> = T

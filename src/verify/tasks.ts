@@ -8,8 +8,9 @@ import { isFulcrumError } from '../errors/index.js'
 import { verify } from '../identity/index.js'
 import { verifyRecordBytes } from '../offers/index.js'
 import type { OfferRecord } from '../offers/index.js'
-import { decodeEntry, verifyEntrySignatures } from '../ledger/index.js'
-import { checkEntry } from '../audit/entries.js'
+import { verifyLeaf } from '../ledger/index.js'
+import { checkEntry, checkLeafTexts } from '../audit/entries.js'
+import type { LeafTextsResult } from '../audit/entries.js'
 import type { Finding } from '../audit/errors.js'
 
 /** One signature to check: `verify(publicKey, message, signature)`. */
@@ -46,6 +47,13 @@ export interface EntryItem {
   owner: string | undefined
 }
 
+/** A run of a bundle's leaves as exported (base64 text) at indexes `offset`..., in a log owned by `owner`. */
+export interface LeafTextsItem {
+  texts: unknown[]
+  offset: number
+  owner: string | undefined
+}
+
 /** The outcome of one entry: its document id ('' if malformed) and its first violation. */
 export interface EntryOutcome {
   id: string
@@ -61,6 +69,8 @@ export interface Tasks {
   /** A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). */
   leaf: { item: Uint8Array, result: ItemError | null }
   entry: { item: EntryItem, result: EntryOutcome }
+  /** Many leaves per item (an audit): decoded from base64, checked and hashed (`checkLeafTexts`). */
+  leafTexts: { item: LeafTextsItem, result: LeafTextsResult }
 }
 export type TaskName = keyof Tasks
 export type ItemOf<K extends TaskName> = Tasks[K]['item']
@@ -96,7 +106,7 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
   },
   leaf: (item) => {
     try {
-      verifyEntrySignatures(decodeEntry(item))
+      verifyLeaf(item)
       return null
     } catch (err) {
       if (isFulcrumError(err)) return itemError(err)
@@ -106,7 +116,8 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
   entry: (item) => {
     const { entry, finding } = checkEntry(item.leaf, item.index, item.owner)
     return finding === undefined ? { id: entry?.body.id ?? '' } : { id: entry?.body.id ?? '', finding }
-  }
+  },
+  leafTexts: (item) => checkLeafTexts(item.texts, item.offset, item.owner)
 }
 
 /** Runs a task over a batch of items in this thread. */

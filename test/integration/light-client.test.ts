@@ -13,6 +13,13 @@ import { LightClient, openCustomerState } from '../../src/client/browser.js'
 import type { CustomerState, ProgressEvent, StateDatabase } from '../../src/client/browser.js'
 import { createLightLibp2pNode } from '../../src/network/index.js'
 import { bytesEqual } from '../../src/ledger/index.js'
+import { createLibp2pNode } from '../../src/network/index.js'
+import { MerkleLog } from '../../src/log/index.js'
+import { LedgerService, MemoryStateStore } from '../../src/ledger-protocol/index.js'
+import { silentLogger } from '../../src/logging/index.js'
+import { asStore } from '../../src/storage/index.js'
+import { createIdentity } from '../../src/identity/index.js'
+import type { Identity } from '../../src/identity/index.js'
 import { startMember, stopAll } from './discovery-federation.js'
 import type { Member } from './discovery-federation.js'
 import { ledgerLeaf, orderFederation, publishOffer } from './orders-fixtures.js'
@@ -71,6 +78,16 @@ describe('light client (browser path) against provider nodes', function () {
     assert.deepEqual([...mineView.agreement.parties].sort(), [customer.state.identity.peerId, ...providers.map(m => m.node.identity.peerId)].sort())
   })
 
+  it('plans an order document (requirements) against the providers\' verified offers, and names a bad document\'s problems', async () => {
+    const client = customer.client(providers.map(m => m.node.multiaddrs()[0] as string))
+    const { outcome, sources } = await client.planDocument({ version: 1, items: [{ name: 'vm', type: 'compute.vm', quantity: 2 }], term: { months: 2 } })
+    assert.ok(outcome.ok, JSON.stringify(outcome))
+    assert.ok(providers.some(m => m.node.identity.peerId === outcome.plan.items[0]?.record.body.provider))
+    assert.equal(outcome.plan.items[0]?.quantity, 2)
+    assert.equal(sources.length, 3)
+    await assert.rejects(client.planDocument({ version: 1, items: [], term: { months: 0 } }), (err: unknown) => (err as { code?: string }).code === 'CLIENT_BAD_DOCUMENT')
+  })
+
   it('audits each provider: signature, consistency with what it saw before, inclusion of the agreement', async () => {
     const client = customer.client(providers.map(m => m.node.multiaddrs()[0] as string))
     for (const m of providers) {
@@ -89,6 +106,43 @@ describe('light client (browser path) against provider nodes', function () {
       assert.ok(again.ok, JSON.stringify(again))
       assert.ok(again.previous !== undefined && again.checkpoint !== undefined && again.checkpoint.size > again.previous.size)
       assert.equal(again.checks[2]?.agreements?.length, 2)
+    }
+  })
+
+  it('catches a provider ledger served with a checkpoint of another key, or with other bytes under the agreement id', async () => {
+    const client = customer.client([])
+    const p = providers[0] as Member
+    const provider = p.node.identity
+    const log = customer.state.log
+    const agreement = (await log.indexOfDocument((await client.agreements()).agreements[0]?.agreement.id ?? '')) as number
+    const mine = await log.leaf(agreement)
+    /** A node serving a ledger under `signer`'s key in which the agreement's id names `leaf`. */
+    const rogueLedger = async (signer: Identity, leaf: Uint8Array): Promise<{ addrs: string[], stop: () => Promise<void> }> => {
+      const rogueLog = await MerkleLog.openOn(asStore(new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as never), { signer })
+      await rogueLog.append(leaf, [(await client.agreements()).agreements[0]?.agreement.id ?? ''])
+      const node = await createLibp2pNode({ seed: createIdentity().seed, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const service = new LedgerService({ libp2p: node, log: rogueLog, identity: signer, state: new MemoryStateStore(), logger: silentLogger, now: Date.now }, { gossip: false })
+      await service.start()
+      return { addrs: node.getMultiaddrs().map(String), stop: async () => { await service.stop(); await node.stop(); await rogueLog.close() } }
+    }
+    const otherKey = await rogueLedger(createIdentity(), mine)
+    try {
+      const r = await client.auditProvider(provider.peerId, otherKey.addrs)
+      assert.deepEqual(r.checks.map(c => [c.name, c.status, c.code]), [['signature', 'failed', 'AUDIT_BAD_CHECKPOINT_SIGNATURE'], ['consistency', 'skipped', undefined], ['inclusion', 'skipped', undefined]])
+      assert.equal(r.ok, false)
+    } finally {
+      await otherKey.stop()
+    }
+    const tampered = mine.slice()
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1 // a party's signature, changed
+    const otherBytes = await rogueLedger(provider, tampered)
+    try {
+      const r = await client.auditProvider(provider.peerId, otherBytes.addrs)
+      const inclusion = r.checks.find(c => c.name === 'inclusion')
+      assert.equal(inclusion?.status, 'failed')
+      assert.equal(inclusion?.code, 'AUDIT_BODY_MISMATCH')
+    } finally {
+      await otherBytes.stop()
     }
   })
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { isFulcrumError } from '../../../src/errors/index.js'
-import { agreementCopyFromBundle, auditBundle, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
+import { agreementCopyFromBundle, auditBundle, auditBundleTexts, auditEntries, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
 import type { LedgerBundle } from '../../../src/audit/index.js'
 import {
   buildProof, consistencyProofRanges, inclusionProofRanges, leafHash, ledgerVerifierKey, memoryNodeReader, openNodeCheckpoint,
@@ -196,5 +196,51 @@ describe('audit: parallel entry checks', function () {
     const par = await parallelEntriesChecker(3, 0)(leaves, 100, owner.peerId)
     assert.deepEqual(par, auditEntries(leaves, 100, owner.peerId))
     assert.deepEqual(par.findings.map(f => [f.code, f.index]), [['AUDIT_MALFORMED_ENTRY', 117], ['AUDIT_NOT_A_PARTY', 123]])
+  })
+})
+
+describe('audit: bundle leaves checked from their text on threads', function () {
+  this.timeout(180_000)
+  // 37 leaves (not a power of two) in runs of 4: the root is folded from the runs' roots.
+  const leaves = Array.from({ length: 37 }, (_, i) => agreementLeaf(`t${i}`, [owner, alice]))
+  const badSig = signedEntry('agreement', testBody('t9', [owner, alice]), [owner, alice])
+  badSig.sigs[1] = badSig.sigs[0] as Uint8Array
+  const damaged = leaves.slice()
+  damaged[5] = new TextEncoder().encode('junk')
+  damaged[9] = encodeEntry(badSig)
+  damaged[30] = agreementLeaf('foreign', [alice, bob])
+  damaged[33] = agreementLeaf('t2', [owner, alice])
+
+  const sequentialReport = async (b: unknown): Promise<unknown> => await auditBundle(b, async (ls, offset, o) => auditEntries(ls, offset, o))
+
+  it('gives the report of the one-thread audit: honest, damaged, tampered, truncated', async () => {
+    const { parallelTextsChecker } = await import('../../../src/audit/parallel.js')
+    const tampered = bundleOf(leaves)
+    tampered.leaves[20] = b64(agreementLeaf('t20x', [owner, alice]))
+    const truncated = bundleOf(leaves)
+    truncated.leaves.pop()
+    for (const b of [bundleOf(leaves), bundleOf(damaged), tampered, truncated, bundleOf([])]) {
+      const checker = parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 })
+      assert.deepEqual(await auditBundleTexts(b, checker.check), await sequentialReport(b))
+      assert.deepEqual(await auditBundle(b), await sequentialReport(b))
+    }
+    const r = await auditBundleTexts(bundleOf(damaged), parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check)
+    assert.deepEqual(r.findings.map(f => [f.code, f.index]), [
+      ['AUDIT_MALFORMED_ENTRY', 5], ['AUDIT_BAD_ENTRY_SIGNATURE', 9], ['AUDIT_NOT_A_PARTY', 30], ['AUDIT_DUPLICATE_ID', 33]])
+    assert.equal(r.findings[1]?.message, `sigs[1]: signature of party ${String(badSig.body.parties[1])} does not verify`)
+  })
+
+  it('names the first leaf that is not base64, as the one-thread audit does', async () => {
+    const { parallelTextsChecker } = await import('../../../src/audit/parallel.js')
+    const b = bundleOf(leaves) as unknown as { leaves: unknown[] }
+    b.leaves[26] = 42
+    b.leaves[13] = 'AB=A'
+    b.leaves[17] = 'QQ=='.replace('Q==', 'R==') // non-zero padding bits: not the canonical encoding
+    for (const check of [parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check, undefined]) {
+      await assert.rejects(auditBundleTexts(b, check), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE') && /leaves\[13\]/.test((e as Error).message))
+    }
+    b.leaves[13] = b64(leaves[13] as Uint8Array)
+    await assert.rejects(auditBundleTexts(b, parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
+    await assert.rejects(auditBundle(b), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
   })
 })

@@ -36,6 +36,26 @@ describe('catalog: loading an existing store', () => {
     }
   })
 
+  for (const chunk of [7, 5, 1000]) {
+    it(`loads every record when the store is reopened every ${chunk} records during the load`, async () => {
+      const path = join(dir.path, 'catalog')
+      let catalog = await Catalog.open(path)
+      await catalog.insertMany([...Array.from({ length: 20 }, (_, i) => verified(alice, { id: `o${String(i).padStart(2, '0')}` })), withdrawal(bob, 'w', 2)])
+      const before = catalog.summaries()
+      await catalog.close()
+      catalog = await Catalog.open(path, { loadChunk: chunk })
+      try {
+        assert.deepEqual(catalog.summaries(), before)
+        assert.equal(catalog.size, 21)
+        assert.equal(catalog.providerCount(alice.peerId), 20)
+        assert.equal((await catalog.query({}, { now: T0, limit: 100 })).entries.length, 20)
+        assert.equal((await catalog.insert(verified(bob, { id: 'after' }))).decision, 'store')
+      } finally {
+        await catalog.close()
+      }
+    })
+  }
+
   it('gives every record once through eachSummary, as summaries does (unsorted)', async () => {
     const catalog = await Catalog.open(join(dir.path, 'catalog'))
     try {

@@ -95,6 +95,29 @@ describe('log: durable Merkle log', () => {
     } finally { await log.close() }
   })
 
+  it('appends a concurrent burst through the thread pool, refusing only the entry whose signature fails (named by party)', async function () {
+    this.timeout(120_000) // threads boot tsx from source: slow on a loaded machine
+    const { threadPool } = await import('../../../src/verify/threads.js')
+    const pool = threadPool(2)
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      await pool.warm()
+      const third = testIdentity(13)
+      const entries = Array.from({ length: 40 }, (_, i) => signedEntry('agreement', testBody(`burst-${i}`, [node, peer, third]), [node, peer, third]))
+      const bad = entries[17] as typeof entries[number]
+      bad.sigs[2] = entries[16]?.sigs[2] as Uint8Array // a real signature, of another body
+      const results = await Promise.allSettled(entries.map(async e => await appendEntry(log, node.peerId, e, pool)))
+      const refused = results.flatMap((r, i) => r.status === 'rejected' ? [[i, (r.reason as { code: string, path?: string }).code, (r.reason as { path?: string }).path]] : [])
+      assert.deepEqual(refused, [[17, 'LEDGER_BAD_ENTRY_SIGNATURE', 'sigs[2]']])
+      assert.equal(log.size, 39)
+      assert.equal(await log.indexOfDocument('burst-17'), undefined)
+      assert.ok(await log.indexOfDocument('burst-39') !== undefined)
+    } finally {
+      await log.close()
+      await pool.close()
+    }
+  })
+
   it('splits a burst larger than one batch into several batches', async () => {
     const log = await MerkleLog.open(dir.path, { signer: node })
     try {

@@ -1,6 +1,6 @@
 /**
- * The light client's transports in a browser: WebSockets only (a page can open no TCP socket).
- * The page's bundle uses this module in place of transports.ts (scripts/build-web.ts).
+ * The browser implementation of `#platform/transports` (see src/platform/index.ts): the light
+ * client's transports in a browser, WebSockets only (a page can open no TCP socket).
  */
 import { webSockets } from '@libp2p/websockets'
 import type { Libp2pOptions } from 'libp2p'
