@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
@@ -21,6 +22,7 @@ describe('web page in Chromium: the provider view behind fulcrum web --data-dir 
   let page: Page
   let origin: string
   let key: string
+  let agreementId: string
 
   before(async () => {
     tmp = await tempDir()
@@ -28,6 +30,14 @@ describe('web page in Chromium: the provider view behind fulcrum web --data-dir 
     assert.equal((await runBin(['init', '--data-dir', dir])).code, 0)
     daemon = await startDaemon(dir, ['--api-port', '0'])
     assert.equal((await runBin(['offer', 'publish', example, '--data-dir', dir])).code, 0)
+    // A customer (a light client with no daemon) orders two of its VMs: an order and an agreement to show.
+    const customer = join(tmp.path, 'customer')
+    assert.equal((await runBin(['init', '--data-dir', customer])).code, 0)
+    const order = join(tmp.path, 'order.json')
+    await writeFile(order, JSON.stringify({ items: [{ name: 'app', type: 'compute.vm', countries: ['IT'], quantity: 2 }], term: { months: 1, noticeDays: 1 } }))
+    const placed = await runBin(['order', 'place', order, '--peer', daemon.addr, '--data-dir', customer, '--json'])
+    assert.equal(placed.code, 0, placed.stderr)
+    agreementId = (JSON.parse(placed.stdout) as { agreementId: string }).agreementId
     web = await startWeb(['--data-dir', dir])
     const url = new URL(web.url)
     origin = url.origin
@@ -49,8 +59,13 @@ describe('web page in Chromium: the provider view behind fulcrum web --data-dir 
     assert.deepEqual(offers, ['mil-vm-4x16'])
     const id = (await runBin(['id', '--data-dir', dir, '--json'])).stdout
     assert.ok(id.includes(await page.locator('dl.facts dd code').first().textContent() ?? '?'), 'the peer id shown is the data dir\'s')
-    await page.waitForSelector('table[data-table="orders"]')
-    await page.waitForSelector('table[data-table="agreements"]')
+    const cells = async (table: string, label: string): Promise<string[]> =>
+      await page.$$eval(`table[data-table="${table}"] tbody tr td[data-label="${label}"]`, tds => tds.map(td => td.textContent ?? ''))
+    assert.deepEqual(await cells('orders', 'Order'), [agreementId])
+    assert.deepEqual(await cells('orders', 'Status'), ['committed'])
+    assert.deepEqual(await cells('orders', 'Reserved'), ['2 × mil-vm-4x16'])
+    assert.deepEqual(await cells('agreements', 'Agreement'), [agreementId])
+    assert.deepEqual(await cells('agreements', 'State'), ['active'])
     assert.ok(!page.url().includes(key), 'the key left the address bar')
     await screenshot(page, 'provider-1440')
     await page.setViewportSize({ width: 360, height: 800 })

@@ -93,10 +93,15 @@ describe('web page in Chromium: search and verify against real daemons (e2e)', f
       await page.click('summary')
       assert.equal(await overflowsHorizontally(page), false, `search view at ${width} px`)
       await screenshot(page, `search-${width}`)
-      await page.goto(`${web?.url ?? ''}#/nodes`)
-      await page.waitForSelector('table[data-table="nodes"] tbody tr')
-      assert.equal(await overflowsHorizontally(page), false, `nodes view at ${width} px`)
-      await screenshot(page, `nodes-${width}`)
+      const routes = await page.$$eval('nav a', as => as.map(a => a.getAttribute('href') ?? ''))
+      assert.ok(routes.includes('#/nodes') && routes.length >= 2, routes.join(' '))
+      for (const route of routes.filter(r => r !== '#/search')) {
+        await page.goto(`${web?.url ?? ''}${route}`)
+        await page.waitForSelector(`nav a[href="${route}"][aria-current="page"]`)
+        await page.waitForSelector('main h1')
+        assert.equal(await overflowsHorizontally(page), false, `${route} at ${width} px`)
+        await screenshot(page, `${route.slice(2)}-${width}`)
+      }
     }
     await page.setViewportSize({ width: 1440, height: 900 })
   })
