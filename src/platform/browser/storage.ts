@@ -4,6 +4,10 @@
  * is ever found, and writing one is refused (the browser's stores keep no file beside them,
  * e.g. no ledger acknowledgement file).
  */
+// abstract-level (under browser-level and memory-level) requires Node's `events` module; in a
+// browser bundle the `events` package (a declared dependency) stands in for it. Imported first
+// here so that the store's one Node-API dependency is explicit where the browser needs it.
+import 'events'
 import { BrowserLevel } from 'browser-level'
 import type { AbstractLevel } from 'abstract-level'
 
