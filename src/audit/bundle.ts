@@ -12,7 +12,7 @@ import {
 import type { SignedCheckpoint, VerifierKey } from '../ledger/index.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
-import { auditEntries, checkLeafTexts, duplicateIds } from './entries.js'
+import { checkLeafTexts, duplicateIds } from './entries.js'
 import type { EntriesResult, LeafTextsResult } from './entries.js'
 
 /** A bundle as written by `fulcrum ledger export`. */
@@ -32,10 +32,8 @@ export interface BundleReport {
   findings: Finding[]
 }
 
-/** Checks entries `[offset, offset + leaves.length)`; may run elsewhere (worker threads). */
+/** Checks entries `[offset, offset + leaves.length)` (the reference path of {@link auditBundle}). */
 export type EntriesChecker = (leaves: Uint8Array[], offset: number, owner: string | undefined) => Promise<EntriesResult>
-
-const sequential: EntriesChecker = async (leaves, offset, owner) => auditEntries(leaves, offset, owner)
 
 /**
  * Checks a bundle's leaves as they are in the bundle (base64 text, not yet validated): decodes,
@@ -70,7 +68,9 @@ export function parseBundle (input: unknown): { bundle: LedgerBundle, leaves: Ui
 
 /**
  * Audits a bundle. Throws only for input that is not a bundle at all (`AUDIT_MALFORMED_BUNDLE`).
- * Without `checkEntries`, this is {@link auditBundleTexts} in the calling thread.
+ * Without `checkEntries`, this is {@link auditBundleTexts} in the calling thread; with it, every
+ * leaf is decoded first and the entries are checked by `checkEntries` (a second, simpler path
+ * that tests hold the text path to).
  */
 export async function auditBundle (input: unknown, checkEntries?: EntriesChecker): Promise<BundleReport> {
   if (checkEntries === undefined) return await auditBundleTexts(input, sequentialTexts)

@@ -2,13 +2,13 @@
  * Entry checks on several cores: a large bundle's signatures (one Ed25519 verification per party
  * per entry) dominate an offline audit, so the leaves go to the verification thread pool
  * (`verify/threads.ts`, the same pool that agreement appends and catalog sync use). The checks
- * themselves are the pure `checkEntry` / `checkLeafTexts`, so the result is the same as in one thread.
+ * themselves are the pure `checkLeafTexts`, so the result is the same as in one thread.
  */
 import { availableParallelism } from 'node:os'
 import type { ThreadPool } from '../verify/threads.js'
-import { auditEntries, checkLeafTexts } from './entries.js'
-import type { EntriesResult, LeafTextsResult } from './entries.js'
-import type { EntriesChecker, LeafTextsChecker } from './bundle.js'
+import { checkLeafTexts } from './entries.js'
+import type { LeafTextsResult } from './entries.js'
+import type { LeafTextsChecker } from './bundle.js'
 import type { Finding } from './errors.js'
 import { rootFromLeafHashes } from '../ledger/index.js'
 
@@ -25,27 +25,6 @@ export const MAX_WORKERS = 8
  * signatures (one item is ~0.7 MB of text), small enough that the threads finish together.
  */
 export const LEAVES_PER_ITEM = 1024
-
-/**
- * An {@link EntriesChecker} that uses a pool of `workers` threads for inputs of at least
- * `threshold` leaves; with `workers` = 1 everything is checked in the calling thread.
- */
-export function parallelEntriesChecker (workers = Math.min(MAX_WORKERS, availableParallelism()), threshold = PARALLEL_THRESHOLD): EntriesChecker {
-  return async (leaves, offset, owner) => {
-    if (workers < 2 || leaves.length < threshold) return auditEntries(leaves, offset, owner)
-    const { threadPool } = await import('../verify/threads.js')
-    const pool = threadPool(workers)
-    try {
-      await pool.warm()
-      const results = await pool.map('entry', leaves.map((leaf, i) => ({ leaf, index: offset + i, owner })))
-      const findings: Finding[] = []
-      for (const r of results) if (r.finding !== undefined) findings.push(r.finding)
-      return { findings, ids: results.map(r => r.id) } satisfies EntriesResult
-    } finally {
-      await pool.close()
-    }
-  }
-}
 
 /** A {@link LeafTextsChecker} on threads, and a way to stop them if it is never called. */
 export interface ParallelTextsChecker {

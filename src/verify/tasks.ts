@@ -1,7 +1,7 @@
 /**
  * The work a verification pool does, as pure per-item functions: one Ed25519 signature, one offer
- * record (decode, validate, signature, time), one ledger entry (decode, every party's signature,
- * owner). A pool runs them in the calling thread or on worker threads; the results are the same.
+ * record (decode, validate, signature, time), one ledger leaf to append (decode, every party's
+ * signature), a run of an audited bundle's leaves (base64, entry checks, hashes). A pool runs them in the calling thread or on worker threads; the results are the same.
  * Items and results are plain data (structured-clone safe), so they can cross a thread boundary.
  */
 import { isFulcrumError } from '../errors/index.js'
@@ -9,7 +9,7 @@ import { verify } from '../identity/index.js'
 import { verifyRecordBytes } from '../offers/index.js'
 import type { OfferRecord } from '../offers/index.js'
 import { verifyLeaf } from '../ledger/index.js'
-import { checkEntry, checkLeafTexts } from '../audit/entries.js'
+import { checkLeafTexts } from '../audit/entries.js'
 import type { LeafTextsResult } from '../audit/entries.js'
 import type { Finding } from '../audit/errors.js'
 
@@ -40,24 +40,11 @@ export interface ItemError {
   path?: string
 }
 
-/** One ledger leaf at `index` of a log owned by `owner` (undefined: owner not checked). */
-export interface EntryItem {
-  leaf: Uint8Array
-  index: number
-  owner: string | undefined
-}
-
 /** A run of a bundle's leaves as exported (base64 text) at indexes `offset`..., in a log owned by `owner`. */
 export interface LeafTextsItem {
   texts: unknown[]
   offset: number
   owner: string | undefined
-}
-
-/** The outcome of one entry: its document id ('' if malformed) and its first violation. */
-export interface EntryOutcome {
-  id: string
-  finding?: Finding
 }
 
 /** Every task: its item and result types. */
@@ -68,7 +55,6 @@ export interface Tasks {
   verifiedRecord: { item: RecordItem, result: CheckedRecord }
   /** A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). */
   leaf: { item: Uint8Array, result: ItemError | null }
-  entry: { item: EntryItem, result: EntryOutcome }
   /** Many leaves per item (an audit): decoded from base64, checked and hashed (`checkLeafTexts`). */
   leafTexts: { item: LeafTextsItem, result: LeafTextsResult }
 }
@@ -112,10 +98,6 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
       if (isFulcrumError(err)) return itemError(err)
       throw err
     }
-  },
-  entry: (item) => {
-    const { entry, finding } = checkEntry(item.leaf, item.index, item.owner)
-    return finding === undefined ? { id: entry?.body.id ?? '' } : { id: entry?.body.id ?? '', finding }
   },
   leafTexts: (item) => checkLeafTexts(item.texts, item.offset, item.owner)
 }

@@ -184,21 +184,6 @@ describe('audit: an agreement copy from the exported ledger of a party without a
   })
 })
 
-describe('audit: parallel entry checks', function () {
-  // Threads boot tsx and compile the verification modules (from source): slow on a loaded machine.
-  this.timeout(180_000)
-  it('gives the same findings in worker threads as in one thread', async () => {
-    const { parallelEntriesChecker } = await import('../../../src/audit/parallel.js')
-    const { auditEntries } = await import('../../../src/audit/index.js')
-    const leaves = Array.from({ length: 30 }, (_, i) => agreementLeaf(`p${i}`, [owner, alice]))
-    leaves[17] = new TextEncoder().encode('junk')
-    leaves[23] = agreementLeaf('foreign', [alice, bob])
-    const par = await parallelEntriesChecker(3, 0)(leaves, 100, owner.peerId)
-    assert.deepEqual(par, auditEntries(leaves, 100, owner.peerId))
-    assert.deepEqual(par.findings.map(f => [f.code, f.index]), [['AUDIT_MALFORMED_ENTRY', 117], ['AUDIT_NOT_A_PARTY', 123]])
-  })
-})
-
 describe('audit: bundle leaves checked from their text on threads', function () {
   this.timeout(180_000)
   // 37 leaves (not a power of two) in runs of 4: the root is folded from the runs' roots.

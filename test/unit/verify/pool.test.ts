@@ -6,7 +6,8 @@ import { decodeEntry, encodeEntry, verifyEntrySignatures } from '../../../src/le
 import { encodeRecord, verifyRecordBytes } from '../../../src/offers/index.js'
 import type { VerifiedRecord } from '../../../src/offers/index.js'
 import { checkLeafIn, inlinePool, runTask, verifyEntrySignaturesIn, verifyRecordsIn } from '../../../src/verify/index.js'
-import type { EntryItem, SignatureItem, VerifyPool } from '../../../src/verify/index.js'
+import type { LeafTextsItem, SignatureItem, VerifyPool } from '../../../src/verify/index.js'
+import { toBase64 } from '../../../src/encoding/base64.js'
 import { threadPool } from '../../../src/verify/threads.js'
 import { signedEntry, testBody, testIdentity as ledgerIdentity } from '../ledger/fixtures.js'
 import { T0, signed, testIdentity } from '../../helpers/offers.js'
@@ -99,11 +100,11 @@ describe('verify: one verification pool', function () {
       assert.equal(seq?.code, 'LEDGER_BAD_ENTRY_SIGNATURE')
       await assert.rejects(verifyEntrySignaturesIn(pool, bad), (err: FulcrumError) => { assert.deepEqual(err.toJSON(), seq); return true })
     }
-    // Through the entry task too (audits): decode, signatures, owner.
+    // Through the audit's task too (a run of base64 leaves): decode, signatures, owner.
     const leaves = [encodeEntry(entry), encodeEntry({ ...entry, sigs: [entry.sigs[0] as Uint8Array, flip(entry.sigs[1] as Uint8Array, 3), entry.sigs[2] as Uint8Array] }), Uint8Array.of(1, 2)]
-    const items: EntryItem[] = leaves.map((leaf, index) => ({ leaf, index, owner: a.peerId }))
-    assert.deepEqual(await pool.map('entry', items), runTask('entry', items))
-    assert.deepEqual((await pool.map('entry', items)).map(r => r.finding?.code), [undefined, 'AUDIT_BAD_ENTRY_SIGNATURE', 'AUDIT_MALFORMED_ENTRY'])
+    const items: LeafTextsItem[] = [{ texts: leaves.map(toBase64), offset: 0, owner: a.peerId }]
+    assert.deepEqual(await pool.map('leafTexts', items), runTask('leafTexts', items))
+    assert.deepEqual((await pool.map('leafTexts', items))[0]?.findings.map(f => [f.code, f.index]), [['AUDIT_BAD_ENTRY_SIGNATURE', 1], ['AUDIT_MALFORMED_ENTRY', 2]])
     assert.equal(decodeEntry(leaves[0] as Uint8Array).body.id, 'x1')
   })
 
