@@ -28,9 +28,10 @@ const ZERO = new Uint8Array(FINGERPRINT_BYTES)
 
 /** The hash of one item (see module doc). */
 export function itemHash (key: string, seq: number): Uint8Array {
-  const seqBytes = Buffer.alloc(8)
-  seqBytes.writeBigUInt64BE(BigInt(seq))
-  return new Uint8Array(createHash('sha256').update(key, 'utf8').update(Uint8Array.of(0)).update(seqBytes).digest().subarray(0, FINGERPRINT_BYTES))
+  const bytes = new TextEncoder().encode(key)
+  const out = new Uint8Array(FINGERPRINT_BYTES)
+  hashInto(bytes, 0, bytes.length, seq, out, 0)
+  return out
 }
 
 /** Keys (UTF-8 bytes in `arena` at `offsets`/`lengths`) and seqs, sorted by key. */
