@@ -6,6 +6,7 @@
  * that sub-order from the parent body, names the part that refused, and says what the sub-order's
  * decision is once the parent's fate is known. No I/O; time and randomness are inputs.
  */
+import { toHex } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { FulcrumError } from '../errors/index.js'
 import { bytesEqual, entrySigningBytes, sha256 } from '../ledger/index.js'
@@ -82,7 +83,6 @@ export interface SubOrderInput {
   now: number
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, x => x.toString(16).padStart(2, '0')).join('')
 const fail = (code: string, why: string, path?: string): never => { throw new FulcrumError(code, why, path === undefined ? {} : { path }) }
 
 /** The link a sub-order carries to the parent body (its id and the hash every party signed). */
@@ -124,7 +124,7 @@ export function planSubOrder (input: SubOrderInput): SubOrder | undefined {
       const path = `terms.items[${index}]`
       const found = input.component(c.provider, c.id)
       if (found === undefined || input.now >= found.offer.expiresAt) return fail(AggregatorError.PART_UNAVAILABLE, `part ${c.provider}/${c.id} of bundle ${item.offer.id} is not live`, path)
-      if (found.offer.seq !== c.seq || hex(found.hash) !== c.hash) return fail(AggregatorError.PART_UNAVAILABLE, `part ${c.provider}/${c.id} of bundle ${item.offer.id} is at seq ${found.offer.seq}, the bundle pins seq ${c.seq}`, path)
+      if (found.offer.seq !== c.seq || toHex(found.hash) !== c.hash) return fail(AggregatorError.PART_UNAVAILABLE, `part ${c.provider}/${c.id} of bundle ${item.offer.id} is at seq ${found.offer.seq}, the bundle pins seq ${c.seq}`, path)
       const quantity = item.quantity * c.quantity
       const cost = Number.isSafeInteger(quantity) ? monthlyCost(found.offer, quantity) : undefined
       if (cost === undefined) return fail(OrderError.BAD_TERMS, `part ${c.provider}/${c.id} is billed by use or its quantity overflows`, path)
