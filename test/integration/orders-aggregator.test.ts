@@ -59,6 +59,29 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
     return { parts, record }
   }
 
+  /**
+   * Places the bundle `name` with p3's own offer, p3 approving by hand, and runs `then` once the
+   * aggregator holds the parent while p3 still waits; p3 approves automatically again afterwards.
+   */
+  async function whileAggregatorHolds (name: string,
+    then: (s: { parts: SignedOffer[], placing: ReturnType<typeof place>, orderId: string }) => Promise<void>): Promise<void> {
+    const { parts, record } = await bundle(name)
+    const other = await publishOffer(p3, `${name}-other`)
+    p3.node.orders.policy.approval = 'manual'
+    try {
+      const c = await newCustomer()
+      const placing = place(c, planOf([record, other]), [agg, p3])
+      let orderId = ''
+      await waitFor(async () => {
+        orderId = (await p3.node.orders.pendingApprovals())[0]?.id ?? ''
+        return orderId !== '' && (await agg.node.orders.store.get(orderId))?.status === 'held'
+      }, 20_000, 'the aggregator holding the parent while the other provider waits for approval')
+      await then({ parts, placing, orderId })
+    } finally {
+      p3.node.orders.policy.approval = 'auto'
+    }
+  }
+
   it('commits the chain: customer and aggregator share the parent entry, aggregator and parts the sub-order entry, which links to the parent', async () => {
     const { parts, record } = await bundle('stack')
     const c = await newCustomer()
@@ -147,18 +170,7 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
   })
 
   it('releases every part when the customer aborts after the aggregator held the parent: its release aborts the sub-order', async () => {
-    const { parts, record } = await bundle('heldabort')
-    const other = await publishOffer(p3, 'heldabort-other')
-    p3.node.orders.policy.approval = 'manual'
-    try {
-      const c = await newCustomer()
-      const placing = place(c, planOf([record, other]), [agg, p3])
-      let orderId = ''
-      await waitFor(async () => {
-        const pending = await p3.node.orders.pendingApprovals()
-        orderId = pending[0]?.id ?? ''
-        return orderId !== '' && (await agg.node.orders.store.get(orderId))?.status === 'held'
-      }, 20_000, 'the aggregator holding the parent while the other provider waits for approval')
+    await whileAggregatorHolds('heldabort', async ({ parts, placing, orderId }) => {
       for (const [i, m] of [p1, p2].entries()) assert.equal(m.node.orders.store.usage(parts[i]!.body.id).held, i + 1, `part ${i} held`)
       await p3.node.orders.refuse(orderId)
       const outcome = await placing
@@ -168,23 +180,11 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
       assert.equal((await agg.node.orders.store.get(orderId))?.status, 'released')
       for (const [i, m] of [p1, p2].entries()) assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: 0 })
       assert.equal((await subsOf(agg.node, orderId)).length, 0)
-    } finally {
-      p3.node.orders.policy.approval = 'auto'
-    }
+    })
   })
 
   it('survives an aggregator restart between its hold on the parent and the customer\'s commit: the stored sub-order is committed when the parent is', async () => {
-    const { parts, record } = await bundle('restart')
-    const other = await publishOffer(p3, 'restart-other')
-    p3.node.orders.policy.approval = 'manual'
-    try {
-      const c = await newCustomer()
-      const placing = place(c, planOf([record, other]), [agg, p3])
-      let orderId = ''
-      await waitFor(async () => {
-        orderId = (await p3.node.orders.pendingApprovals())[0]?.id ?? ''
-        return orderId !== '' && (await agg.node.orders.store.get(orderId))?.status === 'held'
-      }, 20_000, 'the aggregator holding the parent')
+    await whileAggregatorHolds('restart', async ({ parts, placing, orderId }) => {
       const listen = (agg.node.multiaddrs()[0] as string).replace(/\/p2p\/.*$/, '')
       await agg.node.stop()
       const restarted = await startMember([p1.node.multiaddrs()[0] as string], { config: { renewOwnOffers: false, listen: [listen] } }, agg.dir)
@@ -199,8 +199,6 @@ describe('orders: an aggregator sells a bundle of two other providers\' offers (
         await waitFor(async () => (await leafOf(m.node, sub.body.id)) !== undefined, 20_000, `part ${i}'s ledger`)
         assert.deepEqual(m.node.orders.store.usage(parts[i]!.body.id), { held: 0, committed: i + 1 })
       }
-    } finally {
-      p3.node.orders.policy.approval = 'auto'
-    }
+    })
   })
 })
