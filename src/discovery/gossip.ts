@@ -1,20 +1,23 @@
 /**
  * Offer gossip (protocols/discovery-v1.md §Gossip): one signed record per message on
  * {@link OFFER_TOPIC}, on the shared gossip-topic toolkit (`gossip/`: size cap, per-peer rate,
- * penalties). The offer validator then applies, in order: the new-provider admission budget, strict
- * decode, signature, time, and the catalog's insert decision, mapped to accept / ignore / reject.
+ * penalties). The offer validator then applies, in order: strict decode (once per message), the
+ * new-provider admission budget, signature, time, and the catalog's insert decision, mapped to
+ * accept / ignore / reject.
  */
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId, Startable } from '@libp2p/interface'
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import { GossipTopic, QUIET_TOPIC_SCORE_PARAMS, TokenBuckets } from '../gossip/index.js'
 import type { PeerPenalties, RateLimit, TopicPubSub, TopicRules, TopicStats, Verdict } from '../gossip/index.js'
+import { FulcrumError } from '../errors/index.js'
 import type { Logger } from '../logging/index.js'
 import type { Telemetry } from '../metrics/telemetry.js'
-import { MAX_RECORD_BYTES, decodeRecord } from '../offers/index.js'
+import { MAX_RECORD_BYTES } from '../offers/index.js'
 import { OFFER_TOPIC } from './constants.js'
 import type { Ingestor } from './ingest.js'
-import { isPeerFault } from './ingest.js'
+import { decodeOrInvalid, isPeerFault } from './ingest.js'
+import type { IngestOutcome } from './ingest.js'
 
 /** §Rate limits: sustained gossip messages per second per peer: far above honest offer churn, below a flood. */
 export const RATE_PER_SECOND = 100
@@ -83,29 +86,29 @@ export class OfferGossip implements Startable {
   readonly validate = async (from: PeerId, msg: { data: Uint8Array }): Promise<TopicValidatorResult> => await this.topic.validate(from, msg)
 
   private readonly check = async (data: Uint8Array): Promise<Verdict> => {
-    if (!this.admits(data)) {
+    // Decoded once: the admission check reads the provider, the ingestor verifies the same decoding.
+    const decoded = decodeOrInvalid(data)
+    if (decoded instanceof FulcrumError) return verdictOf({ status: 'invalid', error: decoded })
+    if (!this.admits(decoded.record.body.provider)) {
       this.unadmitted++
       return { result: 'ignore', reason: 'new-provider budget spent' }
     }
-    const outcome = await this.ingestor.ingest(data, { durable: false })
-    if (outcome.status === 'invalid') {
-      return isPeerFault(outcome) ? { result: 'reject', code: outcome.error.code } : { result: 'ignore', reason: outcome.error.code }
-    }
-    return outcome.status === 'store' ? { result: 'accept' } : { result: 'ignore', reason: outcome.status }
+    return verdictOf(await this.ingestor.ingestDecoded(decoded, { durable: false }))
   }
 
   /**
-   * True unless the record is from a provider the catalog holds nothing of and the new-provider
-   * budget is spent. Read before the signature check (the costly part of a flood); a malformed
-   * record passes here and is rejected by the ingestor.
+   * True unless `provider` is one the catalog holds nothing of and the new-provider budget is
+   * spent. Asked after the strict decode and before the signature check (the costly part of a flood).
    */
-  private admits (data: Uint8Array): boolean {
-    let provider: string
-    try {
-      provider = decodeRecord(data).body.provider
-    } catch {
-      return true
-    }
+  private admits (provider: string): boolean {
     return this.ingestor.knowsProvider(provider) || this.newProviders.take(NEW_PROVIDERS)
   }
+}
+
+/** The validator's verdict on what the ingestor did with a record. */
+function verdictOf (outcome: IngestOutcome): Verdict {
+  if (outcome.status === 'invalid') {
+    return isPeerFault(outcome) ? { result: 'reject', code: outcome.error.code } : { result: 'ignore', reason: outcome.error.code }
+  }
+  return outcome.status === 'store' ? { result: 'accept' } : { result: 'ignore', reason: outcome.status }
 }

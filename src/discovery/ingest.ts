@@ -4,8 +4,8 @@
  * store and the sync index. Bad input never throws out of {@link Ingestor.ingest}.
  */
 import { FulcrumError } from '../errors/index.js'
-import { verifyRecordBytes, recordKey, recordExpiresAt, OfferError } from '../offers/index.js'
-import type { VerifiedRecord } from '../offers/index.js'
+import { decodeRecordBytes, verifyDecodedRecord, recordKey, recordExpiresAt, OfferError } from '../offers/index.js'
+import type { DecodedRecord, VerifiedRecord } from '../offers/index.js'
 import type { Logger } from '../logging/index.js'
 import { silentLogger } from '../logging/index.js'
 import type { InsertDecision } from '../catalog/decide.js'
@@ -25,6 +25,16 @@ const HONEST_FAILURES: ReadonlySet<string> = new Set([OfferError.EXPIRED, OfferE
 /** True if a failed record is evidence against the peer that sent it (forged, malformed, oversized). */
 export function isPeerFault (outcome: IngestOutcome): boolean {
   return outcome.status === 'invalid' && !HONEST_FAILURES.has(outcome.error.code)
+}
+
+/** Decodes wire bytes strictly; the decoding error (OFFER_* code) instead of throwing it. */
+export function decodeOrInvalid (bytes: Uint8Array): DecodedRecord | FulcrumError {
+  try {
+    return decodeRecordBytes(bytes)
+  } catch (err) {
+    if (err instanceof FulcrumError) return err
+    throw err
+  }
 }
 
 /** Verifies and stores records (see module doc). */
@@ -71,10 +81,16 @@ export class Ingestor {
    * a write lost in a crash is fetched again by sync).
    */
   async ingest (bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<IngestOutcome> {
+    const decoded = decodeOrInvalid(bytes)
+    return decoded instanceof FulcrumError ? { status: 'invalid', error: decoded } : await this.ingestDecoded(decoded, options)
+  }
+
+  /** {@link ingest} of bytes the caller has already decoded (with `decodeOrInvalid`), so they are not decoded again. */
+  async ingestDecoded (decoded: DecodedRecord, options: { durable?: boolean } = {}): Promise<IngestOutcome> {
     const now = this.now()
     let verified: VerifiedRecord
     try {
-      verified = verifyRecordBytes(bytes, now)
+      verified = verifyDecodedRecord(decoded, now)
     } catch (err) {
       if (err instanceof FulcrumError) return { status: 'invalid', error: err }
       throw err

@@ -168,9 +168,30 @@ export function verifyRecord (record: OfferRecord, now: number, options: VerifyO
 
 /** Decodes and verifies wire bytes: {@link decodeRecord} then {@link verifyRecord}'s checks. */
 export function verifyRecordBytes (bytes: Uint8Array, now: number, options: VerifyOptions = {}): VerifiedRecord {
+  return verifyDecodedRecord(decodeRecordBytes(bytes), now, options)
+}
+
+/** Wire bytes decoded by {@link decodeRecordBytes}, not verified yet. */
+export interface DecodedRecord {
+  readonly record: OfferRecord
+  readonly bytes: Uint8Array
+  /** The signing bytes located in `bytes` (undefined: rebuilt from the record when verified). */
+  readonly signed: Uint8Array | undefined
+}
+
+/**
+ * {@link decodeRecord}, keeping what {@link verifyDecodedRecord} needs: for a caller that reads the
+ * record before verifying it (gossip's admission check reads the provider), so each hop decodes once.
+ */
+export function decodeRecordBytes (bytes: Uint8Array): DecodedRecord {
   const { record, signed } = readRecord(bytes)
-  checkRecord(record, now, options, signed)
-  return { record, bytes, digest: sha256(bytes) }
+  return { record, bytes, signed }
+}
+
+/** The checks of {@link verifyRecordBytes} on bytes already decoded by {@link decodeRecordBytes}. */
+export function verifyDecodedRecord (decoded: DecodedRecord, now: number, options: VerifyOptions = {}): VerifiedRecord {
+  checkRecord(decoded.record, now, options, decoded.signed)
+  return { record: decoded.record, bytes: decoded.bytes, digest: sha256(decoded.bytes) }
 }
 
 /**

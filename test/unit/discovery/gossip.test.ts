@@ -68,6 +68,25 @@ describe('discovery: gossip validator', () => {
     assert.equal(penalties.score(sender.toString()), 0)
   })
 
+  it('admits fresh providers within the new-provider budget only; known providers and malformed records do not use it', async () => {
+    gossip = new OfferGossip({} as GossipSub, new Ingestor(catalogView(catalog), new SyncIndex(), () => clock), penalties, silentLogger, { perSecond: 1, burst: 2 })
+    const fresh = (): Uint8Array => {
+      const p = createIdentity()
+      return encodeRecord(signOffer(makeOffer(p, { id: 'n', seq: NOW, issuedAt: NOW - 1000, expiresAt: NOW + 3_600_000 }), p))
+    }
+    assert.equal(await validate(Uint8Array.from([0xa1, 0x61])), TopicValidatorResult.Reject)
+    assert.equal(await validate(offer('k1')), TopicValidatorResult.Accept, 'the first record of a provider takes a token')
+    assert.equal(await validate(offer('k2')), TopicValidatorResult.Accept, 'a known provider does not use the budget')
+    assert.equal(await validate(fresh()), TopicValidatorResult.Accept, 'the second token (the malformed record took none)')
+    assert.equal(await validate(fresh()), TopicValidatorResult.Ignore, 'the burst of 2 is spent')
+    assert.equal(gossip.stats.unadmitted, 1)
+    clock += 1000
+    assert.equal(await validate(fresh()), TopicValidatorResult.Accept, 'one token refilled')
+    assert.equal(await validate(fresh()), TopicValidatorResult.Ignore)
+    assert.equal(await validate(offer('k3')), TopicValidatorResult.Accept, 'known providers still pass with the budget spent')
+    assert.equal(penalties.score(sender.toString()) < 0, true, 'the malformed record was penalised')
+  })
+
   it('throttles a peer beyond its burst, and lets it through again as tokens refill', async () => {
     for (let i = 0; i < BURST; i++) await validate(offer('x'))
     assert.equal(await validate(offer('y')), TopicValidatorResult.Ignore)
