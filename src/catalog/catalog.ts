@@ -160,14 +160,15 @@ export class Catalog {
   }
 
   /**
-   * Decides and applies one record in memory at once (the gossip validator relays before the
-   * write); `persisted` settles when the write is on disk.
+   * Decides and applies one record in memory at once; the write starts on the next turn of the
+   * event loop, shared with every record inserted until then (the gossip validator relays first,
+   * and a burst of gossip makes one batch); `persisted` settles when the write is on disk.
    */
   insertNow (verified: VerifiedRecord): { result: InsertResult, persisted: Promise<void> } {
     const added: number[] = []
     const result = this.apply(verified, added)
     this.addToIndex(added)
-    return { result, persisted: this.writes.flush() }
+    return { result, persisted: this.writes.flushSoon() }
   }
 
   /** Inserts a verified record; see `decideInsert` for what happens. */

@@ -28,6 +28,8 @@ export class PendingWrites {
   /** Work that must finish before the next batch (evidence reads the held record). */
   private tasks: Array<Promise<void>> = []
   private flushing: Promise<void> | undefined
+  /** The flush scheduled by {@link flushSoon}, until it starts. */
+  private soon: Promise<void> | undefined
 
   constructor (private readonly db: Store) {}
 
@@ -60,6 +62,18 @@ export class PendingWrites {
       out[i] = pending === undefined ? plain(got[j]) : pending ?? undefined
     })
     return out
+  }
+
+  /**
+   * {@link flush} on the next turn of the event loop (setImmediate): callers until then share the
+   * batch, and none of them pays for it synchronously. Reads see pending records meanwhile.
+   */
+  async flushSoon (): Promise<void> {
+    this.soon ??= new Promise<void>(resolve => { setImmediate(resolve) }).then(async () => {
+      this.soon = undefined
+      await this.flush()
+    })
+    await this.soon
   }
 
   /** Writes what is pending; concurrent callers share one batch. */
