@@ -34,18 +34,35 @@ const clock = (): number => performance.timeOrigin + performance.now()
 const idOf = (data: Uint8Array): string => createHash('sha256').update(data).digest('base64').slice(0, 16)
 const send = (m: unknown): void => { process.send?.(m) }
 
-interface Hosted { addr: string, pubsub: GossipSub, publish: (i: number) => Promise<{ id: string, t: number }>, stop: () => Promise<void> }
+interface Hosted { addr: string, pubsub: GossipSub, connections: () => number, publish: (i: number) => Promise<{ id: string, t: number }>, stop: () => Promise<void> }
 
 const mode = process.argv[2] as 'fulcrum' | 'stock'
 const hosted: Hosted[] = []
 let base = ''
 const provider = createIdentity()
-/** Event-loop delay of this process while messages are published (enabled at the first publish). */
+/** Event-loop delay of this process while messages are published (from the `measure` command on). */
 const loop = monitorEventLoopDelay({ resolution: 5 })
 /** Milliseconds each publish call took in this process (the local part of the path: verify, store, send). */
 const publishMs: number[] = []
 
+/** Messages of the measured topic received from peers (first deliveries and duplicates) while measuring. */
+let receptions = 0
+let measuring = false
+/** CPU time of this process at the last `measure` or `cpu` command (process.cpuUsage). */
+let cpuMark: NodeJS.CpuUsage | undefined
+
+function cpuMsSince (start: NodeJS.CpuUsage | undefined): number {
+  const used = process.cpuUsage(start)
+  return start === undefined ? 0 : (used.user + used.system) / 1000
+}
+
 function listen (pubsub: GossipSub, topic: string): void {
+  const counted = pubsub as unknown as { handleReceivedMessage: (from: unknown, msg: { topic: string }) => Promise<void> }
+  const original = counted.handleReceivedMessage.bind(pubsub)
+  counted.handleReceivedMessage = async (from, msg) => {
+    if (msg.topic === topic && measuring) receptions++
+    await original(from, msg)
+  }
   pubsub.addEventListener('message', (evt) => {
     if (evt.detail.topic === topic) send({ arrived: idOf(evt.detail.data), t: clock() })
   })
@@ -61,6 +78,7 @@ async function fulcrumNode (i: number, bootstrap: string[]): Promise<Hosted> {
   return {
     addr: node.multiaddrs()[0] as string,
     pubsub,
+    connections: () => node.libp2p.getConnections().length,
     publish: async (m) => {
       const record = signOffer(realisticOffer(provider, 0, m * 1000 + i, Date.now()), provider)
       const id = idOf(encodeRecord(record))
@@ -91,6 +109,7 @@ async function stockNode (i: number, bootstrap: string[]): Promise<Hosted> {
   return {
     addr: node.getMultiaddrs()[0]?.toString() as string,
     pubsub,
+    connections: () => node.getConnections().length,
     publish: async (m) => {
       // The same size as an offer record, distinct per message.
       const data = new Uint8Array(620)
@@ -104,14 +123,15 @@ async function stockNode (i: number, bootstrap: string[]): Promise<Hosted> {
   }
 }
 
-process.on('message', (msg: { cmd: string, first?: number, count?: number, earlier?: string[], node?: number, m?: number }) => {
+process.on('message', (msg: { cmd: string, first?: number, count?: number, earlier?: string[], bootstrap?: number[][], node?: number, m?: number }) => {
   void (async () => {
     if (msg.cmd === 'start') {
       base = await mkdtemp(join(tmpdir(), 'fulcrum-bench-fed-'))
       const known = [...(msg.earlier ?? [])]
       for (let k = 0; k < (msg.count ?? 0); k++) {
         const i = (msg.first ?? 0) + k
-        const peers = [...new Set(Array.from({ length: Math.min(3, known.length) }, () => known[Math.floor(Math.random() * known.length)] as string))]
+        // The parent chose each node's bootstrap peers (indices of earlier nodes), the same for both federations.
+        const peers = (msg.bootstrap?.[k] ?? []).map(j => known[j] as string)
         const h = mode === 'fulcrum' ? await fulcrumNode(i, peers) : await stockNode(i, peers)
         hosted.push(h)
         known.push(h.addr)
@@ -120,15 +140,26 @@ process.on('message', (msg: { cmd: string, first?: number, count?: number, earli
     } else if (msg.cmd === 'mesh') {
       const topic = mode === 'fulcrum' ? OFFER_TOPIC : STOCK_TOPIC
       send({ mesh: hosted.map(h => (h.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic).length) })
+    } else if (msg.cmd === 'cpu') {
+      send({ cpu: cpuMsSince(cpuMark) })
+      cpuMark = process.cpuUsage()
+    } else if (msg.cmd === 'measure') {
+      // FED_CHILD_MARKS=1 prints the monotonic clock in microseconds (that of --cpu-prof profiles) to find the window.
+      if (process.env.FED_CHILD_MARKS === '1') process.stderr.write(`mark ${process.pid} measure ${process.hrtime.bigint() / 1000n}\n`)
+      measuring = true
+      cpuMark = process.cpuUsage()
+      loop.enable()
+      send({ measuring: true })
     } else if (msg.cmd === 'publish') {
       const h = hosted[msg.node ?? 0] as Hosted
-      loop.enable()
       const { id, t } = await h.publish(msg.m ?? 0)
       publishMs.push(clock() - t)
       send({ published: id, t })
     } else if (msg.cmd === 'stats') {
+      if (process.env.FED_CHILD_MARKS === '1') process.stderr.write(`mark ${process.pid} stats ${process.hrtime.bigint() / 1000n}\n`)
       const sorted = [...publishMs].sort((a, b) => a - b)
-      send({ stats: { loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : 0, loopMax: loop.count > 0 ? loop.max / 1e6 : 0, publishP50: sorted[Math.floor(sorted.length / 2)] ?? 0 } })
+      send({ stats: { loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : 0, loopMax: loop.count > 0 ? loop.max / 1e6 : 0, publishP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        receptions, connections: hosted.map(h => h.connections()), cpuMs: cpuMsSince(cpuMark) } })
     } else if (msg.cmd === 'stop') {
       await Promise.all(hosted.map(async h => { await h.stop() }))
       if (base !== '') await rm(base, { recursive: true, force: true })

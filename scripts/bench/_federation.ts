@@ -24,12 +24,23 @@ export interface PropagationResult {
   loopP99: number
   /** Median time of the publish call in the publishing process (verify, store, send). */
   publishP50: number
+  /** Receptions beyond the first per message and receiving node (gossipsub duplicates). */
+  duplicates: number
+  /** Mean open connections per node at the end. */
+  connections: number
+  /** CPU time of all child processes while messages were published, per wall-clock time (cores busy). */
+  cores: number
+  /** The same over `idleMs` before the first message (background work: 0 if not measured). */
+  idleCores: number
 }
 
 type Msg = Record<string, unknown>
+interface ChildStats { loopP99: number, publishP50: number, receptions: number, connections: number[], cpuMs: number }
 
 function child (mode: string): { proc: ChildProcess, next: (key: string) => Promise<Msg> } {
-  const proc = fork(CHILD, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  // FED_CHILD_NODE_OPTIONS adds flags to each child (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it).
+  const extra = (process.env.FED_CHILD_NODE_OPTIONS ?? '').split(' ').filter(x => x !== '')
+  const proc = fork(CHILD, [mode], { execArgv: ['--import', 'tsx', ...extra], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const waiting = new Map<string, Array<{ resolve: (m: Msg) => void, reject: (e: Error) => void }>>()
   proc.on('message', (m: Msg) => {
     for (const key of Object.keys(m)) waiting.get(key)?.shift()?.resolve(m)
@@ -47,8 +58,30 @@ function child (mode: string): { proc: ChildProcess, next: (key: string) => Prom
   }
 }
 
-/** Runs one federation of `mode` nodes and measures `messages` publications. */
-export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, processes: number, messages: number): Promise<PropagationResult> {
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+function seededRandom (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Node `i`'s bootstrap peers: up to 3 random earlier nodes (duplicates dropped), by index. */
+function bootstrapOf (i: number, random: () => number): number[] {
+  return [...new Set(Array.from({ length: Math.min(3, i) }, () => Math.floor(random() * i)))]
+}
+
+/**
+ * Runs one federation of `mode` nodes and measures `messages` publications; with `idleMs`, first
+ * measures the CPU the federation uses for that long while nothing is published.
+ */
+export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, processes: number, messages: number, idleMs = 0): Promise<PropagationResult> {
+  // Seeded: both federations of a run get the same topology and the same publishers in the same order.
+  const random = seededRandom(Number(process.env.BENCH_SEED ?? 7))
   const kids = Array.from({ length: processes }, () => child(mode))
   const arrivals = new Map<string, number[]>()
   for (const k of kids) {
@@ -68,7 +101,8 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
       const count = Math.min(per, nodes - c * per)
       const kid = kids[c] as ReturnType<typeof child>
       const started = kid.next('started')
-      kid.proc.send({ cmd: 'start', first: c * per, count, earlier: addrs })
+      const bootstrap = Array.from({ length: count }, (_, k) => bootstrapOf(c * per + k, random))
+      kid.proc.send({ cmd: 'start', first: c * per, count, earlier: addrs, bootstrap })
       addrs.push(...((await started).started as string[]))
       for (let k = 0; k < count; k++) owner.push([c, k])
     }
@@ -81,11 +115,21 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
     }
     // Let start-up work settle (DHT refreshes, identify, first syncs).
     await sleep(5000)
+    const cpu = async (): Promise<number> => (await Promise.all(kids.map(async k => { const r = k.next('cpu'); k.proc.send({ cmd: 'cpu' }); return (await r).cpu as number }))).reduce((a, c) => a + c, 0)
+    let idleCores = 0
+    if (idleMs > 0) {
+      await cpu()
+      const idleStart = performance.now()
+      await sleep(idleMs)
+      idleCores = await cpu() / (performance.now() - idleStart)
+    }
+    await Promise.all(kids.map(async k => { const r = k.next('measuring'); k.proc.send({ cmd: 'measure' }); await r }))
+    const measureStart = performance.now()
     const toAll: number[] = []
     const perNode: number[] = []
     let lost = 0
     for (let m = 0; m < messages; m++) {
-      const [c, k] = owner[Math.floor(Math.random() * owner.length)] as [number, number]
+      const [c, k] = owner[Math.floor(random() * owner.length)] as [number, number]
       const kid = kids[c] as ReturnType<typeof child>
       const published = kid.next('published')
       kid.proc.send({ cmd: 'publish', node: k, m })
@@ -100,11 +144,16 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
       perNode.push(...times.map(x => x - t))
       await sleep(100)
     }
-    const stats = await Promise.all(kids.map(async k => { const r = k.next('stats'); k.proc.send({ cmd: 'stats' }); return (await r).stats as { loopP99: number, publishP50: number } }))
+    const stats = await Promise.all(kids.map(async k => { const r = k.next('stats'); k.proc.send({ cmd: 'stats' }); return (await r).stats as ChildStats }))
+    const measuredMs = performance.now() - measureStart
     const published = stats.filter(s => s.publishP50 > 0).map(s => s.publishP50)
     return {
       toAllP50: percentile(toAll, 50), toAllP95: percentile(toAll, 95), perNodeP50: percentile(perNode, 50), lost, meshReady,
-      loopP99: Math.max(...stats.map(s => s.loopP99)), publishP50: percentile(published, 50)
+      loopP99: Math.max(...stats.map(s => s.loopP99)), publishP50: percentile(published, 50),
+      duplicates: (stats.reduce((a, s) => a + s.receptions, 0) - perNode.length) / messages / (nodes - 1),
+      connections: stats.flatMap(s => s.connections).reduce((a, c) => a + c, 0) / nodes,
+      cores: stats.reduce((a, s) => a + s.cpuMs, 0) / measuredMs,
+      idleCores
     }
   } finally {
     await Promise.all(kids.map(async k => {
