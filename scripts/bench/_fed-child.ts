@@ -140,6 +140,8 @@ process.on('message', (msg: { cmd: string, first?: number, count?: number, earli
     } else if (msg.cmd === 'mesh') {
       const topic = mode === 'fulcrum' ? OFFER_TOPIC : STOCK_TOPIC
       send({ mesh: hosted.map(h => (h.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic).length) })
+    } else if (msg.cmd === 'conns') {
+      send({ conns: hosted.reduce((a, h) => a + h.connections(), 0) })
     } else if (msg.cmd === 'cpu') {
       send({ cpu: cpuMsSince(cpuMark) })
       cpuMark = process.cpuUsage()

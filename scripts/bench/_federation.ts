@@ -32,6 +32,8 @@ export interface PropagationResult {
   cores: number
   /** The same over `idleMs` before the first message (background work: 0 if not measured). */
   idleCores: number
+  /** How long after the meshes formed the connections stopped changing (see {@link settled}). */
+  settleMs: number
 }
 
 type Msg = Record<string, unknown>
@@ -55,6 +57,29 @@ function child (mode: string): { proc: ChildProcess, next: (key: string) => Prom
       list.push({ resolve, reject })
       waiting.set(key, list)
     })
+  }
+}
+
+/** Connection counts are polled this often while a federation starts. */
+const SETTLE_POLL_MS = 1000
+/** The federation has settled once the count is unchanged for this many polls in a row. */
+const SETTLE_STABLE_POLLS = 3
+/** Measuring starts after this at the latest, settled or not. */
+const SETTLE_DEADLINE_MS = 90_000
+
+/**
+ * Resolves once `count()` (open connections of the whole federation) has not changed for
+ * SETTLE_STABLE_POLLS polls, or after SETTLE_DEADLINE_MS: the start-up dialling is over.
+ */
+export async function settled (count: () => Promise<number> | number): Promise<void> {
+  const deadline = performance.now() + SETTLE_DEADLINE_MS
+  let last = -1
+  let stable = 0
+  while (stable < SETTLE_STABLE_POLLS && performance.now() < deadline) {
+    const now = await count()
+    stable = now === last ? stable + 1 : 0
+    last = now
+    if (stable < SETTLE_STABLE_POLLS) await sleep(SETTLE_POLL_MS)
   }
 }
 
@@ -113,7 +138,11 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
       if (sizes.every(s => s >= 2)) { meshReady = true; break }
       await sleep(500)
     }
-    // Let start-up work settle (DHT refreshes, identify, first syncs).
+    // Let start-up work settle (DHT refreshes, identify, first syncs): until no connection opened or
+    // closed for a while (at once for stock nodes; a Fulcrum node's DHT dials for tens of seconds), then 5 s.
+    const settleStart = performance.now()
+    await settled(async () => (await Promise.all(kids.map(async k => { const r = k.next('conns'); k.proc.send({ cmd: 'conns' }); return (await r).conns as number }))).reduce((a, c) => a + c, 0))
+    const settleMs = performance.now() - settleStart
     await sleep(5000)
     const cpu = async (): Promise<number> => (await Promise.all(kids.map(async k => { const r = k.next('cpu'); k.proc.send({ cmd: 'cpu' }); return (await r).cpu as number }))).reduce((a, c) => a + c, 0)
     let idleCores = 0
@@ -153,7 +182,8 @@ export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, pro
       duplicates: (stats.reduce((a, s) => a + s.receptions, 0) - perNode.length) / messages / (nodes - 1),
       connections: stats.flatMap(s => s.connections).reduce((a, c) => a + c, 0) / nodes,
       cores: stats.reduce((a, s) => a + s.cpuMs, 0) / measuredMs,
-      idleCores
+      idleCores,
+      settleMs
     }
   } finally {
     await Promise.all(kids.map(async k => {
