@@ -28,7 +28,7 @@ export const MAX_SESSIONS_PER_PEER = 4
 export const FIRST_REQUEST_TIMEOUT_MS = 2_000
 /** §Messages: a proof has at most 2 x 64 hashes (trees below 2^64 leaves). */
 export const MAX_PROOF_HASHES = 128
-/** §Gossip: the node re-announces its checkpoint this often, for peers that missed it. */
+/** §Gossip: the node re-announces its checkpoint this often on average (each wait 0.5-1.5x this), for peers that missed it. */
 export const ANNOUNCE_INTERVAL_MS = 60_000
 /** §Witnessing: observations of other logs running at once (each may fetch a proof). */
 export const MAX_CONCURRENT_OBSERVATIONS = 4

@@ -58,6 +58,18 @@ describe('ledger protocol: nodes on 127.0.0.1', function () {
 
   const deal = (n: number): ReturnType<typeof signedEntry> => signedEntry('agreement', testBody(`deal-${n}`, [provider, customer]), [provider, customer])
 
+  it('re-announces its checkpoint after waits of 0.5 to 1.5 intervals (nodes started together do not stay in step)', async () => {
+    const d = await member(testIdentity(53), 'd')
+    const at: number[] = []
+    const announce = d.service.announce.bind(d.service)
+    d.service.announce = async () => { at.push(performance.now()); await announce() }
+    await until(() => at.length >= 9, '9 announcements')
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number))
+    // The interval is 200 ms: every wait is at least 100 ms, and (drawn uniformly up to 300 ms) some are below 200 ms.
+    assert.ok(gaps.every(g => g >= 99), `gaps ${gaps.map(g => g.toFixed(0)).join(', ')}`)
+    assert.ok(gaps.some(g => g < 190), `no wait below the interval: ${gaps.map(g => g.toFixed(0)).join(', ')}`)
+  })
+
   it('appends an agreement in both parties\' logs, each cosigned by the other (tlog-cosignature)', async () => {
     const ra = await a.service.append(deal(1))
     assert.deepEqual(ra.cosigners, [customer.peerId])
