@@ -58,9 +58,20 @@ function startWorker (): Worker {
   return new Worker(boot, { eval: true })
 }
 
-interface Slot { index: number, resolve: (r: unknown) => void, reject: (e: unknown) => void }
-interface Pending { task: TaskName, item: unknown, slot: Slot }
 interface Call { results: unknown[], left: number, resolve: (r: unknown[]) => void, reject: (e: unknown) => void, failed: boolean }
+/** One queued item: result `index` of `call` (no closures per item: appends queue one item each). */
+interface Pending { task: TaskName, item: unknown, call: Call, index: number }
+
+function settleItem (p: Pending, result: unknown): void {
+  const c = p.call
+  c.results[p.index] = result
+  if (--c.left === 0 && !c.failed) c.resolve(c.results)
+}
+
+function failItem (p: Pending, err: unknown): void {
+  const c = p.call
+  if (!c.failed) { c.failed = true; c.reject(err) }
+}
 /** A thread and its batches in flight, oldest first (a thread answers them in order). */
 interface Thread { worker: Worker, busy: Array<{ id: number, batch: Pending[] }>, ready: boolean }
 
@@ -74,7 +85,7 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
   let deaths = 0
   const readyWaiters: Array<{ resolve: () => void, reject: (e: unknown) => void }> = []
 
-  const fail = (batch: Pending[], err: unknown): void => { for (const p of batch) p.slot.reject(err) }
+  const fail = (batch: Pending[], err: unknown): void => { for (const p of batch) failItem(p, err) }
 
   const spawn = (): Thread => {
     const t: Thread = { worker: startWorker(), busy: [], ready: false }
@@ -93,7 +104,7 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
       // Hand the thread more work before resolving this batch's callers (which may run a while).
       dispatch()
       if (msg.results === undefined) fail(batch, new Error(`verification thread failed: ${msg.error ?? 'unknown'}`))
-      else batch.forEach((p, i) => { p.slot.resolve(msg.results?.[i]) })
+      else for (let i = 0; i < batch.length; i++) settleItem(batch[i] as Pending, msg.results[i])
     })
     const die = (err: unknown): void => {
       const i = pool.indexOf(t)
@@ -160,17 +171,7 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
         const c: Call = { results: new Array(items.length), left: items.length, resolve, reject, failed: false }
         let queue = queues.get(task)
         if (queue === undefined) queues.set(task, queue = [])
-        items.forEach((item, index) => {
-          queue.push({
-            task,
-            item,
-            slot: {
-              index,
-              resolve: (r) => { c.results[index] = r; if (--c.left === 0 && !c.failed) c.resolve(c.results) },
-              reject: (e) => { if (!c.failed) { c.failed = true; c.reject(e) } }
-            }
-          })
-        })
+        for (let index = 0; index < items.length; index++) queue.push({ task, item: items[index], call: c, index })
         dispatch()
       })
       return call as Array<ResultOf<K>>
