@@ -4,7 +4,9 @@
  * Items of all callers go into one queue per task; an idle thread takes the next batch of up to
  * {@link MAX_BATCH} items of one task, so that many small calls (one agreement's two signatures,
  * one sync page) share a message and a thread never waits for a large call to finish before
- * starting on a small one. Threads do not keep the process alive when idle.
+ * starting on a small one. Each thread also holds a second batch ({@link BATCHES_PER_THREAD}), so
+ * that it goes on verifying while the calling thread is busy. Threads do not keep the process
+ * alive when idle.
  *
  * Threads start once {@link START_AFTER_ITEMS} items have been asked for (a node that verifies a
  * handful of records never pays for them), and until one is ready, work runs in the calling
