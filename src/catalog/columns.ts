@@ -225,9 +225,11 @@ export function compareSlots (c: Columns, a: number, b: number): number {
   return compareKeys(c.providerOf(a), c.ids[a] as string, c.providerOf(b), c.ids[b] as string)
 }
 
-/** Compares `pa/ia` with `pb/ib` as strings, without building them. */
+/** Compares `pa/ia` with `pb/ib` as strings, without building them (unless one provider is a prefix of the other). */
 export function compareKeys (pa: string, ia: string, pb: string, ib: string): number {
   if (pa === pb) return ia < ib ? -1 : ia > ib ? 1 : 0
+  // Neither a prefix of the other: they differ before either's '/', which then decides nothing.
+  if (!pa.startsWith(pb) && !pb.startsWith(pa)) return pa < pb ? -1 : 1
   const a = `${pa}/${ia}`; const b = `${pb}/${ib}`
   return a < b ? -1 : a > b ? 1 : 0
 }

@@ -6,7 +6,8 @@
  * (`DISCOVERY_BAD_MESSAGE`, `LEDGER_PROTO_BAD_MESSAGE`, ...).
  */
 import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, encodeCanonical } from './canonical.js'
+import { encodeCanonical } from './canonical.js'
+import { readCanonical } from './canonical-reader.js'
 import type { CanonicalValue } from './canonical.js'
 
 /** How one protocol frames its messages. */
@@ -37,7 +38,7 @@ export function encodeVersionedMessage (format: MessageFormat, value: Record<str
 export function decodeVersionedMessage (format: MessageFormat, bytes: Uint8Array, allowed: readonly string[]): Record<string, unknown> {
   let value: unknown
   try {
-    value = decodeCanonical(bytes, format.maxBytes)
+    value = readCanonical(bytes, format.maxBytes).value
   } catch (err) {
     throw new FulcrumError(format.badMessageCode, `not canonical CBOR: ${(err as Error).message}`, { path: '$', cause: err })
   }

@@ -105,6 +105,39 @@ function isCanonicalScalar (signature: Uint8Array): boolean {
 const KEY_CACHE_LIMIT = 100_000
 const keyCache = new Map<string, Ed25519VerifyKey | null>()
 
+/**
+ * The canonical encodings of the eight points of small order (the torsion subgroup of edwards25519:
+ * orders 1, 2, 4, 4, 8, 8, 8, 8), as hex. Every other small-order encoding is non-canonical.
+ */
+const SMALL_ORDER_KEYS: ReadonlySet<string> = new Set([
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa'
+])
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
+
+/**
+ * The checks of {@link isAcceptablePublicKey} that a verification needs before the platform's own:
+ * the encoding's y is below p (canonical), and the key is not one of the eight small-order points
+ * (by their encodings, with no curve arithmetic: a point decompression in JavaScript costs more than
+ * the verification). An encoding that is no curve point passes here and then fails the platform's
+ * verification, which decodes the key (node:crypto, like RFC 8032 §5.1.7, refuses it).
+ * Only for the verification path: boundary checks of keys use {@link isAcceptablePublicKey}.
+ */
+export function isVerifiableKeyEncoding (publicKey: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_LENGTH) return false
+  // y >= p = 2^255 - 19: bytes 0xed..0xff, then thirty 0xff, then 0x7f (ignoring the sign bit).
+  let tooLarge = ((publicKey[31] as number) & 0x7f) === 0x7f && (publicKey[0] as number) >= 0xed
+  for (let i = 1; tooLarge && i < 31; i++) tooLarge = publicKey[i] === 0xff
+  return !tooLarge && !SMALL_ORDER_KEYS.has(hex(publicKey))
+}
+
 /** The platform's verification key of `publicKey` (null if not acceptable), cached: importing costs more than a verify. */
 function verifyKey (publicKey: Uint8Array): Ed25519VerifyKey | null {
   if (publicKey.length !== PUBLIC_KEY_LENGTH) return null
@@ -113,7 +146,7 @@ function verifyKey (publicKey: Uint8Array): Ed25519VerifyKey | null {
   const id = String.fromCharCode(...publicKey)
   let key = keyCache.get(id)
   if (key !== undefined) return key
-  key = isAcceptablePublicKey(publicKey) ? importEd25519PublicKey(publicKey) : null
+  key = isVerifiableKeyEncoding(publicKey) ? importEd25519PublicKey(publicKey) : null
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
   keyCache.set(id, key)
   return key

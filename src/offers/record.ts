@@ -7,7 +7,7 @@
  */
 import { sha256Parts } from '#platform/crypto'
 import { FulcrumError } from '../errors/index.js'
-import { decodeCanonical, decodeCheckedCanonical, encodeCanonical, signingBytes, EncodingError } from '../encoding/index.js'
+import { encodeCanonical, readCanonical, readCheckedCanonical, signingBytes, signingBytesOfEncoded, EncodingError } from '../encoding/index.js'
 import type { CanonicalValue } from '../encoding/index.js'
 import { publicKeyFromPeerId, verify, verifyPortable, SIGNATURE_LENGTH } from '../identity/index.js'
 import type { Identity } from '../identity/index.js'
@@ -87,16 +87,7 @@ export function encodeRecord (record: OfferRecord): Uint8Array {
  * the signature or the time (see {@link verifyRecordBytes}).
  */
 export function decodeRecord (bytes: Uint8Array): OfferRecord {
-  let value: unknown
-  try {
-    value = decodeCanonical(bytes, MAX_RECORD_BYTES)
-  } catch (err) {
-    if (err instanceof FulcrumError && err.code === EncodingError.TOO_LARGE) {
-      throw new FulcrumError(OfferError.TOO_LARGE, err.message, { cause: err })
-    }
-    throw new FulcrumError(OfferError.MALFORMED, `not a canonical record: ${(err as Error).message}`, { cause: err })
-  }
-  return recordFromValue(value)
+  return readRecord(bytes).record
 }
 
 /**
@@ -104,7 +95,28 @@ export function decodeRecord (bytes: Uint8Array): OfferRecord {
  * thread): the same record, without repeating the canonical-encoding check.
  */
 export function decodeCheckedRecord (bytes: Uint8Array): OfferRecord {
-  return recordFromValue(decodeCheckedCanonical(bytes))
+  return recordFromValue(readCheckedCanonical(bytes).value)
+}
+
+/**
+ * {@link decodeRecord}, and the record's signing bytes built from the body's bytes as they lie in
+ * the input (canonical, so the same bytes an encoding of the decoded body gives) instead of encoding
+ * the body again; undefined if the reader did not locate the body.
+ */
+function readRecord (bytes: Uint8Array): { record: OfferRecord, signed: Uint8Array | undefined } {
+  let read
+  try {
+    read = readCanonical(bytes, MAX_RECORD_BYTES)
+  } catch (err) {
+    if (err instanceof FulcrumError && err.code === EncodingError.TOO_LARGE) {
+      throw new FulcrumError(OfferError.TOO_LARGE, err.message, { cause: err })
+    }
+    throw new FulcrumError(OfferError.MALFORMED, `not a canonical record: ${(err as Error).message}`, { cause: err })
+  }
+  const record = recordFromValue(read.value)
+  const body = read.spans?.get('body')
+  const tag = record.kind === 'offer' ? OFFER_DOMAIN_TAG : WITHDRAWAL_DOMAIN_TAG
+  return { record, signed: body === undefined ? undefined : signingBytesOfEncoded(tag, bytes.subarray(body.start, body.end)) }
 }
 
 /** Checks the envelope of a decoded record (the same checks for CBOR and JSON input). */
@@ -156,8 +168,8 @@ export function verifyRecord (record: OfferRecord, now: number, options: VerifyO
 
 /** Decodes and verifies wire bytes: {@link decodeRecord} then {@link verifyRecord}'s checks. */
 export function verifyRecordBytes (bytes: Uint8Array, now: number, options: VerifyOptions = {}): VerifiedRecord {
-  const record = decodeRecord(bytes)
-  checkRecord(record, now, options)
+  const { record, signed } = readRecord(bytes)
+  checkRecord(record, now, options, signed)
   return { record, bytes, digest: sha256(bytes) }
 }
 
@@ -166,13 +178,18 @@ export function verifyRecordBytes (bytes: Uint8Array, now: number, options: Veri
  * Throws `OFFER_BAD_SIGNATURE`.
  */
 export function verifyRecordSignature (record: OfferRecord, options: VerifyOptions = {}): void {
+  checkSignature(record, recordSigningBytes(record), options)
+}
+
+/** Checks the provider's signature over `signed`, the record's signing bytes. */
+function checkSignature (record: OfferRecord, signed: Uint8Array, options: VerifyOptions): void {
   const key = publicKeyFromPeerId(record.body.provider)
-  const ok = (options.portable === true ? verifyPortable : verify)(key, recordSigningBytes(record), record.signature)
+  const ok = (options.portable === true ? verifyPortable : verify)(key, signed, record.signature)
   if (!ok) throw new FulcrumError(OfferError.BAD_SIGNATURE, `signature does not verify for provider ${record.body.provider}`)
 }
 
-function checkRecord (record: OfferRecord, now: number, options: VerifyOptions): void {
-  verifyRecordSignature(record, options)
+function checkRecord (record: OfferRecord, now: number, options: VerifyOptions, signed?: Uint8Array): void {
+  checkSignature(record, signed ?? recordSigningBytes(record), options)
   if (record.body.issuedAt > now + MAX_CLOCK_SKEW_MS) {
     throw new FulcrumError(OfferError.FROM_FUTURE, `issued ${record.body.issuedAt - now} ms in the future`, { path: 'body.issuedAt' })
   }
