@@ -25,8 +25,16 @@ export const META_CHECKPOINT = Uint8Array.of(Bucket.META, 0x63)
 /** 8-byte big-endian encoding of a safe integer. */
 export function u64 (n: number): Uint8Array {
   const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, BigInt(n))
+  writeU64(b, 0, n)
   return b
+}
+
+/** Writes `n` (a safe integer) as 8 bytes big-endian at `offset` (no BigInt: keys are built per append). */
+function writeU64 (b: Uint8Array, offset: number, n: number): void {
+  const high = Math.floor(n / 0x100000000)
+  const low = n >>> 0
+  b[offset] = high >>> 24; b[offset + 1] = (high >>> 16) & 0xff; b[offset + 2] = (high >>> 8) & 0xff; b[offset + 3] = high & 0xff
+  b[offset + 4] = low >>> 24; b[offset + 5] = (low >>> 16) & 0xff; b[offset + 6] = (low >>> 8) & 0xff; b[offset + 7] = low & 0xff
 }
 
 /** Decodes an 8-byte big-endian integer (at most 2^53 - 1 here). */
@@ -38,7 +46,7 @@ export function readU64 (b: Uint8Array): number {
 export function leafKey (index: number): Uint8Array {
   const k = new Uint8Array(9)
   k[0] = Bucket.LEAF
-  k.set(u64(index), 1)
+  writeU64(k, 1, index)
   return k
 }
 
@@ -47,7 +55,7 @@ export function nodeKey (level: number, index: number): Uint8Array {
   const k = new Uint8Array(10)
   k[0] = Bucket.NODE
   k[1] = level
-  k.set(u64(index), 2)
+  writeU64(k, 2, index)
   return k
 }
 
@@ -59,9 +67,11 @@ export function leafHashKey (hash: Uint8Array): Uint8Array {
   return k
 }
 
+const utf8 = new TextEncoder()
+
 /** DOCUMENT key: entry document id to index. */
 export function documentKey (id: string): Uint8Array {
-  const idBytes = new TextEncoder().encode(id)
+  const idBytes = utf8.encode(id)
   const k = new Uint8Array(1 + idBytes.length)
   k[0] = Bucket.DOCUMENT
   k.set(idBytes, 1)

@@ -30,7 +30,6 @@ import { checkLeafCount, corruptIfDamaged, exists } from './integrity.js'
 import type { PendingAppend } from './commit.js'
 
 type Db = Store
-type BatchOp = { type: 'put', key: Uint8Array, value: Uint8Array }
 
 /** Most leaves returned by one {@link MerkleLog.leaves} call: bounds memory per request. */
 export const MAX_LEAVES_PER_READ = 10_000
@@ -253,24 +252,29 @@ export class MerkleLog {
     const signer = this.signer
     if (signer === undefined) throw new FulcrumError(LogError.READ_ONLY, 'the log was opened read-only')
     const next = this.frontier.clone()
-    const ops: BatchOp[] = []
     const fresh = await this.resolveExisting(batch)
-    for (const p of fresh) {
-      const index = next.size
-      for (const n of next.appendHash(p.hash)) ops.push({ type: 'put', key: nodeKey(n.level, n.index), value: n.hash })
-      ops.push({ type: 'put', key: leafKey(index), value: p.leaf })
-      ops.push({ type: 'put', key: leafHashKey(p.hash), value: u64(index) })
-      for (const id of p.ids) ops.push({ type: 'put', key: documentKey(id), value: u64(index) })
-      p.index = index
-    }
-    const text = signCheckpoint({ origin: originOf(signer.peerId), size: next.size, root: next.root(), extensions: [] }, signer)
-    ops.push({ type: 'put', key: META_VERSION, value: Uint8Array.of(FORMAT_VERSION) })
-    ops.push({ type: 'put', key: META_SIZE, value: u64(next.size) })
-    ops.push({ type: 'put', key: META_CHECKPOINT, value: enc.encode(text) })
-    // A chained batch: the array form copies and re-validates every operation object in JS
-    // (abstract-level's #arrayBatch), several times the cost of the write itself per key.
+    // A chained batch, filled directly: the array form copies and re-validates every operation
+    // object in JS (abstract-level's #arrayBatch), several times the cost of the write itself per key.
     const write = this.db.batch()
-    for (const op of ops) write.put(op.key, op.value)
+    let text: string
+    try {
+      for (const p of fresh) {
+        const index = next.size
+        const at = u64(index) // LevelDB copies values: one for every key naming this index
+        for (const n of next.appendHash(p.hash)) write.put(nodeKey(n.level, n.index), n.hash)
+        write.put(leafKey(index), p.leaf)
+        write.put(leafHashKey(p.hash), at)
+        for (const id of p.ids) write.put(documentKey(id), at)
+        p.index = index
+      }
+      text = signCheckpoint({ origin: originOf(signer.peerId), size: next.size, root: next.root(), extensions: [] }, signer)
+      write.put(META_VERSION, Uint8Array.of(FORMAT_VERSION))
+      write.put(META_SIZE, u64(next.size))
+      write.put(META_CHECKPOINT, enc.encode(text))
+    } catch (err) {
+      await write.close()
+      throw err
+    }
     await write.write({ sync: true })
     this.frontier = next
     this.checkpointText = text

@@ -9,6 +9,7 @@ import { verify } from '../identity/index.js'
 import { verifyRecordBytes } from '../offers/index.js'
 import type { OfferRecord } from '../offers/index.js'
 import { verifyLeaf } from '../ledger/index.js'
+import type { Entry } from '../ledger/index.js'
 import { checkLeafTexts } from '../audit/entries.js'
 import type { LeafTextsResult } from '../audit/entries.js'
 import type { Finding } from '../audit/errors.js'
@@ -33,6 +34,9 @@ export interface RecordItem {
  */
 export type CheckedRecord = { record: OfferRecord, digest: Uint8Array } | { error: ItemError }
 
+/** The outcome of one leaf checked by `leaf`: the decoded entry, or why it failed. */
+export type CheckedLeaf = { entry: Entry } | { error: ItemError }
+
 /** A failure reported across threads: a FulcrumError's code, message (without path) and path. */
 export interface ItemError {
   code: string
@@ -53,8 +57,11 @@ export interface Tasks {
   record: { item: RecordItem, result: ItemError | null }
   /** The same checks as `record`, returning the decoded record. */
   verifiedRecord: { item: RecordItem, result: CheckedRecord }
-  /** A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). */
-  leaf: { item: Uint8Array, result: ItemError | null }
+  /**
+   * A leaf to append: decoded and every party's signature checked (`LEDGER_*` errors). Returns the
+   * decoded entry, so that the calling thread does not decode the leaf again.
+   */
+  leaf: { item: Uint8Array, result: CheckedLeaf }
   /** Many leaves per item (an audit): decoded from base64, checked and hashed (`checkLeafTexts`). */
   leafTexts: { item: LeafTextsItem, result: LeafTextsResult }
 }
@@ -92,10 +99,9 @@ export const TASKS: { [K in TaskName]: (item: ItemOf<K>) => ResultOf<K> } = {
   },
   leaf: (item) => {
     try {
-      verifyLeaf(item)
-      return null
+      return { entry: verifyLeaf(item) }
     } catch (err) {
-      if (isFulcrumError(err)) return itemError(err)
+      if (isFulcrumError(err)) return { error: itemError(err) }
       throw err
     }
   },

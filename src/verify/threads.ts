@@ -4,7 +4,9 @@
  * Items of all callers go into one queue per task; an idle thread takes the next batch of up to
  * {@link MAX_BATCH} items of one task, so that many small calls (one agreement's two signatures,
  * one sync page) share a message and a thread never waits for a large call to finish before
- * starting on a small one. Threads do not keep the process alive when idle.
+ * starting on a small one. Each thread also holds a second batch ({@link BATCHES_PER_THREAD}), so
+ * that it goes on verifying while the calling thread is busy. Threads do not keep the process
+ * alive when idle.
  *
  * Threads start once {@link START_AFTER_ITEMS} items have been asked for (a node that verifies a
  * handful of records never pays for them), and until one is ready, work runs in the calling
@@ -23,6 +25,12 @@ import type { ItemOf, ResultOf, TaskName } from './tasks.js'
  * queue at once, so verification and commit tended to alternate rather than overlap).
  */
 export const MAX_BATCH = 64
+/**
+ * Batches handed to one thread before it answers: with two, a thread starts on its next batch as
+ * soon as it posts a result, instead of idling until the calling thread (busy with a group commit,
+ * say) reads that result and sends more; a thread sat idle for a fifth of an append benchmark.
+ */
+export const BATCHES_PER_THREAD = 2
 /** Most threads: beyond this the gain is small and each thread costs memory. */
 export const MAX_THREADS = 8
 /** Threads that may die (and be replaced) before the pool gives up on them. */
@@ -52,10 +60,22 @@ function startWorker (): Worker {
   return new Worker(boot, { eval: true })
 }
 
-interface Slot { index: number, resolve: (r: unknown) => void, reject: (e: unknown) => void }
-interface Pending { task: TaskName, item: unknown, slot: Slot }
 interface Call { results: unknown[], left: number, resolve: (r: unknown[]) => void, reject: (e: unknown) => void, failed: boolean }
-interface Thread { worker: Worker, busy: Pending[] | undefined, ready: boolean }
+/** One queued item: result `index` of `call` (no closures per item: appends queue one item each). */
+interface Pending { task: TaskName, item: unknown, call: Call, index: number }
+
+function settleItem (p: Pending, result: unknown): void {
+  const c = p.call
+  c.results[p.index] = result
+  if (--c.left === 0 && !c.failed) c.resolve(c.results)
+}
+
+function failItem (p: Pending, err: unknown): void {
+  const c = p.call
+  if (!c.failed) { c.failed = true; c.reject(err) }
+}
+/** A thread and its batches in flight, oldest first (a thread answers them in order). */
+interface Thread { worker: Worker, busy: Array<{ id: number, batch: Pending[] }>, ready: boolean }
 
 /** A pool of `threads` worker threads (default: one per core, at most {@link MAX_THREADS}). */
 export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism()), startAfterItems = START_AFTER_ITEMS): ThreadPool {
@@ -63,15 +83,14 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
   const pool: Thread[] = []
   let nextId = 0
   let closed = false
-  const inFlight = new Map<number, Thread>()
   let inlineItems = 0
   let deaths = 0
   const readyWaiters: Array<{ resolve: () => void, reject: (e: unknown) => void }> = []
 
-  const fail = (batch: Pending[], err: unknown): void => { for (const p of batch) p.slot.reject(err) }
+  const fail = (batch: Pending[], err: unknown): void => { for (const p of batch) failItem(p, err) }
 
   const spawn = (): Thread => {
-    const t: Thread = { worker: startWorker(), busy: undefined, ready: false }
+    const t: Thread = { worker: startWorker(), busy: [], ready: false }
     t.worker.unref()
     t.worker.on('message', (msg: { id: number, results?: unknown[], error?: string, ready?: boolean }) => {
       if (msg.ready === true) {
@@ -81,23 +100,19 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
         return
       }
       // Anything else that is not the answer to this thread's batch (a loader's message) is ignored.
-      if (typeof msg.id !== 'number' || inFlight.get(msg.id) !== t) return
-      const batch = t.busy
-      inFlight.delete(msg.id)
-      t.busy = undefined
-      t.worker.unref()
-      if (batch !== undefined) {
-        if (msg.results === undefined) fail(batch, new Error(`verification thread failed: ${msg.error ?? 'unknown'}`))
-        else batch.forEach((p, i) => { p.slot.resolve(msg.results?.[i]) })
-      }
+      if (typeof msg.id !== 'number' || t.busy[0]?.id !== msg.id) return
+      const { batch } = t.busy.shift() as { batch: Pending[] }
+      if (t.busy.length === 0) t.worker.unref()
+      // Hand the thread more work before resolving this batch's callers (which may run a while).
       dispatch()
+      if (msg.results === undefined) fail(batch, new Error(`verification thread failed: ${msg.error ?? 'unknown'}`))
+      else for (let i = 0; i < batch.length; i++) settleItem(batch[i] as Pending, msg.results[i])
     })
     const die = (err: unknown): void => {
       const i = pool.indexOf(t)
       if (i < 0) return
       pool.splice(i, 1)
-      if (t.busy !== undefined) fail(t.busy, err)
-      t.busy = undefined
+      for (const b of t.busy.splice(0)) fail(b.batch, err)
       if (closed) return
       // Replace the thread, unless threads keep dying (a broken install): then fail what waits.
       if (++deaths <= MAX_DEATHS) { startAll(); return }
@@ -124,16 +139,17 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
 
   const dispatch = (): void => {
     if (closed) return
-    while (true) {
-      const t = pool.find(x => x.ready && x.busy === undefined)
-      if (t === undefined) return
-      const next = take()
-      if (next === undefined) return
-      const id = nextId++
-      t.busy = next.batch
-      inFlight.set(id, t)
-      t.worker.ref()
-      t.worker.postMessage({ id, task: next.task, items: next.batch.map(p => p.item) })
+    // Idle threads first, then a second batch to each busy one.
+    for (let depth = 0; depth < BATCHES_PER_THREAD; depth++) {
+      for (const t of pool) {
+        if (!t.ready || t.busy.length !== depth) continue
+        const next = take()
+        if (next === undefined) return
+        const id = nextId++
+        t.busy.push({ id, batch: next.batch })
+        t.worker.ref()
+        t.worker.postMessage({ id, task: next.task, items: next.batch.map(p => p.item) })
+      }
     }
   }
 
@@ -157,17 +173,7 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
         const c: Call = { results: new Array(items.length), left: items.length, resolve, reject, failed: false }
         let queue = queues.get(task)
         if (queue === undefined) queues.set(task, queue = [])
-        items.forEach((item, index) => {
-          queue.push({
-            task,
-            item,
-            slot: {
-              index,
-              resolve: (r) => { c.results[index] = r; if (--c.left === 0 && !c.failed) c.resolve(c.results) },
-              reject: (e) => { if (!c.failed) { c.failed = true; c.reject(e) } }
-            }
-          })
-        })
+        for (let index = 0; index < items.length; index++) queue.push({ task, item: items[index], call: c, index })
         dispatch()
       })
       return call as Array<ResultOf<K>>
@@ -185,8 +191,7 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
       for (const queue of queues.values()) fail(queue.splice(0), err)
       for (const w of readyWaiters.splice(0)) w.reject(err)
       await Promise.all(pool.splice(0).map(async t => {
-        if (t.busy !== undefined) fail(t.busy, err)
-        t.busy = undefined
+        for (const b of t.busy.splice(0)) fail(b.batch, err)
         t.worker.removeAllListeners('exit')
         await t.worker.terminate()
       }))

@@ -3,7 +3,7 @@
  * (OpenSSL), the fast path of every daemon and CLI command. Raw keys only: callers check lengths
  * and canonical encodings (identity/ed25519.ts) before they get here.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes as nodeRandomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
+import { createHash, createPrivateKey, hash, createPublicKey, randomBytes as nodeRandomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 
 /** Which implementation this is (shown by tests and benchmarks). */
@@ -15,11 +15,28 @@ const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0
 
 const privateKeyCache = new WeakMap<Uint8Array, KeyObject>()
 
-/** SHA-256 of the concatenation of `parts` (no copy of the parts is made). */
+/** Inputs up to this size are hashed one-shot from a reused buffer (every leaf and node hash of the log). */
+const ONE_SHOT_MAX = 64 * 1024
+const scratch = new Uint8Array(ONE_SHOT_MAX)
+
+/**
+ * SHA-256 of the concatenation of `parts`. Small inputs are copied into one reused buffer and
+ * hashed one-shot (`crypto.hash`): a `Hash` object per call (two per log append) cost more than
+ * the copy, and left native handles for the garbage collector; larger ones are streamed.
+ */
 export function sha256Parts (parts: readonly Uint8Array[]): Uint8Array {
-  const h = createHash('sha256')
-  for (const p of parts) h.update(p)
-  const out = h.digest()
+  let n = 0
+  for (const p of parts) n += p.length
+  let out: Buffer
+  if (n <= ONE_SHOT_MAX) {
+    let o = 0
+    for (const p of parts) { scratch.set(p, o); o += p.length }
+    out = hash('sha256', scratch.subarray(0, n), 'buffer')
+  } else {
+    const h = createHash('sha256')
+    for (const p of parts) h.update(p)
+    out = h.digest()
+  }
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 

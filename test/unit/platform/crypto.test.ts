@@ -21,6 +21,17 @@ describe('platform crypto', () => {
     }), { numRuns: 200 })
   })
 
+  it('hashes inputs around and above the node one-shot size (64 KiB) the same way, and never returns a shared buffer', () => {
+    const big = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31) & 0xff)
+    for (const parts of [[big.subarray(0, 65_536)], [big.subarray(0, 65_535), big.subarray(0, 2)], [big], [big.subarray(0, 10), big]]) {
+      assert.equal(hex(nodeCrypto.sha256Parts(parts)), createHash('sha256').update(Buffer.concat(parts)).digest('hex'))
+    }
+    const a = nodeCrypto.sha256Parts([Uint8Array.of(1)])
+    const copy = Uint8Array.from(a)
+    nodeCrypto.sha256Parts([Uint8Array.of(2)])
+    assert.deepEqual(a, copy)
+  })
+
   it('both derive the same public key and signatures, and each verifies the other\'s', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(), (seed, msg, bit) => {
       const pub = nodeCrypto.ed25519PublicKey(seed)
