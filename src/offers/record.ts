@@ -87,7 +87,7 @@ export function encodeRecord (record: OfferRecord): Uint8Array {
  * the signature or the time (see {@link verifyRecordBytes}).
  */
 export function decodeRecord (bytes: Uint8Array): OfferRecord {
-  return readRecord(bytes).record
+  return decodeRecordBytes(bytes).record
 }
 
 /**
@@ -96,27 +96,6 @@ export function decodeRecord (bytes: Uint8Array): OfferRecord {
  */
 export function decodeCheckedRecord (bytes: Uint8Array): OfferRecord {
   return recordFromValue(readCheckedCanonical(bytes).value)
-}
-
-/**
- * {@link decodeRecord}, and the record's signing bytes built from the body's bytes as they lie in
- * the input (canonical, so the same bytes an encoding of the decoded body gives) instead of encoding
- * the body again; undefined if the reader did not locate the body.
- */
-function readRecord (bytes: Uint8Array): { record: OfferRecord, signed: Uint8Array | undefined } {
-  let read
-  try {
-    read = readCanonical(bytes, MAX_RECORD_BYTES)
-  } catch (err) {
-    if (err instanceof FulcrumError && err.code === EncodingError.TOO_LARGE) {
-      throw new FulcrumError(OfferError.TOO_LARGE, err.message, { cause: err })
-    }
-    throw new FulcrumError(OfferError.MALFORMED, `not a canonical record: ${(err as Error).message}`, { cause: err })
-  }
-  const record = recordFromValue(read.value)
-  const body = read.spans?.get('body')
-  const tag = record.kind === 'offer' ? OFFER_DOMAIN_TAG : WITHDRAWAL_DOMAIN_TAG
-  return { record, signed: body === undefined ? undefined : signingBytesOfEncoded(tag, bytes.subarray(body.start, body.end)) }
 }
 
 /** Checks the envelope of a decoded record (the same checks for CBOR and JSON input). */
@@ -182,10 +161,23 @@ export interface DecodedRecord {
 /**
  * {@link decodeRecord}, keeping what {@link verifyDecodedRecord} needs: for a caller that reads the
  * record before verifying it (gossip's admission check reads the provider), so each hop decodes once.
+ * The signing bytes are the body's bytes as they lie in the input (canonical, so the same bytes an
+ * encoding of the decoded body gives), not an encoding of the body again.
  */
 export function decodeRecordBytes (bytes: Uint8Array): DecodedRecord {
-  const { record, signed } = readRecord(bytes)
-  return { record, bytes, signed }
+  let read
+  try {
+    read = readCanonical(bytes, MAX_RECORD_BYTES)
+  } catch (err) {
+    if (err instanceof FulcrumError && err.code === EncodingError.TOO_LARGE) {
+      throw new FulcrumError(OfferError.TOO_LARGE, err.message, { cause: err })
+    }
+    throw new FulcrumError(OfferError.MALFORMED, `not a canonical record: ${(err as Error).message}`, { cause: err })
+  }
+  const record = recordFromValue(read.value)
+  const body = read.spans?.get('body')
+  const tag = record.kind === 'offer' ? OFFER_DOMAIN_TAG : WITHDRAWAL_DOMAIN_TAG
+  return { record, bytes, signed: body === undefined ? undefined : signingBytesOfEncoded(tag, bytes.subarray(body.start, body.end)) }
 }
 
 /** The checks of {@link verifyRecordBytes} on bytes already decoded by {@link decodeRecordBytes}. */
