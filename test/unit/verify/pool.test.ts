@@ -8,7 +8,8 @@ import type { VerifiedRecord } from '../../../src/offers/index.js'
 import { checkLeafIn, inlinePool, runTask, verifyEntrySignaturesIn, verifyRecordsIn } from '../../../src/verify/index.js'
 import type { LeafTextsItem, SignatureItem, VerifyPool } from '../../../src/verify/index.js'
 import { toBase64 } from '../../../src/encoding/base64.js'
-import { threadPool } from '../../../src/verify/threads.js'
+import { Worker } from 'node:worker_threads'
+import { BATCHES_PER_THREAD, threadPool } from '../../../src/verify/threads.js'
 import { signedEntry, testBody, testIdentity as ledgerIdentity } from '../ledger/fixtures.js'
 import { T0, signed, testIdentity } from '../../helpers/offers.js'
 
@@ -62,6 +63,26 @@ describe('verify: one verification pool', function () {
     calls.forEach((picks, c) => {
       assert.deepEqual(answers[c], picks.map(i => { const x = items[i] as SignatureItem; return verify(x.publicKey, x.message, x.signature) }))
     })
+  })
+
+  it('shares a large backlog between every batch the threads hold, not half to the first thread', async () => {
+    // The items of each batch handed to a thread, seen on the way out.
+    const sent: number[] = []
+    const original = Worker.prototype.postMessage
+    Worker.prototype.postMessage = function (this: Worker, msg: unknown, ...rest: unknown[]) {
+      const items = (msg as { items?: unknown[] }).items
+      if (items !== undefined) sent.push(items.length)
+      return (original as (...a: unknown[]) => void).call(this, msg, ...rest)
+    }
+    try {
+      const items = Array.from({ length: 3 }, () => signatureItems().slice(0, 32)).flat()
+      await pool.map('signature', items)
+    } finally {
+      Worker.prototype.postMessage = original
+    }
+    assert.equal(sent.reduce((a, b) => a + b, 0), 96)
+    // 2 threads holding BATCHES_PER_THREAD batches each: no batch takes more than its share.
+    assert.ok((sent[0] as number) <= Math.ceil(96 / (2 * BATCHES_PER_THREAD)), `first batch ${String(sent[0])} items`)
   })
 
   it('verifies offer records as verifyRecordBytes does: same records, same error codes, messages and paths', async () => {
