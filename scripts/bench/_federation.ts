@@ -9,6 +9,7 @@ import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { percentile } from './_util.js'
+import { rng } from './_data.js'
 
 const CHILD = fileURLToPath(new URL('./_fed-child.ts', import.meta.url))
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -83,18 +84,6 @@ export async function settled (count: () => Promise<number> | number): Promise<v
   }
 }
 
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Node `i`'s bootstrap peers: up to 3 random earlier nodes (duplicates dropped), by index. */
 function bootstrapOf (i: number, random: () => number): number[] {
   return [...new Set(Array.from({ length: Math.min(3, i) }, () => Math.floor(random() * i)))]
@@ -106,7 +95,7 @@ function bootstrapOf (i: number, random: () => number): number[] {
  */
 export async function propagation (mode: 'fulcrum' | 'stock', nodes: number, processes: number, messages: number, idleMs = 0): Promise<PropagationResult> {
   // Seeded: both federations of a run get the same topology and the same publishers in the same order.
-  const random = seededRandom(Number(process.env.BENCH_SEED ?? 7))
+  const random = rng(Number(process.env.BENCH_SEED ?? 7))
   const kids = Array.from({ length: processes }, () => child(mode))
   const arrivals = new Map<string, number[]>()
   for (const k of kids) {
