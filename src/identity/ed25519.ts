@@ -16,6 +16,7 @@ import { sha512 } from '@noble/hashes/sha2.js'
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, importEd25519PublicKey, randomBytes } from '#platform/crypto'
 import type { Ed25519VerifyKey } from '#platform/crypto'
 import { FulcrumError } from '../errors/index.js'
+import { toHex } from '../encoding/base64.js'
 import { IdentityError } from './errors.js'
 
 ed.hashes.sha512 = sha512
@@ -120,8 +121,6 @@ const SMALL_ORDER_KEYS: ReadonlySet<string> = new Set([
   'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa'
 ])
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
-
 /**
  * The checks of {@link isAcceptablePublicKey} that a verification needs before the platform's own:
  * the encoding's y is below p (canonical), and the key is not one of the eight small-order points
@@ -135,7 +134,7 @@ export function isVerifiableKeyEncoding (publicKey: Uint8Array): boolean {
   // y >= p = 2^255 - 19: bytes 0xed..0xff, then thirty 0xff, then 0x7f (ignoring the sign bit).
   let tooLarge = ((publicKey[31] as number) & 0x7f) === 0x7f && (publicKey[0] as number) >= 0xed
   for (let i = 1; tooLarge && i < 31; i++) tooLarge = publicKey[i] === 0xff
-  return !tooLarge && !SMALL_ORDER_KEYS.has(hex(publicKey))
+  return !tooLarge && !SMALL_ORDER_KEYS.has(toHex(publicKey))
 }
 
 /** The platform's verification key of `publicKey` (null if not acceptable), cached: importing costs more than a verify. */
