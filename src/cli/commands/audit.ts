@@ -5,23 +5,32 @@
  * with its code; for `evidence`: the file is not valid evidence), 2 for usage or I/O errors.
  */
 import { stat } from 'node:fs/promises'
-import { auditBundleTexts } from '../../audit/index.js'
+import { auditBundleStream } from '../../audit/index.js'
 import type { Finding } from '../../audit/index.js'
-import { isFulcrumError } from '../../errors/index.js'
+import { FulcrumError, isFulcrumError } from '../../errors/index.js'
 import { LedgerError, verifyEvidence } from '../../ledger/index.js'
 import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
 import type { CliIO, Command } from '../command.js'
-import { readJson } from '../files.js'
+import { InputError, readChunks, readJson } from '../files.js'
 import { formatTime } from '../table.js'
-import { MAX_WORKERS, parallelTextsChecker } from '../../audit/parallel.js'
+import { MAX_WORKERS, parallelRunChecker } from '../../audit/parallel.js'
 
-/** Largest bundle read: JSON.parse needs the whole text in one string (about 400,000 entries). */
+/**
+ * Largest bundle that commands reading it whole accept (`ledger recover`, `audit agreement`):
+ * JSON.parse needs the whole text in one string (about 400,000 entries).
+ */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 /**
+ * Largest bundle `audit bundle` reads. It streams the text (memory holds the runs being checked
+ * and about 100 bytes per entry for the duplicate-id check), so the limit only bounds a run:
+ * 8 GiB is about 11 million entries, and 1 GiB of ids at most.
+ */
+export const MAX_STREAMED_BUNDLE_BYTES = 8 * 1024 ** 3
+/**
  * Bundles from this size on (about 5,000 entries, where the audit goes to threads) start the
- * verification threads before the file is read, so that they boot while it is parsed; smaller
- * ones never start them (a quick audit stays as fast as Node starts).
+ * verification threads before the file is read, so that they boot while its first runs are read;
+ * smaller ones never start them (a quick audit stays as fast as Node starts).
  */
 export const EARLY_THREADS_BYTES = 4 * 1024 * 1024
 
@@ -51,10 +60,14 @@ export const auditBundleCommand: Command = {
     const workers = threads === undefined ? undefined : Number(threads)
     if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)) usageError(`--threads must be an integer from 1 to ${MAX_WORKERS}, got '${String(args.values.threads)}'`)
     const big = file !== '-' && await stat(file).then(s => s.size >= EARLY_THREADS_BYTES, () => false)
-    const checker = parallelTextsChecker({ workers, startNow: big })
+    const checker = parallelRunChecker({ workers, startNow: big })
     let report
     try {
-      report = await auditBundleTexts(await readJson(file, MAX_BUNDLE_BYTES), checker.check)
+      report = await auditBundleStream(readChunks(file, MAX_STREAMED_BUNDLE_BYTES), checker.check)
+    } catch (err) {
+      // The stream reader's only error of its own, as readJson words it for every other command.
+      if (err instanceof SyntaxError) throw new FulcrumError(InputError.BAD_JSON, `${file} is not valid JSON: ${err.message}`, { cause: err })
+      throw err
     } finally {
       await checker.close()
     }
