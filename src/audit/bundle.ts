@@ -12,7 +12,7 @@ import {
 import type { SignedCheckpoint, VerifierKey } from '../ledger/index.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
-import { StreamedObjectReader } from '../encoding/json-stream.js'
+import { StreamedObjectReader } from '../encoding/index.js'
 import { auditEntries, checkLeafTexts, duplicateIds } from './entries.js'
 import type { EntriesResult, LeafTextsResult } from './entries.js'
 

@@ -8,10 +8,20 @@
  * Strict: the text must be exactly what `JSON.parse` accepts (RFC 8259), and the result is what
  * `JSON.parse` gives, except that a repeated member name is refused (RFC 8259 §4 leaves which one
  * wins to the parser, so two auditors could read two different bundles from one file). Errors are
- * `SyntaxError`s, like `JSON.parse`'s. Each value other than the streamed array's plain ASCII
- * strings is handed to `JSON.parse` whole, so the grammar of numbers, escapes and literals is its.
+ * `SyntaxError`s, like `JSON.parse`'s, and `ENCODING_TOO_LARGE` for a single value beyond the
+ * limit. Each value other than the streamed array's plain ASCII strings is handed to `JSON.parse`
+ * whole, so the grammar of numbers, escapes and literals is its.
  * Pure: no I/O.
  */
+
+import { FulcrumError } from '../errors/index.js'
+import { EncodingError } from './canonical.js'
+
+/**
+ * Default of the largest single value held whole: a bundle's leaves are at most 64 KiB of entry
+ * (about 87 KiB of base64, 6x that if every character were escaped), its other members a few KiB.
+ */
+export const MAX_TOKEN_BYTES = 1024 * 1024
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -81,12 +91,20 @@ export class StreamedObjectReader {
   private elements: number | undefined
   private whole: Uint8Array[] = []
 
-  constructor (private readonly streamed: string) {}
+  /** Bytes held in tokens from earlier chunks (of the token in progress, or of a text that is no object). */
+  private held = 0
+
+  /**
+   * @param streamed the member whose array is streamed
+   * @param maxTokenBytes the largest value (or element, or text that is not an object) held whole:
+   *   beyond it `ENCODING_TOO_LARGE`, so that a hostile text cannot fill memory with one value
+   */
+  constructor (private readonly streamed: string, private readonly maxTokenBytes = MAX_TOKEN_BYTES) {}
 
   /** Reads the next bytes; returns the streamed array's elements they complete, in order. */
   push (chunk: Uint8Array): unknown[] {
     const out: unknown[] = []
-    if (this.at === At.Whole) { this.whole.push(chunk.slice()); return out }
+    if (this.at === At.Whole) { this.hold(this.whole, chunk); return out }
     let start = 0 // where the token in progress begins in this chunk
     for (let i = 0; i < chunk.length; i++) {
       if (this.token === Token.PlainString) {
@@ -105,10 +123,17 @@ export class StreamedObjectReader {
       }
       if (isSpace(b)) continue
       start = i
-      if (this.step(b)) { this.whole.push(chunk.slice(i)); return out }
+      if (this.step(b)) { this.hold(this.whole, chunk.subarray(i)); return out }
     }
-    if (this.token !== Token.None) this.parts.push(chunk.slice(start))
+    if (this.token !== Token.None) this.hold(this.parts, chunk.subarray(start))
     return out
+  }
+
+  /** Keeps a copy of `bytes` in `parts`, within the limit. */
+  private hold (parts: Uint8Array[], bytes: Uint8Array): void {
+    this.held += bytes.length
+    if (this.held > this.maxTokenBytes) throw new FulcrumError(EncodingError.TOO_LARGE, `a JSON value is larger than ${this.maxTokenBytes} bytes`)
+    parts.push(bytes.slice())
   }
 
   /** Member `name` of the object if it has been read already (never the streamed array). */
@@ -183,6 +208,7 @@ export class StreamedObjectReader {
     // An element that opens a string is read as a plain string until it shows otherwise.
     this.token = token === Token.Element && b === QUOTE ? Token.PlainString : token
     this.parts = []
+    this.held = 0
     this.depth = b === 0x7b || b === 0x5b ? 1 : 0
     this.inString = b === QUOTE
     this.escaped = false

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises'
 import { auditBundleStream } from '../../audit/index.js'
 import type { Finding } from '../../audit/index.js'
 import { FulcrumError, isFulcrumError } from '../../errors/index.js'
+import { EncodingError } from '../../encoding/index.js'
 import { LedgerError, verifyEvidence } from '../../ledger/index.js'
 import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
@@ -65,8 +66,9 @@ export const auditBundleCommand: Command = {
     try {
       report = await auditBundleStream(readChunks(file, MAX_STREAMED_BUNDLE_BYTES), checker.check)
     } catch (err) {
-      // The stream reader's only error of its own, as readJson words it for every other command.
+      // The stream reader's errors, as readJson words them for every other command.
       if (err instanceof SyntaxError) throw new FulcrumError(InputError.BAD_JSON, `${file} is not valid JSON: ${err.message}`, { cause: err })
+      if (isFulcrumError(err, EncodingError.TOO_LARGE)) throw new FulcrumError(InputError.TOO_LARGE, `${file}: ${err.message}`, { cause: err })
       throw err
     } finally {
       await checker.close()

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { StreamedObjectReader } from '../../../src/encoding/json-stream.js'
+import { isFulcrumError } from '../../../src/errors/index.js'
 
 /** Reads `text` fed in chunks that end at `cuts`; the elements and the rest, or the error's class. */
 function read (text: string | Uint8Array, cuts: number[] = [], key = 'leaves'): { elements: unknown[], value: unknown, count: number | undefined } {
@@ -87,6 +88,20 @@ describe('encoding: a streamed JSON object (bundles)', () => {
     assert.deepEqual(read('{"leaves":5}').value, { leaves: 5 })
     assert.equal(read('{"leaves":[]}').count, 0)
     assert.equal(read('{}').count, undefined)
+  })
+
+  it('refuses a single value larger than its limit (ENCODING_TOO_LARGE), however many elements come', () => {
+    const big = 'Q'.repeat(5000)
+    const chunked = (text: string): string[] => text.match(/[^]{1,1000}/g) ?? []
+    const feed = (text: string): unknown => {
+      const reader = new StreamedObjectReader('leaves', 4096)
+      for (const c of chunked(text)) reader.push(new TextEncoder().encode(c))
+      return reader.end()
+    }
+    for (const text of [`{"origin":"${big}","leaves":[]}`, `{"leaves":["${big}"]}`, `{"x":[${'1,'.repeat(2500)}1],"leaves":[]}`, `["${big}"]`]) {
+      assert.throws(() => feed(text), (e: unknown) => isFulcrumError(e, 'ENCODING_TOO_LARGE'), text.slice(0, 20))
+    }
+    assert.equal((feed(`{"leaves":[${Array.from({ length: 50 }, () => `"${'Q'.repeat(1000)}"`).join(',')}]}`) as { elements: number }).elements, 50)
   })
 
   it('keeps memory to the element in progress: pushes return elements as they complete', () => {
