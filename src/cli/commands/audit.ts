@@ -23,11 +23,12 @@ import { MAX_WORKERS, parallelRunChecker } from '../../audit/parallel.js'
  */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 /**
- * Largest bundle `audit bundle` reads. It streams the text (memory holds the runs being checked
- * and about 100 bytes per entry for the duplicate-id check), so the limit only bounds a run:
- * 8 GiB is about 11 million entries, and 1 GiB of ids at most.
+ * Largest bundle `audit bundle` reads. It streams the text, so memory holds the runs being checked
+ * plus, per entry, its id (for the duplicate check) and any finding: what grows with the bundle.
+ * 2 GiB is about 2.8 million entries, whose ids and (at worst, every entry bad) findings stay near
+ * 1 GB, within Node's default heap.
  */
-export const MAX_STREAMED_BUNDLE_BYTES = 8 * 1024 ** 3
+export const MAX_STREAMED_BUNDLE_BYTES = 2 * 1024 ** 3
 /**
  * Bundles from this size on (about 5,000 entries, where the audit goes to threads) start the
  * verification threads before the file is read, so that they boot while its first runs are read;
