@@ -159,12 +159,23 @@ export class StreamedObjectReader {
       case At.Start:
         this.at = b === 0x7b ? At.FirstKey : At.Whole
         break
-      case At.FirstKey:
-        if (b === 0x7d) this.at = At.Done
-        else this.begin(b, Token.Key)
+      case At.FirstKey: // the object's first member, or `}`
+        this.first(b, 0x7d, At.Done, Token.Key)
+        break
+      case At.FirstElement: // the array's first element, or `]`
+        this.first(b, 0x5d, At.AfterMember, Token.Element)
         break
       case At.Key:
         this.begin(b, Token.Key)
+        break
+      case At.Element:
+        this.begin(b, Token.Element)
+        break
+      case At.AfterMember:
+        this.at = afterItem(b, 0x7d, At.Key, At.Done)
+        break
+      case At.AfterElement:
+        this.at = afterItem(b, 0x5d, At.Element, At.AfterMember)
         break
       case At.Colon:
         if (b !== 0x3a) throw unexpected(b)
@@ -178,27 +189,16 @@ export class StreamedObjectReader {
           this.begin(b, Token.MemberValue)
         }
         break
-      case At.AfterMember:
-        if (b === 0x2c) this.at = At.Key
-        else if (b === 0x7d) this.at = At.Done
-        else throw unexpected(b)
-        break
-      case At.FirstElement:
-        if (b === 0x5d) this.at = At.AfterMember
-        else this.begin(b, Token.Element)
-        break
-      case At.Element:
-        this.begin(b, Token.Element)
-        break
-      case At.AfterElement:
-        if (b === 0x2c) this.at = At.Element
-        else if (b === 0x5d) this.at = At.AfterMember
-        else throw unexpected(b)
-        break
       default: // Done (Whole never gets here)
         throw unexpected(b)
     }
     return this.at === At.Whole
+  }
+
+  /** The first byte inside an object or array: its `close`ing byte (then `out`), or an item's first. */
+  private first (b: number, close: number, out: At, token: Token): void {
+    if (b === close) this.at = out
+    else this.begin(b, token)
   }
 
   /** Starts a token at byte `b`. */
@@ -274,6 +274,13 @@ export class StreamedObjectReader {
       this.at = At.AfterElement
     }
   }
+}
+
+/** After an item of an object or array: `,` (then `next`) or its `close`ing byte (then `out`). */
+function afterItem (b: number, close: number, next: At, out: At): At {
+  if (b === 0x2c) return next
+  if (b === close) return out
+  throw unexpected(b)
 }
 
 function unexpected (b: number): SyntaxError {
