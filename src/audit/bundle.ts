@@ -13,7 +13,7 @@ import type { SignedCheckpoint, VerifierKey } from '../ledger/index.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
 import { StreamedObjectReader } from '../encoding/index.js'
-import { auditEntries, checkLeafTexts, duplicateIds } from './entries.js'
+import { auditEntries, checkLeafTexts, duplicateIds, withOwnerChecked } from './entries.js'
 import type { EntriesResult, LeafTextsResult } from './entries.js'
 
 /** A bundle as written by `fulcrum ledger export`. */
@@ -41,7 +41,7 @@ export type EntriesChecker = (leaves: Uint8Array[], offset: number, owner: strin
  * the leaves at `offset`...: decodes, checks and hashes each (`checkLeafTexts`); may run elsewhere
  * (worker threads), so that only text goes out and only a root, ids and findings come back.
  */
-export type LeafRunChecker = (texts: unknown[], offset: number, owner: string | undefined) => Promise<LeafTextsResult>
+export type LeafRunChecker = (texts: string[], offset: number, owner: string | undefined) => Promise<LeafTextsResult>
 
 /**
  * Leaves per run of a streamed audit: large enough that handing a run to a thread costs nothing
@@ -101,63 +101,61 @@ export interface StreamOptions {
 
 /**
  * Audits a bundle as its bytes arrive (`fulcrum audit bundle`): runs of leaves go to `checkRun`
- * (worker threads in `audit/parallel.ts`) while the rest is still read, and memory holds the runs
- * in flight, not the text (what stays is each entry's id, for the duplicate check). The same
- * report and errors as {@link auditBundle} on the parsed text, except that bytes that are not one
- * JSON object, or an object that repeats a member name, throw `SyntaxError` (as `JSON.parse`
- * does; `encoding/json-stream.ts`).
+ * (worker threads in `audit/parallel.ts`) while the rest is still read, at most
+ * {@link MAX_RUNS_IN_FLIGHT} at a time, so memory holds those runs and not the text (what stays is
+ * each entry's id, for the duplicate check, and the findings). The same report and errors as
+ * {@link auditBundle} on the parsed text, except that bytes that are not one JSON object, or an
+ * object that repeats a member name, throw `SyntaxError` (as `JSON.parse` does;
+ * `encoding/json-stream.ts`), and a single member or leaf over its limit `ENCODING_TOO_LARGE`.
  */
 export async function auditBundleStream (chunks: AsyncIterable<Uint8Array>, checkRun: LeafRunChecker = inThisThread, options: StreamOptions = {}): Promise<BundleReport> {
   const perRun = options.leavesPerRun ?? LEAVES_PER_RUN
   if (!Number.isSafeInteger(perRun) || perRun < 1 || (perRun & (perRun - 1)) !== 0) throw new RangeError('leavesPerRun must be a power of two')
   const reader = new StreamedObjectReader('leaves')
   const runs: Array<Promise<LeafTextsResult>> = []
-  let texts: unknown[] = []
-  const held: Array<{ texts: unknown[], offset: number }> = [] // runs read before the origin (the owner)
-  let offset = 0
   const owner = (): string | undefined => {
     const origin = reader.member('origin')
     return typeof origin === 'string' ? peerIdOfOrigin(origin) : undefined
   }
-  const check = (run: unknown[], at: number): void => {
-    const result = checkRun(run, at, owner())
-    result.catch(() => {}) // if reading fails first, what is in flight is dropped, not left unhandled
-    runs.push(result)
-  }
-  const submit = async (run: unknown[]): Promise<void> => {
-    const at = offset
-    offset += run.length
-    if (reader.member('origin') === undefined) { held.push({ texts: run, offset: at }); return }
-    for (const h of held.splice(0)) check(h.texts, h.offset)
-    check(run, at)
-    const oldest = runs.length - MAX_RUNS_IN_FLIGHT
-    if (oldest >= 0) await runs[oldest]
+  let texts: string[] = []
+  let offset = 0
+  const submit = async (): Promise<void> => {
+    // Before the origin has been read, a run is checked without the owner, which is checked at the end.
+    const run = checkRun(texts, offset, owner())
+    run.catch(() => {}) // if reading fails first, what is in flight is dropped, not left unhandled
+    runs.push(run)
+    offset += texts.length
+    texts = []
+    if (runs.length >= MAX_RUNS_IN_FLIGHT) await runs[runs.length - MAX_RUNS_IN_FLIGHT]
   }
   for await (const chunk of chunks) {
-    for (const text of reader.push(chunk)) {
-      texts.push(text)
-      if (texts.length === perRun) { const run = texts; texts = []; await submit(run) }
+    for (const leaf of reader.push(chunk)) {
+      // Only text goes to the threads: anything else is not base64, and '!' says so at its index.
+      texts.push(typeof leaf === 'string' ? leaf : '!')
+      if (texts.length === perRun) await submit()
     }
   }
   const { value, elements } = reader.end()
   // `leaves` was read as it came (unless it was no array): the shape is checked without it.
   const bundle = parseBundleShape(elements === undefined ? value : { ...(value as object), leaves: [] })
-  if (texts.length > 0) await submit(texts)
-  for (const h of held.splice(0)) check(h.texts, h.offset)
-  const checked = joinRuns(await Promise.all(runs))
+  if (texts.length > 0) await submit()
+  const checked = joinRuns(await Promise.all(runs), perRun, owner())
   if (checked.notBase64 !== undefined) throw malformed(`leaves[${checked.notBase64}] is not base64`)
   const report = checkTree(bundle, offset, () => checked.root)
   report.findings.push(...checked.findings, ...duplicateIds(checked.ids))
   return report
 }
 
-/** Joins runs' results in order (the first leaf that is not base64 ends it, as in one pass). */
-function joinRuns (parts: LeafTextsResult[]): LeafTextsResult {
+/**
+ * Joins runs' results in order (the first leaf that is not base64 ends it, as in one pass), with
+ * the owner check of runs that were checked before the owner was known.
+ */
+function joinRuns (parts: LeafTextsResult[], perRun: number, owner: string | undefined): LeafTextsResult {
   const findings: Finding[] = []
   const ids: string[] = []
-  for (const part of parts) {
+  for (const [i, part] of parts.entries()) {
     if (part.notBase64 !== undefined) return { findings: [], ids: [], root: new Uint8Array(0), notBase64: part.notBase64 }
-    for (const f of part.findings) findings.push(f)
+    for (const f of withOwnerChecked(part, i * perRun, owner)) findings.push(f)
     for (const id of part.ids) ids.push(id)
   }
   return { findings, ids, root: rootFromLeafHashes(parts.map(p => p.root)) }

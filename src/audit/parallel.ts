@@ -66,5 +66,6 @@ export function parallelRunChecker (options: ParallelRunOptions = {}): ParallelR
     const [result] = await p.map('leafTexts', [{ texts, offset, owner }])
     return result as LeafTextsResult
   }
-  return { check, close: async () => { if (pool !== undefined) await (await pool).close() } }
+  // A pool that failed to load has nothing to stop (its error reached `check`'s caller).
+  return { check, close: async () => { await pool?.then(async p => { await p.close() }, () => {}) } }
 }

@@ -1,13 +1,14 @@
 /**
  * A streaming reader for one JSON object whose bulk is a single array member (a ledger bundle's
  * `leaves`): the text arrives in chunks, the array's elements come out as soon as each is complete,
- * and the other members are parsed when the text ends. Memory holds one element at a time, not the
- * whole text, so a bundle of any size is read in bounded memory and its elements can be checked
- * while the rest is still being read.
+ * and the other members are parsed when the text ends. Memory holds the elements a chunk completes
+ * and at most one value in progress (bounded), not the whole text, so the elements of a large
+ * bundle can be checked while the rest is still being read.
  *
  * Strict: the text must be exactly what `JSON.parse` accepts (RFC 8259), and the result is what
- * `JSON.parse` gives, except that a repeated member name is refused (RFC 8259 §4 leaves which one
- * wins to the parser, so two auditors could read two different bundles from one file). Errors are
+ * `JSON.parse` gives, except that a repeated member name of the object is refused (RFC 8259 §4
+ * leaves which one wins to the parser, so two auditors could read two different bundles from one
+ * file; names inside member values are JSON.parse's business: the last wins). Errors are
  * `SyntaxError`s, like `JSON.parse`'s, and `ENCODING_TOO_LARGE` for a single value beyond the
  * limit. Each value other than the streamed array's plain ASCII strings is handed to `JSON.parse`
  * whole, so the grammar of numbers, escapes and literals is its.
@@ -26,12 +27,13 @@ export const MAX_TOKEN_BYTES = 1024 * 1024
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
-/** Bytes that end a number or literal (JSON.parse then judges the token). */
 /** Bytes of a string that need no decoding: printable ASCII but the quote and the backslash. */
 const isPlain = (b: number): boolean => b >= 0x20 && b < 0x80 && b !== QUOTE && b !== BACKSLASH
+/** Bytes that end a number or literal (JSON.parse then judges the token). */
 const endsPrimitive = (b: number): boolean => isSpace(b) || b === 0x2c || b === 0x5d || b === 0x7d
 
-const utf8 = new TextDecoder('utf-8')
+// A byte order mark is kept (and refused by JSON.parse, as it is in a JSON text), not dropped.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** Where the reader is in the object. */
 const enum At {
@@ -78,9 +80,13 @@ export interface StreamedObject {
 export class StreamedObjectReader {
   private at = At.Start
   private token = Token.None
-  /** Bytes of the token in progress from earlier chunks. */
-  private parts: Uint8Array[] = []
-  /** Generic token state: nesting depth, inside a string, after a backslash, started. */
+  /**
+   * Bytes kept from earlier chunks: of the token in progress, or all of a text that is not an
+   * object (`kept[0, keptLength)`; one buffer that doubles, however small the chunks).
+   */
+  private kept = new Uint8Array(0)
+  private keptLength = 0
+  /** The token in progress: nesting depth, inside a string, after a backslash, a number or literal. */
   private depth = 0
   private inString = false
   private escaped = false
@@ -89,10 +95,6 @@ export class StreamedObjectReader {
   private readonly members: Record<string, unknown> = {}
   private readonly seen = new Set<string>()
   private elements: number | undefined
-  private whole: Uint8Array[] = []
-
-  /** Bytes held in tokens from earlier chunks (of the token in progress, or of a text that is no object). */
-  private held = 0
 
   /**
    * @param streamed the member whose array is streamed
@@ -104,7 +106,7 @@ export class StreamedObjectReader {
   /** Reads the next bytes; returns the streamed array's elements they complete, in order. */
   push (chunk: Uint8Array): unknown[] {
     const out: unknown[] = []
-    if (this.at === At.Whole) { this.hold(this.whole, chunk); return out }
+    if (this.at === At.Whole) { this.keep(chunk); return out }
     let start = 0 // where the token in progress begins in this chunk
     for (let i = 0; i < chunk.length; i++) {
       if (this.token === Token.PlainString) {
@@ -117,23 +119,28 @@ export class StreamedObjectReader {
         const end = this.tokenEnd(b)
         if (end < 0) continue
         // end 0: the token ends before this byte (a number or literal); 1: with it.
-        const last = i + end
-        this.finish(this.take(chunk, start, last), out)
+        this.finish(this.take(chunk, start, i + end), out)
         if (end === 1) continue
       }
       if (isSpace(b)) continue
       start = i
-      if (this.step(b)) { this.hold(this.whole, chunk.subarray(i)); return out }
+      if (this.step(b)) { this.keep(chunk.subarray(i)); return out }
     }
-    if (this.token !== Token.None) this.hold(this.parts, chunk.subarray(start))
+    if (this.token !== Token.None) this.keep(chunk.subarray(start))
     return out
   }
 
-  /** Keeps a copy of `bytes` in `parts`, within the limit. */
-  private hold (parts: Uint8Array[], bytes: Uint8Array): void {
-    this.held += bytes.length
-    if (this.held > this.maxTokenBytes) throw new FulcrumError(EncodingError.TOO_LARGE, `a JSON value is larger than ${this.maxTokenBytes} bytes`)
-    parts.push(bytes.slice())
+  /** Keeps a copy of `bytes` after what is kept, within the limit. */
+  private keep (bytes: Uint8Array): void {
+    const length = this.keptLength + bytes.length
+    if (length > this.maxTokenBytes) throw new FulcrumError(EncodingError.TOO_LARGE, `a JSON value is larger than ${this.maxTokenBytes} bytes`)
+    if (length > this.kept.length) {
+      const grown = new Uint8Array(Math.min(this.maxTokenBytes, Math.max(length, 2 * this.kept.length, 256)))
+      grown.set(this.kept.subarray(0, this.keptLength))
+      this.kept = grown
+    }
+    this.kept.set(bytes, this.keptLength)
+    this.keptLength = length
   }
 
   /** Member `name` of the object if it has been read already (never the streamed array). */
@@ -143,11 +150,7 @@ export class StreamedObjectReader {
 
   /** The end of the text: the other members (throws `SyntaxError` unless the text was complete and valid). */
   end (): StreamedObject {
-    if (this.at === At.Whole) {
-      const text = concat(this.whole)
-      this.whole = []
-      return { value: JSON.parse(utf8.decode(text)), elements: undefined }
-    }
+    if (this.at === At.Whole) return { value: JSON.parse(utf8.decode(this.kept.subarray(0, this.keptLength))), elements: undefined }
     // (A number or literal at the very end is never valid here: the object's `}` comes last.)
     if (this.at !== At.Done || this.token !== Token.None) throw new SyntaxError('Unexpected end of JSON input')
     return { value: this.members, elements: this.elements }
@@ -207,8 +210,7 @@ export class StreamedObjectReader {
     if (b === 0x2c || b === 0x5d || b === 0x7d || b === 0x3a) throw unexpected(b)
     // An element that opens a string is read as a plain string until it shows otherwise.
     this.token = token === Token.Element && b === QUOTE ? Token.PlainString : token
-    this.parts = []
-    this.held = 0
+    this.keptLength = 0
     this.depth = b === 0x7b || b === 0x5b ? 1 : 0
     this.inString = b === QUOTE
     this.escaped = false
@@ -216,8 +218,9 @@ export class StreamedObjectReader {
   }
 
   /**
-   * Whether byte `b` ends the token in progress: -1 not yet, 0 the token ended before `b`, 1 it
-   * ends with `b`.
+   * Reads byte `b` of the token in progress; returns whether it ends the token: -1 not yet, 0 the
+   * token ended before `b`, 1 it ends with `b`. (A plain string that meets an escape, a control or a
+   * non-ASCII byte becomes an element that JSON.parse will read.)
    */
   private tokenEnd (b: number): number {
     if (this.token === Token.PlainString) {
@@ -238,19 +241,23 @@ export class StreamedObjectReader {
     return -1
   }
 
-  /** The bytes of the token that ends at `end` in `chunk` (it began at `start`, or in earlier chunks). */
+  /**
+   * The bytes of the token that ends before `end` in `chunk` (it began at `start`, or in earlier
+   * chunks): a view, read before anything else is kept.
+   */
   private take (chunk: Uint8Array, start: number, end: number): Uint8Array {
     const tail = chunk.subarray(start, end)
-    if (this.parts.length === 0) return tail
-    this.parts.push(tail)
-    return concat(this.parts)
+    if (this.keptLength === 0) return tail
+    this.keep(tail)
+    const bytes = this.kept.subarray(0, this.keptLength)
+    this.keptLength = 0
+    return bytes
   }
 
   /** A complete token: parsed and put where it belongs. */
   private finish (bytes: Uint8Array, out: unknown[]): void {
     const token = this.token
     this.token = Token.None
-    this.parts = []
     if (token === Token.PlainString) {
       out.push(utf8.decode(bytes.subarray(1, bytes.length - 1)))
       this.elements = (this.elements ?? 0) + 1
@@ -285,13 +292,4 @@ function afterItem (b: number, close: number, next: At, out: At): At {
 
 function unexpected (b: number): SyntaxError {
   return new SyntaxError(`Unexpected token '${String.fromCharCode(b)}' in JSON`)
-}
-
-function concat (parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) { out.set(p, o); o += p.length }
-  return out
 }

@@ -229,11 +229,31 @@ describe('audit: a bundle streamed, its leaves checked run by run on threads', f
     }
   })
 
-  it('holds the runs read before the origin, and checks them for its owner', async () => {
+  it('checks runs read before the origin without it, and whether the owner is a party at the end', async () => {
     const { leaves: texts, ...head } = bundleOf(damaged)
     const leavesFirst = JSON.stringify({ leaves: texts, ...head })
     assert.ok(leavesFirst.indexOf('"origin"') > leavesFirst.indexOf('"leaves"'))
-    assert.deepEqual(await streamed(undefined, undefined, leavesFirst), await auditBundle(bundleOf(damaged)))
+    const want = await auditBundle(bundleOf(damaged))
+    assert.ok(codes(want).includes('AUDIT_NOT_A_PARTY'))
+    const pool = await threads()
+    try {
+      assert.deepEqual(await streamed(undefined, pool.check, leavesFirst), want)
+      assert.deepEqual(await streamed(undefined, undefined, leavesFirst), want)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('sends threads text only: a leaf nested too deep to copy to a thread is not base64, as in one thread', async () => {
+    const b = bundleOf(leaves) as unknown as { leaves: unknown[] }
+    b.leaves[6] = 0
+    const text = JSON.stringify(b).replace(',0,', `,${'['.repeat(20_000)}${']'.repeat(20_000)},`)
+    const pool = await threads()
+    try {
+      await assert.rejects(streamed(undefined, pool.check, text), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE') && /leaves\[6\]/.test((e as Error).message))
+    } finally {
+      await pool.close()
+    }
   })
 
   it('names the first leaf that is not base64, as the in-memory audit does', async () => {
@@ -264,9 +284,10 @@ describe('audit: a bundle streamed, its leaves checked run by run on threads', f
     }
   })
 
-  it('stops reading while MAX_RUNS_IN_FLIGHT runs wait to be checked, and goes on as they are', async () => {
+  for (const order of ['origin first', 'leaves first'] as const) it(`stops reading while MAX_RUNS_IN_FLIGHT runs wait to be checked, and goes on as they are (${order})`, async () => {
     const b = bundleOf(Array.from({ length: 100 }, (_, i) => agreementLeaf(`r${i}`, [owner, alice])))
-    const bytes = new TextEncoder().encode(JSON.stringify(b))
+    const { leaves: texts, ...head } = b
+    const bytes = new TextEncoder().encode(JSON.stringify(order === 'origin first' ? b : { leaves: texts, ...head }))
     let pulled = 0
     async function * slow (): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < bytes.length; i += 64) { pulled = i + 64; yield bytes.subarray(i, i + 64) }

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert'
+import v8 from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import { StreamedObjectReader } from '../../../src/encoding/json-stream.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
@@ -20,7 +22,7 @@ function read (text: string | Uint8Array, cuts: number[] = [], key = 'leaves'): 
 /** What JSON.parse makes of `text`, split the same way (the streamed array taken out). */
 function reference (text: string, key = 'leaves'): { elements: unknown[], value: unknown, count: number | undefined } {
   // The reader sees UTF-8 bytes: a lone surrogate in `text` reaches it as U+FFFD.
-  const value = JSON.parse(new TextDecoder().decode(new TextEncoder().encode(text))) as unknown
+  const value = JSON.parse(new TextDecoder('utf-8', { ignoreBOM: true }).decode(new TextEncoder().encode(text))) as unknown
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray((value as Record<string, unknown>)[key])) {
     return { elements: [], value, count: undefined }
   }
@@ -56,11 +58,13 @@ describe('encoding: a streamed JSON object (bundles)', () => {
       leaves: fc.option(fc.array(fc.oneof(fc.base64String(), fc.string({ unit: 'binary' }), json), { maxLength: 6 }), { nil: undefined }),
       space: fc.constantFrom(0, 1, '\t', ' \r\n')
     }).map(({ members, leaves, space }) => JSON.stringify(leaves === undefined ? members : { ...members, leaves }, null, space))
-    fc.assert(fc.property(doc, fc.array(fc.nat(400), { maxLength: 4 }), fc.nat(400), fc.integer({ min: 0, max: 127 }), (text, cuts, at, byte) => {
+    // Damage with any ASCII byte, a byte order mark, a non-ASCII letter or a lone surrogate.
+    const damage = fc.oneof(fc.integer({ min: 0, max: 127 }).map(c => String.fromCharCode(c)), fc.constantFrom('\ufeff', '\u00e9', '\u{1F600}', '\ud800'))
+    fc.assert(fc.property(doc, fc.array(fc.nat(400), { maxLength: 4 }), fc.nat(400), damage, (text, cuts, at, byte) => {
       assert.deepEqual(outcome(() => read(text, cuts)), outcome(() => reference(text)))
       // One byte changed, one removed, the text cut short: the same verdict as JSON.parse.
       const i = at % (text.length + 1)
-      for (const damaged of [text.slice(0, i) + String.fromCharCode(byte) + text.slice(i + 1), text.slice(0, i) + text.slice(i + 1), text.slice(0, i)]) {
+      for (const damaged of [text.slice(0, i) + byte + text.slice(i + 1), byte + text, text.slice(0, i) + text.slice(i + 1), text.slice(0, i)]) {
         if (hasDuplicateKeys(damaged)) continue
         assert.deepEqual(outcome(() => read(damaged, cuts)), outcome(() => reference(damaged)), JSON.stringify(damaged))
       }
@@ -88,6 +92,27 @@ describe('encoding: a streamed JSON object (bundles)', () => {
     assert.deepEqual(read('{"leaves":5}').value, { leaves: 5 })
     assert.equal(read('{"leaves":[]}').count, 0)
     assert.equal(read('{}').count, undefined)
+  })
+
+  it('refuses a byte order mark anywhere, as JSON.parse does', () => {
+    for (const text of ['\ufeff{"leaves":[]}', '{"a":\ufeff1,"leaves":[]}', '{"leaves":[\ufeff"QUJD"]}', '\ufeff[]']) {
+      assert.equal(outcome(() => read(text)), 'SyntaxError', JSON.stringify(text))
+    }
+  })
+
+  it('keeps what a value gathers over many tiny chunks in one buffer', () => {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const reader = new StreamedObjectReader('leaves')
+    const text = new TextEncoder().encode(`{"origin":"${'o'.repeat(100_000)}","leaves":["QUJD"]}`)
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < text.length - 20; i++) reader.push(text.subarray(i, i + 1))
+    gc()
+    // A copy per chunk kept 100,000 typed arrays alive here (tens of MB of heap).
+    assert.ok(process.memoryUsage().heapUsed - before < 4 * 1024 * 1024, `${process.memoryUsage().heapUsed - before} bytes more heap`)
+    reader.push(text.subarray(text.length - 20))
+    assert.equal((reader.end().value as { origin: string }).origin.length, 100_000)
   })
 
   it('refuses a single value larger than its limit (ENCODING_TOO_LARGE), however many elements come', () => {
