@@ -70,6 +70,20 @@ describe('ledger protocol: nodes on 127.0.0.1', function () {
     assert.ok(gaps.some(g => g < 190), `no wait below the interval: ${gaps.map(g => g.toFixed(0)).join(', ')}`)
   })
 
+  it('announces no checkpoint while its log is empty (nothing to witness), and announces once it holds an entry', async () => {
+    const e = await member(testIdentity(54), 'e')
+    let rounds = 0
+    let published = 0
+    const announce = e.service.announce.bind(e.service)
+    e.service.announce = async () => { rounds++; await announce() }
+    const publish = e.service.gossip.publish.bind(e.service.gossip)
+    e.service.gossip.publish = async (note) => { published++; await publish(note) }
+    await until(() => rounds >= 3, '3 announcement rounds')
+    assert.equal(published, 0)
+    await e.log.append(encodeEntry(deal(90)))
+    await until(() => published > 0, 'an announcement once the log holds an entry')
+  })
+
   it('appends an agreement in both parties\' logs, each cosigned by the other (tlog-cosignature)', async () => {
     const ra = await a.service.append(deal(1))
     assert.deepEqual(ra.cosigners, [customer.peerId])
