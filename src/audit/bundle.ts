@@ -12,7 +12,8 @@ import {
 import type { SignedCheckpoint, VerifierKey } from '../ledger/index.js'
 import { AuditError } from './errors.js'
 import type { Finding } from './errors.js'
-import { checkLeafTexts, duplicateIds } from './entries.js'
+import { StreamedObjectReader } from '../encoding/index.js'
+import { auditEntries, checkLeafTexts, duplicateIds, withOwnerChecked } from './entries.js'
 import type { EntriesResult, LeafTextsResult } from './entries.js'
 
 /** A bundle as written by `fulcrum ledger export`. */
@@ -36,13 +37,25 @@ export interface BundleReport {
 export type EntriesChecker = (leaves: Uint8Array[], offset: number, owner: string | undefined) => Promise<EntriesResult>
 
 /**
- * Checks a bundle's leaves as they are in the bundle (base64 text, not yet validated): decodes,
- * checks and hashes each (`checkLeafTexts`); may run elsewhere (worker threads), so that only text
- * goes out and only hashes, ids and findings come back.
+ * Checks one run of a bundle's leaves as they are in the bundle (base64 text, not yet validated),
+ * the leaves at `offset`...: decodes, checks and hashes each (`checkLeafTexts`); may run elsewhere
+ * (worker threads), so that only text goes out and only a root, ids and findings come back.
  */
-export type LeafTextsChecker = (texts: readonly unknown[], owner: string | undefined) => Promise<LeafTextsResult>
+export type LeafRunChecker = (texts: string[], offset: number, owner: string | undefined) => Promise<LeafTextsResult>
 
-const sequentialTexts: LeafTextsChecker = async (texts, owner) => checkLeafTexts(texts, 0, owner)
+/**
+ * Leaves per run of a streamed audit: large enough that handing a run to a thread costs nothing
+ * next to its signatures (a run is ~0.7 MB of text), small enough that the threads finish together
+ * and that the runs in flight stay small. A power of two: a run's root is then a node of the tree.
+ */
+export const LEAVES_PER_RUN = 1024
+/**
+ * Runs being checked at once: reading waits for the oldest beyond this, so a bundle read faster
+ * than it is checked holds at most this many runs (~11 MB of text) in memory.
+ */
+export const MAX_RUNS_IN_FLIGHT = 16
+
+const inThisThread: LeafRunChecker = async (texts, offset, owner) => checkLeafTexts(texts, offset, owner)
 
 const malformed = (why: string): FulcrumError => new FulcrumError(AuditError.MALFORMED_BUNDLE, `bundle: ${why}`)
 
@@ -67,13 +80,10 @@ export function parseBundle (input: unknown): { bundle: LedgerBundle, leaves: Ui
 }
 
 /**
- * Audits a bundle. Throws only for input that is not a bundle at all (`AUDIT_MALFORMED_BUNDLE`).
- * Without `checkEntries`, this is {@link auditBundleTexts} in the calling thread; with it, every
- * leaf is decoded first and the entries are checked by `checkEntries` (a second, simpler path
- * that tests hold the text path to).
+ * Audits a bundle already parsed (the reference path, in this thread unless `checkEntries` says
+ * otherwise). Throws only for input that is not a bundle at all (`AUDIT_MALFORMED_BUNDLE`).
  */
-export async function auditBundle (input: unknown, checkEntries?: EntriesChecker): Promise<BundleReport> {
-  if (checkEntries === undefined) return await auditBundleTexts(input, sequentialTexts)
+export async function auditBundle (input: unknown, checkEntries: EntriesChecker = async (l, o, owner) => auditEntries(l, o, owner)): Promise<BundleReport> {
   const { bundle, leaves } = parseBundle(input)
   // Entry checks may run on other threads: start them first, and hash the tree meanwhile.
   const entriesChecked = checkEntries(leaves, 0, peerIdOfOrigin(bundle.origin))
@@ -83,18 +93,72 @@ export async function auditBundle (input: unknown, checkEntries?: EntriesChecker
   return report
 }
 
+/** Options of {@link auditBundleStream}. */
+export interface StreamOptions {
+  /** Leaves per run, a power of two (default {@link LEAVES_PER_RUN}; tests use small ones). */
+  leavesPerRun?: number
+}
+
 /**
- * Audits a bundle with its leaves decoded, checked and hashed by `checkTexts` (worker threads in
- * `audit/parallel.ts`): the same report and errors as {@link auditBundle}, but the calling thread
- * only opens the checkpoint and folds the hashes into the root.
+ * Audits a bundle as its bytes arrive (`fulcrum audit bundle`): runs of leaves go to `checkRun`
+ * (worker threads in `audit/parallel.ts`) while the rest is still read, at most
+ * {@link MAX_RUNS_IN_FLIGHT} at a time, so memory holds those runs and not the text (what stays is
+ * each entry's id, for the duplicate check, and the findings). The same report and errors as
+ * {@link auditBundle} on the parsed text, except that bytes that are not one JSON object, or an
+ * object that repeats a member name, throw `SyntaxError` (as `JSON.parse` does;
+ * `encoding/json-stream.ts`), and a single member or leaf over its limit `ENCODING_TOO_LARGE`.
  */
-export async function auditBundleTexts (input: unknown, checkTexts: LeafTextsChecker = sequentialTexts): Promise<BundleReport> {
-  const bundle = parseBundleShape(input)
-  const checked = await checkTexts(bundle.leaves, peerIdOfOrigin(bundle.origin))
+export async function auditBundleStream (chunks: AsyncIterable<Uint8Array>, checkRun: LeafRunChecker = inThisThread, options: StreamOptions = {}): Promise<BundleReport> {
+  const perRun = options.leavesPerRun ?? LEAVES_PER_RUN
+  if (!Number.isSafeInteger(perRun) || perRun < 1 || (perRun & (perRun - 1)) !== 0) throw new RangeError('leavesPerRun must be a power of two')
+  const reader = new StreamedObjectReader('leaves')
+  const runs: Array<Promise<LeafTextsResult>> = []
+  const owner = (): string | undefined => {
+    const origin = reader.member('origin')
+    return typeof origin === 'string' ? peerIdOfOrigin(origin) : undefined
+  }
+  let texts: string[] = []
+  let offset = 0
+  const submit = async (): Promise<void> => {
+    // Before the origin has been read, a run is checked without the owner, which is checked at the end.
+    const run = checkRun(texts, offset, owner())
+    run.catch(() => {}) // if reading fails first, what is in flight is dropped, not left unhandled
+    runs.push(run)
+    offset += texts.length
+    texts = []
+    if (runs.length >= MAX_RUNS_IN_FLIGHT) await runs[runs.length - MAX_RUNS_IN_FLIGHT]
+  }
+  for await (const chunk of chunks) {
+    for (const leaf of reader.push(chunk)) {
+      // Only text goes to the threads: anything else is not base64, and '!' says so at its index.
+      texts.push(typeof leaf === 'string' ? leaf : '!')
+      if (texts.length === perRun) await submit()
+    }
+  }
+  const { value, elements } = reader.end()
+  // `leaves` was read as it came (unless it was no array): the shape is checked without it.
+  const bundle = parseBundleShape(elements === undefined ? value : { ...(value as object), leaves: [] })
+  if (texts.length > 0) await submit()
+  const checked = joinRuns(await Promise.all(runs), perRun, owner())
   if (checked.notBase64 !== undefined) throw malformed(`leaves[${checked.notBase64}] is not base64`)
-  const report = checkTree(bundle, bundle.leaves.length, () => checked.root)
+  const report = checkTree(bundle, offset, () => checked.root)
   report.findings.push(...checked.findings, ...duplicateIds(checked.ids))
   return report
+}
+
+/**
+ * Joins runs' results in order (the first leaf that is not base64 ends it, as in one pass), with
+ * the owner check of runs that were checked before the owner was known.
+ */
+function joinRuns (parts: LeafTextsResult[], perRun: number, owner: string | undefined): LeafTextsResult {
+  const findings: Finding[] = []
+  const ids: string[] = []
+  for (const [i, part] of parts.entries()) {
+    if (part.notBase64 !== undefined) return { findings: [], ids: [], root: new Uint8Array(0), notBase64: part.notBase64 }
+    for (const f of withOwnerChecked(part, i * perRun, owner)) findings.push(f)
+    for (const id of part.ids) ids.push(id)
+  }
+  return { findings, ids, root: rootFromLeafHashes(parts.map(p => p.root)) }
 }
 
 /** The report's start: checkpoint signature and origin, signed size against the leaves, root. */

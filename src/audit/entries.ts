@@ -12,14 +12,18 @@ export interface EntriesResult {
   ids: string[]
 }
 
-/** Checks leaves (at indexes `offset`...): canonical entry encoding, every party's signature, owner is a party. */
-export function auditEntries (leaves: readonly Uint8Array[], offset: number, owner: string | undefined): EntriesResult {
+/**
+ * Checks leaves (at indexes `offset`...): canonical entry encoding, every party's signature, owner
+ * is a party. `passed` sees each entry that has no finding.
+ */
+export function auditEntries (leaves: readonly Uint8Array[], offset: number, owner: string | undefined, passed?: (entry: Entry, index: number) => void): EntriesResult {
   const findings: Finding[] = []
   const ids: string[] = []
   leaves.forEach((leaf, i) => {
     const index = offset + i
     const { entry, finding } = checkEntry(leaf, index, owner)
     if (finding !== undefined) findings.push(finding)
+    else if (passed !== undefined) passed(entry as Entry, index)
     ids.push(entry?.body.id ?? '')
   })
   return { findings, ids }
@@ -43,7 +47,7 @@ export function checkEntry (leaf: Uint8Array, index: number, owner: string | und
     return { entry, finding: { code: AuditError.BAD_ENTRY_SIGNATURE, message: badEntrySignature(entry, failed).message, index } }
   }
   if (owner !== undefined && !entry.body.parties.includes(owner)) {
-    return { entry, finding: { code: AuditError.NOT_A_PARTY, message: `the log's owner ${owner} is not a party of ${entry.body.id}`, index } }
+    return { entry, finding: notAParty(owner, entry.body.id, index) }
   }
   return { entry }
 }
@@ -67,7 +71,15 @@ export interface LeafTextsResult extends EntriesResult {
   root: Uint8Array
   /** The index of the first leaf that is not a base64 string, if any (then nothing else is reported). */
   notBase64?: number
+  /**
+   * Checked without an owner (a bundle that names its origin after its leaves): the entries without
+   * a finding, grouped by their parties, so that {@link notAPartyFindings} can check the owner later.
+   */
+  byParties?: PartyGroup[]
 }
+
+/** Entries (by index) that have the same parties. */
+export interface PartyGroup { parties: readonly string[], indexes: number[] }
 
 /**
  * Decodes a run of base64 leaves (at indexes `offset`...), checks each as {@link checkEntry} does
@@ -86,5 +98,31 @@ export function checkLeafTexts (texts: readonly unknown[], offset: number, owner
     hashes.push(leafHash(leaf))
     leaves.push(leaf)
   }
-  return { ...auditEntries(leaves, offset, owner), root: rootFromLeafHashes(hashes) }
+  if (owner !== undefined) return { ...auditEntries(leaves, offset, owner), root: rootFromLeafHashes(hashes) }
+  const groups = new Map<string, PartyGroup>()
+  const result = auditEntries(leaves, offset, owner, (entry, index) => {
+    const key = entry.body.parties.join(' ')
+    let group = groups.get(key)
+    if (group === undefined) groups.set(key, group = { parties: entry.body.parties, indexes: [] })
+    group.indexes.push(index)
+  })
+  return { ...result, root: rootFromLeafHashes(hashes), byParties: [...groups.values()] }
+}
+
+/**
+ * The owner check of a run checked without an owner (`byParties`), now that the owner is known:
+ * the run's findings with AUDIT_NOT_A_PARTY added, in index order, as {@link checkEntry} gives them.
+ */
+export function withOwnerChecked (run: LeafTextsResult, offset: number, owner: string | undefined): Finding[] {
+  if (owner === undefined || run.byParties === undefined) return run.findings
+  const added: Finding[] = []
+  for (const group of run.byParties) {
+    if (group.parties.includes(owner)) continue
+    for (const index of group.indexes) added.push(notAParty(owner, run.ids[index - offset] as string, index))
+  }
+  return added.length === 0 ? run.findings : [...run.findings, ...added].sort((a, b) => (a.index as number) - (b.index as number))
+}
+
+function notAParty (owner: string, id: string, index: number): Finding {
+  return { code: AuditError.NOT_A_PARTY, message: `the log's owner ${owner} is not a party of ${id}`, index }
 }

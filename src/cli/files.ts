@@ -1,5 +1,6 @@
 /** Reading input files for commands, with a size limit and coded errors. */
 import { isAscii } from 'node:buffer'
+import { createReadStream } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { FulcrumError } from '../errors/index.js'
 import type { CliIO } from './command.js'
@@ -38,6 +39,30 @@ export async function readInput (path: string, maxBytes = MAX_INPUT_BYTES): Prom
     throw new FulcrumError(InputError.UNREADABLE, `cannot read ${path}: ${systemReason(err)}`, { cause: err })
   }
 }
+
+/**
+ * A file (or standard input for `-`) chunk by chunk, for readers that need not hold it all
+ * (`fulcrum audit bundle`); at most `maxBytes` in all. Errors as {@link readInput}.
+ */
+export async function * readChunks (path: string, maxBytes: number): AsyncGenerator<Uint8Array> {
+  let size = 0
+  const where = path === '-' ? 'standard input' : path
+  try {
+    for await (const chunk of path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+      size += (chunk as Buffer).length
+      if (size > maxBytes) throw new FulcrumError(InputError.TOO_LARGE, `${where} exceeds ${maxBytes} bytes`)
+      yield chunk as Buffer
+    }
+  } catch (err) {
+    if (err instanceof FulcrumError || !isSystemError(err)) throw err
+    throw new FulcrumError(InputError.UNREADABLE, `cannot read ${path}: ${systemReason(err)}`, { cause: err })
+  }
+}
+
+/** Bytes per chunk of {@link readChunks}: large enough that per-chunk costs vanish, small next to memory. */
+const CHUNK_BYTES = 1024 * 1024
+
+const isSystemError = (err: unknown): boolean => typeof (err as NodeJS.ErrnoException)?.code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined
 
 /** A system error (ENOENT, EEXIST, ...) in words, with its code in brackets: `no such file or directory [ENOENT]`. */
 export function systemReason (err: unknown): string {

@@ -148,9 +148,15 @@ export function threadPool (threads = Math.min(MAX_THREADS, availableParallelism
         const next = take()
         if (next === undefined) return
         const id = nextId++
+        try {
+          // Copying fails for an item the structured clone cannot take (too deep): its batch fails, not the pool.
+          t.worker.postMessage({ id, task: next.task, items: next.batch.map(p => p.item) })
+        } catch (err) {
+          fail(next.batch, err)
+          continue
+        }
         t.busy.push({ id, batch: next.batch })
         t.worker.ref()
-        t.worker.postMessage({ id, task: next.task, items: next.batch.map(p => p.item) })
       }
     }
   }

@@ -5,23 +5,34 @@
  * with its code; for `evidence`: the file is not valid evidence), 2 for usage or I/O errors.
  */
 import { stat } from 'node:fs/promises'
-import { auditBundleTexts } from '../../audit/index.js'
+import { auditBundleStream } from '../../audit/index.js'
 import type { Finding } from '../../audit/index.js'
-import { isFulcrumError } from '../../errors/index.js'
+import { FulcrumError, isFulcrumError } from '../../errors/index.js'
+import { EncodingError } from '../../encoding/index.js'
 import { LedgerError, verifyEvidence } from '../../ledger/index.js'
 import type { EvidenceKind, VerifiedEvidence } from '../../ledger/index.js'
 import { JSON_OPTION, ExitCode, printJson, usageError } from '../command.js'
 import type { CliIO, Command } from '../command.js'
-import { readJson } from '../files.js'
+import { InputError, readChunks, readJson } from '../files.js'
 import { formatTime } from '../table.js'
-import { MAX_WORKERS, parallelTextsChecker } from '../../audit/parallel.js'
+import { MAX_WORKERS, parallelRunChecker } from '../../audit/parallel.js'
 
-/** Largest bundle read: JSON.parse needs the whole text in one string (about 400,000 entries). */
+/**
+ * Largest bundle that commands reading it whole accept (`ledger recover`, `audit agreement`):
+ * JSON.parse needs the whole text in one string (about 400,000 entries).
+ */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 /**
+ * Largest bundle `audit bundle` reads. It streams the text, so memory holds the runs being checked
+ * plus, per entry, its id (for the duplicate check) and any finding: what grows with the bundle.
+ * 2 GiB is about 2.8 million entries, whose ids and (at worst, every entry bad) findings stay near
+ * 1 GB, within Node's default heap.
+ */
+export const MAX_STREAMED_BUNDLE_BYTES = 2 * 1024 ** 3
+/**
  * Bundles from this size on (about 5,000 entries, where the audit goes to threads) start the
- * verification threads before the file is read, so that they boot while it is parsed; smaller
- * ones never start them (a quick audit stays as fast as Node starts).
+ * verification threads before the file is read, so that they boot while its first runs are read;
+ * smaller ones never start them (a quick audit stays as fast as Node starts).
  */
 export const EARLY_THREADS_BYTES = 4 * 1024 * 1024
 
@@ -51,10 +62,15 @@ export const auditBundleCommand: Command = {
     const workers = threads === undefined ? undefined : Number(threads)
     if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)) usageError(`--threads must be an integer from 1 to ${MAX_WORKERS}, got '${String(args.values.threads)}'`)
     const big = file !== '-' && await stat(file).then(s => s.size >= EARLY_THREADS_BYTES, () => false)
-    const checker = parallelTextsChecker({ workers, startNow: big })
+    const checker = parallelRunChecker({ workers, startNow: big })
     let report
     try {
-      report = await auditBundleTexts(await readJson(file, MAX_BUNDLE_BYTES), checker.check)
+      report = await auditBundleStream(readChunks(file, MAX_STREAMED_BUNDLE_BYTES), checker.check)
+    } catch (err) {
+      // The stream reader's errors, as readJson words them for every other command.
+      if (err instanceof SyntaxError) throw new FulcrumError(InputError.BAD_JSON, `${file} is not valid JSON: ${err.message}`, { cause: err })
+      if (isFulcrumError(err, EncodingError.TOO_LARGE)) throw new FulcrumError(InputError.TOO_LARGE, `${file}: ${err.message}`, { cause: err })
+      throw err
     } finally {
       await checker.close()
     }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { isFulcrumError } from '../../../src/errors/index.js'
-import { agreementCopyFromBundle, auditBundle, auditBundleTexts, auditEntries, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
-import type { LedgerBundle } from '../../../src/audit/index.js'
+import { agreementCopyFromBundle, auditBundle, auditBundleStream, checkLeafTexts, MAX_RUNS_IN_FLIGHT, auditEntries, checkAgreementCopies, checkUpdate, needsConsistencyProof, consistencySizes } from '../../../src/audit/index.js'
+import type { BundleReport, LeafRunChecker, LedgerBundle } from '../../../src/audit/index.js'
 import {
   buildProof, consistencyProofRanges, inclusionProofRanges, leafHash, ledgerVerifierKey, memoryNodeReader, openNodeCheckpoint,
   originOf, rootFromLeafHashes, signCheckpoint, verifyEvidence, encodeEntry
@@ -184,7 +184,7 @@ describe('audit: an agreement copy from the exported ledger of a party without a
   })
 })
 
-describe('audit: bundle leaves checked from their text on threads', function () {
+describe('audit: a bundle streamed, its leaves checked run by run on threads', function () {
   this.timeout(180_000)
   // 37 leaves (not a power of two) in runs of 4: the root is folded from the runs' roots.
   const leaves = Array.from({ length: 37 }, (_, i) => agreementLeaf(`t${i}`, [owner, alice]))
@@ -196,36 +196,122 @@ describe('audit: bundle leaves checked from their text on threads', function () 
   damaged[30] = agreementLeaf('foreign', [alice, bob])
   damaged[33] = agreementLeaf('t2', [owner, alice])
 
-  const sequentialReport = async (b: unknown): Promise<unknown> => await auditBundle(b, async (ls, offset, o) => auditEntries(ls, offset, o))
+  /** The bundle's JSON text as bytes, in chunks of `size`. */
+  async function * chunks (b: unknown, size = 97, text = JSON.stringify(b, null, 2)): AsyncGenerator<Uint8Array> {
+    const bytes = new TextEncoder().encode(text)
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+  }
+  const threads = async (): Promise<{ check: LeafRunChecker, close: () => Promise<void> }> => {
+    const { parallelRunChecker } = await import('../../../src/audit/parallel.js')
+    return parallelRunChecker({ workers: 2, threshold: 1 })
+  }
+  const streamed = async (b: unknown, check?: LeafRunChecker, text?: string): Promise<BundleReport> =>
+    await auditBundleStream(chunks(b, 97, text), check, { leavesPerRun: 4 })
 
-  it('gives the report of the one-thread audit: honest, damaged, tampered, truncated', async () => {
-    const { parallelTextsChecker } = await import('../../../src/audit/parallel.js')
+  it('gives the report of the in-memory audit: honest, damaged, tampered, truncated, empty', async () => {
     const tampered = bundleOf(leaves)
     tampered.leaves[20] = b64(agreementLeaf('t20x', [owner, alice]))
     const truncated = bundleOf(leaves)
     truncated.leaves.pop()
-    for (const b of [bundleOf(leaves), bundleOf(damaged), tampered, truncated, bundleOf([])]) {
-      const checker = parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 })
-      assert.deepEqual(await auditBundleTexts(b, checker.check), await sequentialReport(b))
-      assert.deepEqual(await auditBundle(b), await sequentialReport(b))
+    const pool = await threads()
+    try {
+      for (const b of [bundleOf(leaves), bundleOf(damaged), tampered, truncated, bundleOf([])]) {
+        const want = await auditBundle(b)
+        assert.deepEqual(await streamed(b, pool.check), want)
+        assert.deepEqual(await streamed(b), want)
+      }
+      const r = await streamed(bundleOf(damaged), pool.check)
+      assert.deepEqual(r.findings.map(f => [f.code, f.index]), [
+        ['AUDIT_MALFORMED_ENTRY', 5], ['AUDIT_BAD_ENTRY_SIGNATURE', 9], ['AUDIT_NOT_A_PARTY', 30], ['AUDIT_DUPLICATE_ID', 33]])
+      assert.equal(r.findings[1]?.message, `sigs[1]: signature of party ${String(badSig.body.parties[1])} does not verify`)
+    } finally {
+      await pool.close()
     }
-    const r = await auditBundleTexts(bundleOf(damaged), parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check)
-    assert.deepEqual(r.findings.map(f => [f.code, f.index]), [
-      ['AUDIT_MALFORMED_ENTRY', 5], ['AUDIT_BAD_ENTRY_SIGNATURE', 9], ['AUDIT_NOT_A_PARTY', 30], ['AUDIT_DUPLICATE_ID', 33]])
-    assert.equal(r.findings[1]?.message, `sigs[1]: signature of party ${String(badSig.body.parties[1])} does not verify`)
   })
 
-  it('names the first leaf that is not base64, as the one-thread audit does', async () => {
-    const { parallelTextsChecker } = await import('../../../src/audit/parallel.js')
+  it('checks runs read before the origin without it, and whether the owner is a party at the end', async () => {
+    const { leaves: texts, ...head } = bundleOf(damaged)
+    const leavesFirst = JSON.stringify({ leaves: texts, ...head })
+    assert.ok(leavesFirst.indexOf('"origin"') > leavesFirst.indexOf('"leaves"'))
+    const want = await auditBundle(bundleOf(damaged))
+    assert.ok(codes(want).includes('AUDIT_NOT_A_PARTY'))
+    const pool = await threads()
+    try {
+      assert.deepEqual(await streamed(undefined, pool.check, leavesFirst), want)
+      assert.deepEqual(await streamed(undefined, undefined, leavesFirst), want)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('sends threads text only: a leaf nested too deep to copy to a thread is not base64, as in one thread', async () => {
+    const b = bundleOf(leaves) as unknown as { leaves: unknown[] }
+    b.leaves[6] = 0
+    const text = JSON.stringify(b).replace(',0,', `,${'['.repeat(20_000)}${']'.repeat(20_000)},`)
+    const pool = await threads()
+    try {
+      await assert.rejects(streamed(undefined, pool.check, text), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE') && /leaves\[6\]/.test((e as Error).message))
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('names the first leaf that is not base64, as the in-memory audit does', async () => {
     const b = bundleOf(leaves) as unknown as { leaves: unknown[] }
     b.leaves[26] = 42
     b.leaves[13] = 'AB=A'
     b.leaves[17] = 'QQ=='.replace('Q==', 'R==') // non-zero padding bits: not the canonical encoding
-    for (const check of [parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check, undefined]) {
-      await assert.rejects(auditBundleTexts(b, check), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE') && /leaves\[13\]/.test((e as Error).message))
+    const pool = await threads()
+    try {
+      for (const check of [pool.check, undefined]) {
+        await assert.rejects(streamed(b, check), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE') && /leaves\[13\]/.test((e as Error).message))
+      }
+      b.leaves[13] = b64(leaves[13] as Uint8Array)
+      await assert.rejects(streamed(b, pool.check), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
+      await assert.rejects(auditBundle(b), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
+    } finally {
+      await pool.close()
     }
-    b.leaves[13] = b64(leaves[13] as Uint8Array)
-    await assert.rejects(auditBundleTexts(b, parallelTextsChecker({ workers: 2, threshold: 1, leavesPerItem: 4 }).check), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
-    await assert.rejects(auditBundle(b), (e: unknown) => /leaves\[17\]/.test((e as Error).message))
+  })
+
+  it('refuses text that is not one JSON object as JSON.parse would (SyntaxError), and a shape that is no bundle as a malformed bundle', async () => {
+    const text = JSON.stringify(bundleOf(leaves))
+    for (const bad of [text.slice(0, -1), text + 'x', text.replace('"leaves":[', '"leaves":[,'), text.replace('{', '{"origin":"o",')]) {
+      await assert.rejects(streamed(undefined, undefined, bad), SyntaxError)
+    }
+    for (const shape of ['[]', 'null', '{"origin":"o","vkey":"k","checkpoint":"c"}', '{"origin":"o","vkey":"k","checkpoint":"c","leaves":{}}', '{"origin":1,"vkey":"k","checkpoint":"c","leaves":[]}']) {
+      await assert.rejects(streamed(undefined, undefined, shape), (e: unknown) => isFulcrumError(e, 'AUDIT_MALFORMED_BUNDLE'), shape)
+    }
+  })
+
+  for (const order of ['origin first', 'leaves first'] as const) it(`stops reading while MAX_RUNS_IN_FLIGHT runs wait to be checked, and goes on as they are (${order})`, async () => {
+    const b = bundleOf(Array.from({ length: 100 }, (_, i) => agreementLeaf(`r${i}`, [owner, alice])))
+    const { leaves: texts, ...head } = b
+    const bytes = new TextEncoder().encode(JSON.stringify(order === 'origin first' ? b : { leaves: texts, ...head }))
+    let pulled = 0
+    async function * slow (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < bytes.length; i += 64) { pulled = i + 64; yield bytes.subarray(i, i + 64) }
+    }
+    const waiting: Array<() => void> = []
+    const gated: LeafRunChecker = async (texts, offset, o) => {
+      await new Promise<void>(resolve => waiting.push(resolve))
+      return checkLeafTexts(texts, offset, o)
+    }
+    const audit = auditBundleStream(slow(), gated, { leavesPerRun: 2 })
+    const stalled = async (): Promise<void> => { for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve)) }
+    await stalled()
+    assert.equal(waiting.length, MAX_RUNS_IN_FLIGHT)
+    const readSoFar = pulled
+    assert.ok(readSoFar < bytes.length / 2, `read ${readSoFar} of ${bytes.length} bytes`)
+    waiting.shift()?.()
+    await stalled()
+    assert.equal(waiting.length, MAX_RUNS_IN_FLIGHT) // one more run taken in as one was checked
+    assert.ok(pulled > readSoFar)
+    const release = setInterval(() => { for (const w of waiting.splice(0)) w() }, 0)
+    try {
+      assert.deepEqual(await audit, await auditBundle(b))
+    } finally {
+      clearInterval(release)
+    }
   })
 })

@@ -56,6 +56,13 @@ describe('verify: one verification pool', function () {
     assert.deepEqual(await inlinePool().map('signature', items), expected)
   })
 
+  it('fails only the call whose item cannot be copied to a thread, and serves the next', async () => {
+    const items = signatureItems()
+    const uncopyable = { ...items[0], message: () => {} } as unknown as SignatureItem
+    await assert.rejects(pool.map('signature', [uncopyable]), (e: unknown) => (e as Error).name === 'DataCloneError')
+    assert.deepEqual(await pool.map('signature', items), items.map(x => verify(x.publicKey, x.message, x.signature)))
+  })
+
   it('keeps each caller\'s results apart and in order when many small calls share batches', async () => {
     const items = signatureItems()
     const calls = await fc.sample(fc.array(fc.nat(items.length - 1), { minLength: 0, maxLength: 12 }), 60)
