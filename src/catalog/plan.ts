@@ -63,9 +63,14 @@ export class QueryIndex {
     return out
   }
 
-  /** Adds servable offers (one sort per list). */
+  /**
+   * Adds servable offers. The slots are sorted once, in the catalog's order, and each list's share
+   * keeps that order: a sort per list cost a sync page about ten sorts (one per list a record is in).
+   */
   add (slots: number[]): void {
-    this.all.addMany(slots)
+    if (slots.length === 0) return
+    slots = Array.from(Int32Array.from(slots).sort((a, b) => compareSlots(this.c, a, b)))
+    this.all.addMany(slots, true)
     const groups = new Map<Lists, Map<number, number[]>>()
     for (const slot of slots) {
       for (const [lists, k] of this.keys(slot)) {
@@ -80,7 +85,7 @@ export class QueryIndex {
       for (const [k, group] of byKey) {
         let list = lists.get(k)
         if (list === undefined) lists.set(k, list = new SortedSlots(this.c))
-        list.addMany(group)
+        list.addMany(group, true)
       }
     }
   }

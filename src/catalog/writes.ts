@@ -23,6 +23,8 @@ type Op = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', k
 /** Pending writes of the catalog, written in batches. */
 export class PendingWrites {
   private ops: Op[] = []
+  /** The record keys (text) and values of `ops` that write records, in order: what a flush clears from {@link values}. */
+  private written: Array<[string, Uint8Array | null]> = []
   /** Record values not yet on disk, by key (null: deleted). */
   private readonly values = new Map<string, Uint8Array | null>()
   /** Work that must finish before the next batch (evidence reads the held record). */
@@ -36,11 +38,13 @@ export class PendingWrites {
   putRecord (key: string, bytes: Uint8Array): void {
     this.ops.push({ type: 'put', key: recordDbKey(key), value: bytes })
     this.values.set(key, bytes)
+    this.written.push([key, bytes])
   }
 
   delRecord (key: string): void {
     this.ops.push({ type: 'del', key: recordDbKey(key) })
     this.values.set(key, null)
+    this.written.push([key, null])
   }
 
   putEvidence (key: string, seq: number, evidence: Uint8Array): void {
@@ -86,15 +90,12 @@ export class PendingWrites {
     }
     if (this.ops.length === 0) return
     const ops = this.ops
+    const written = this.written
     this.ops = []
-    const written = new Map<string, Uint8Array | null>()
-    for (const op of ops) {
-      if (op.key[0] !== BUCKET_RECORD) continue
-      const key = Buffer.from(op.key.subarray(1)).toString('utf8')
-      written.set(key, op.type === 'put' ? op.value : null)
-    }
+    this.written = []
     this.flushing = this.db.batch(ops).finally(() => {
       this.flushing = undefined
+      // A key written again since (pending in the next batch) keeps its newer value.
       for (const [k, v] of written) if (this.values.get(k) === v) this.values.delete(k)
     })
     await this.flushing
@@ -106,8 +107,12 @@ function plain (b: Uint8Array | undefined): Uint8Array | undefined {
   return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
+/** BUCKET_RECORD as a character: below 0x80, it is that one byte in UTF-8. */
+const RECORD_PREFIX = String.fromCharCode(BUCKET_RECORD)
+
 export function recordDbKey (key: string): Uint8Array {
-  return Buffer.concat([Uint8Array.of(BUCKET_RECORD), Buffer.from(key, 'utf8')])
+  // One allocation (the prefix and the key encoded together), not three.
+  return Buffer.from(RECORD_PREFIX + key, 'utf8')
 }
 
 function evidenceDbKey (key: string, seq: number): Uint8Array {

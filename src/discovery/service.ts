@@ -26,14 +26,13 @@ import { SyncIndex } from './sync/fingerprint.js'
 import { syncHandler } from './sync/server.js'
 import { syncWithPeer, FetchClaims, SYNC_LIMITS } from './sync/client.js'
 import type { SyncReport } from './sync/client.js'
+import { SyncScheduler } from './sync/schedule.js'
 import { queryHandler, QUERY_LIMITS } from './query.js'
 
 /** How often the node syncs with one random peer, to close gaps gossip left. */
 export const SYNC_INTERVAL_MS = 30_000
 /** A peer is synced with at most this often (an identify storm must not become a sync storm). */
 export const MIN_RESYNC_MS = 5_000
-/** Outgoing syncs at once. */
-export const MAX_CONCURRENT_SYNCS = 2
 /** Sync peers remembered at most (identify refills the set as peers reconnect). */
 const MAX_SYNC_PEERS_TRACKED = 10_000
 /** How often own offers are checked for re-gossip and renewal. */
@@ -83,14 +82,13 @@ export class Discovery implements Startable {
   readonly gossip: OfferGossip
   readonly dhtIndex: DhtIndex
   private readonly log: Logger
-  private readonly lastSync = new Map<string, number>()
   private readonly claims = new FetchClaims()
+  private readonly syncs: SyncScheduler
   /** Peers seen (by identify) to speak the sync protocol; reset past MAX_SYNC_PEERS_TRACKED. */
   private readonly syncPeers = new Set<string>()
   private readonly lastGossip = new Map<string, number>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private unserve: Array<() => Promise<void>> = []
-  private activeSyncs = 0
   private controller = new AbortController()
 
   constructor (private readonly c: DiscoveryComponents, private readonly init: DiscoveryInit = {}) {
@@ -98,10 +96,17 @@ export class Discovery implements Startable {
     this.ingestor = new Ingestor(c.catalog, this.index, c.now, this.log, c.pool)
     this.gossip = new OfferGossip(c.libp2p.services.pubsub, this.ingestor, c.penalties, this.log, init.newProviderRate, c.telemetry)
     this.dhtIndex = new DhtIndex(c.libp2p.services.dht, this.log, c.now)
+    this.syncs = new SyncScheduler({
+      run: async (peer) => { await this.syncLogged(peer) },
+      connected: (peer) => this.c.libp2p.getConnections().some(conn => conn.remotePeer.equals(peer)),
+      now: c.now,
+      minResyncMs: init.minResyncMs ?? MIN_RESYNC_MS
+    })
   }
 
   async start (): Promise<void> {
     this.controller = new AbortController()
+    this.syncs.restart()
     for await (const entry of this.c.catalog.entries()) this.index.update(entry)
     this.unserve = [
       await serveProtocol(this.c.libp2p, SYNC_PROTOCOL, syncHandler(this.index, this.c.catalog, this.c.now),
@@ -112,13 +117,14 @@ export class Discovery implements Startable {
     this.dhtIndex.start()
     this.c.libp2p.addEventListener('peer:identify', this.onIdentify)
     for (const r of await this.ownLive()) this.serveIndex(r)
-    this.timers.push(setInterval(() => { void this.syncWithRandomPeer() }, this.init.syncIntervalMs ?? SYNC_INTERVAL_MS))
+    this.timers.push(setInterval(() => { this.syncWithRandomPeer() }, this.init.syncIntervalMs ?? SYNC_INTERVAL_MS))
     this.timers.push(setInterval(() => { void this.republish() }, this.init.republishCheckMs ?? REPUBLISH_CHECK_MS))
     for (const t of this.timers) t.unref?.()
   }
 
   async stop (): Promise<void> {
     this.controller.abort()
+    this.syncs.stop()
     this.c.libp2p.removeEventListener('peer:identify', this.onIdentify)
     for (const t of this.timers.splice(0)) clearInterval(t)
     this.dhtIndex.stop()
@@ -176,30 +182,25 @@ export class Discovery implements Startable {
     }
     if (this.syncPeers.size >= MAX_SYNC_PEERS_TRACKED) this.syncPeers.clear()
     this.syncPeers.add(id)
-    void this.trySync(evt.detail.peerId)
+    this.syncs.request(evt.detail.peerId)
   }
 
-  private async trySync (peer: PeerId): Promise<void> {
+  /** One scheduled sync (see sync/schedule.ts): its outcome is logged, never thrown. */
+  private async syncLogged (peer: PeerId): Promise<void> {
     const id = peer.toString()
-    const now = this.c.now()
-    if (this.activeSyncs >= MAX_CONCURRENT_SYNCS || now - (this.lastSync.get(id) ?? -Infinity) < (this.init.minResyncMs ?? MIN_RESYNC_MS)) return
-    this.lastSync.set(id, now)
-    this.activeSyncs++
     try {
       const report = await this.syncWith(peer)
       if (report.fetched > 0) this.log.info('synced catalog', { peer: id, ...report })
     } catch (err) {
       this.log.debug('sync failed', { peer: id, code: (err as { code?: string }).code, err: (err as Error).message })
-    } finally {
-      this.activeSyncs--
     }
   }
 
-  private async syncWithRandomPeer (): Promise<void> {
+  private syncWithRandomPeer (): void {
     // Only peers that identified as speaking sync (not light clients).
     const conns = this.c.libp2p.getConnections().filter(c => this.syncPeers.has(c.remotePeer.toString()))
     const conn = conns[Math.floor(Math.random() * conns.length)]
-    if (conn !== undefined) await this.trySync(conn.remotePeer)
+    if (conn !== undefined) this.syncs.request(conn.remotePeer)
   }
 
   private serveIndex (verified: VerifiedRecord): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import {
@@ -29,6 +30,17 @@ describe('discovery: catalog sync', () => {
   describe('fingerprints', () => {
     it('hashes an item as the first 16 bytes of SHA-256(key || 0 || uint64be(seq)) (known answer)', () => {
       assert.equal(Buffer.from(itemHash('a/b', 1)).toString('hex'), 'b7fb2cc97ce1b8d351e65409904d0d23')
+    })
+
+    it('hashes keys of any length, one after another, as SHA-256(key || 0 || uint64be(seq)) (the reused buffer leaks nothing)', () => {
+      const expected = (key: string, seq: number): string => {
+        const s = Buffer.alloc(8)
+        s.writeBigUInt64BE(BigInt(seq))
+        return createHash('sha256').update(Buffer.concat([Buffer.from(key), Uint8Array.of(0), s])).digest().subarray(0, 16).toString('hex')
+      }
+      for (const [k, seq] of [['x'.repeat(3000), 7], ['y'.repeat(1024), 2 ** 40], ['abc/def', 0], ['a', Number.MAX_SAFE_INTEGER], ['z'.repeat(1025), 1]] as const) {
+        assert.equal(Buffer.from(itemHash(k, seq)).toString('hex'), expected(k, seq), `key of ${k.length} chars`)
+      }
     })
 
     it('fingerprints a range as the XOR of its items, zero when empty', () => {
