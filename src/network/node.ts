@@ -76,21 +76,6 @@ export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 5
 const MAX_GOSSIP_RPC_BYTES = 1024 * 1024
 
 /**
- * Gossipsub publishing (protocols/discovery-v1.md §Gossip): a node sends what it publishes to its
- * mesh peers (6 to 12), not to every connected topic peer. Through the DHT (its 20 closest peers are
- * kept connected, and lookups leave connections open) a Fulcrum node is connected to about 35 of
- * 49 others in a 50-node federation, where a plain gossipsub node has its 5 bootstrap peers; with
- * flood publishing each publication went to all 35, each of which relayed it to its own mesh, and
- * every message sent costs both ends an encryption, a write, a read and a window update. Measured
- * there (50 nodes in 5 processes, machine load 5-14): gossip RPCs sent per node and offer 28 -> 15-18,
- * duplicates per node and offer 6.7 -> 5.5, publish call p50 24 -> 6-12 ms, no delivery lost. Flood
- * publishing guards a publisher whose mesh is eclipsed by hostile peers; an offer also reaches peers
- * by sync (on every new connection and every 30 s, from random peers), so an eclipsed mesh delays
- * an offer, it does not lose it.
- */
-export const FLOOD_PUBLISH = false
-
-/**
  * Message ids gossipsub's fast id already computed, by the message's data: gossipsub asks for the
  * fast id of every message received, then for the id of each new one, and both are this hash.
  */
@@ -336,7 +321,6 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
-        floodPublish: FLOOD_PUBLISH,
         // Every Fulcrum gossip message is a self-authenticating signed object (an offer record, a
         // checkpoint), so messages carry no libp2p-level signature, author or seqno (as in Ethereum's
         // gossip): no per-hop signature check, and the same object relayed or republished by several

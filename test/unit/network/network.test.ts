@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createIdentity } from '../../../src/identity/index.js'
 import {
-  createLibp2pNode, serveProtocol, request, openSession, parseListenAddrs, parseRanges, rangeConnectionGater, NetworkError, DHT_PROTOCOL, FLOOD_PUBLISH
+  createLibp2pNode, serveProtocol, request, openSession, parseListenAddrs, parseRanges, rangeConnectionGater, NetworkError, DHT_PROTOCOL
 } from '../../../src/network/index.js'
 import type { FulcrumLibp2p } from '../../../src/network/index.js'
 import { isFulcrumError } from '../../../src/errors/index.js'
@@ -78,12 +78,6 @@ describe('network', () => {
         assert.ok(n.getProtocols().includes(DHT_PROTOCOL))
         assert.ok(!n.getProtocols().includes('/ipfs/kad/1.0.0'))
       } finally { await n.stop() }
-    })
-
-    it('does not flood-publish: a publication goes to the mesh (topped up to D peers), not to every connected topic peer', () => {
-      // A configuration check: telling the two apart by behaviour needs more than D (6) mesh peers.
-      assert.equal(FLOOD_PUBLISH, false)
-      assert.equal((a.services.pubsub as unknown as { opts: { floodPublish: boolean } }).opts.floodPublish, FLOOD_PUBLISH)
     })
 
     it('answers several requests on one session', async () => {
