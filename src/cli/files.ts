@@ -1,7 +1,6 @@
 /** Reading input files for commands, with a size limit and coded errors. */
 import { isAscii } from 'node:buffer'
-import { createReadStream } from 'node:fs'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { open, readFile, stat, writeFile } from 'node:fs/promises'
 import { FulcrumError } from '../errors/index.js'
 import type { CliIO } from './command.js'
 
@@ -48,7 +47,7 @@ export async function * readChunks (path: string, maxBytes: number): AsyncGenera
   let size = 0
   const where = path === '-' ? 'standard input' : path
   try {
-    for await (const chunk of path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+    for await (const chunk of path === '-' ? process.stdin : fileChunks(path)) {
       size += (chunk as Buffer).length
       if (size > maxBytes) throw new FulcrumError(InputError.TOO_LARGE, `${where} exceeds ${maxBytes} bytes`)
       yield chunk as Buffer
@@ -61,6 +60,20 @@ export async function * readChunks (path: string, maxBytes: number): AsyncGenera
 
 /** Bytes per chunk of {@link readChunks}: large enough that per-chunk costs vanish, small next to memory. */
 const CHUNK_BYTES = 1024 * 1024
+
+/** A file's chunks, read with a file handle (a read stream loads the stream modules: start-up time). */
+async function * fileChunks (path: string): AsyncGenerator<Uint8Array> {
+  const file = await open(path)
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(CHUNK_BYTES), 0, CHUNK_BYTES, null)
+      if (bytesRead === 0) return
+      yield buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await file.close()
+  }
+}
 
 const isSystemError = (err: unknown): boolean => typeof (err as NodeJS.ErrnoException)?.code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined
 
