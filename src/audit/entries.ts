@@ -73,7 +73,7 @@ export interface LeafTextsResult extends EntriesResult {
   notBase64?: number
   /**
    * Checked without an owner (a bundle that names its origin after its leaves): the entries without
-   * a finding, grouped by their parties, so that {@link notAPartyFindings} can check the owner later.
+   * a finding, grouped by their parties, so that {@link withOwnerChecked} can check the owner later.
    */
   byParties?: PartyGroup[]
 }

@@ -21,13 +21,8 @@ export const MAX_INPUT_BYTES = 1024 * 1024
 export async function readInput (path: string, maxBytes = MAX_INPUT_BYTES): Promise<Buffer> {
   try {
     if (path === '-') {
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of process.stdin) {
-        size += (chunk as Buffer).length
-        if (size > maxBytes) throw new FulcrumError(InputError.TOO_LARGE, `standard input exceeds ${maxBytes} bytes`)
-        chunks.push(chunk as Buffer)
-      }
+      const chunks: Uint8Array[] = []
+      for await (const chunk of readChunks(path, maxBytes)) chunks.push(chunk)
       return Buffer.concat(chunks)
     }
     const { size } = await stat(path)

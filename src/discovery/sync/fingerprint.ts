@@ -7,7 +7,7 @@
  * UTF-8 byte order (JavaScript string order for the ASCII keys used): `[lo, hi)`, where
  * `lo = ''` is the start and `hi = null` is the end.
  */
-import { createHash, hash } from 'node:crypto'
+import { sha256Parts } from '#platform/crypto'
 import { FINGERPRINT_BYTES } from '../constants.js'
 import type { SyncEntry } from '../components.js'
 import { PackedKeys, compareBytes, utf8Scratch } from '../../catalog/packed-keys.js'
@@ -154,28 +154,17 @@ export class SyncSnapshot {
   }
 }
 
-/** Longest key hashed one-shot from {@link scratch}; a longer one (none is, see MAX_KEY_LENGTH) is streamed. */
-const SCRATCH_KEY_BYTES = 1024
-/** The bytes of one item, `key || 0x00 || uint64be(seq)`, hashed with one call. */
-const scratch = Buffer.alloc(SCRATCH_KEY_BYTES + 9)
+/** `0x00 || uint64be(seq)`: what follows the key in an item's hash (reused). */
+const tail = Buffer.alloc(9)
 
 /**
  * Writes the {@link itemHash} of the key at `arena[start, start + length)` and `seq` to `out` at `at`.
- * One-shot (`crypto.hash` over a reused buffer): a `Hash` object and three updates per item cost
- * twice as much, and a snapshot of a fresh catalog hashes every item (10,000 for a late joiner).
+ * `sha256Parts` hashes one-shot from a reused buffer: a `Hash` object and three updates per item
+ * cost twice as much, and a snapshot of a fresh catalog hashes every item (10,000 for a late joiner).
  */
 function hashInto (arena: Uint8Array, start: number, length: number, seq: number, out: Uint8Array, at: number): void {
-  let h: Buffer
-  if (length <= SCRATCH_KEY_BYTES) {
-    scratch.set(arena.subarray(start, start + length), 0)
-    scratch[length] = 0
-    scratch.writeBigUInt64BE(BigInt(seq), length + 1)
-    h = hash('sha256', scratch.subarray(0, length + 9), 'buffer')
-  } else {
-    const tail = Buffer.alloc(9)
-    tail.writeBigUInt64BE(BigInt(seq), 1)
-    h = createHash('sha256').update(arena.subarray(start, start + length)).update(tail).digest()
-  }
+  tail.writeBigUInt64BE(BigInt(seq), 1)
+  const h = sha256Parts([arena.subarray(start, start + length), tail])
   out.set(h.subarray(0, FINGERPRINT_BYTES), at)
 }
 
