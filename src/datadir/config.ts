@@ -10,6 +10,7 @@
  */
 import { z } from 'zod'
 import { FulcrumError } from '../errors/index.js'
+import { gossipMeshOptions } from '../network/gossip-mesh.js'
 
 /** Error codes of the configuration. */
 export const ConfigError = {
@@ -61,6 +62,21 @@ export const CONFIG_FIELDS = {
   rateLimitExemptRanges: strings,
   /** IPs exempt from gossipsub's IP colocation penalty (several nodes behind one address). */
   ipColocationWhitelist: strings,
+  /**
+   * Gossipsub mesh degrees (protocols/discovery-v1.md §Mesh); absent keys keep the defaults
+   * (D 4, Dlo 3, Dhi 6, Dlazy 3, gossipFactor 0.1). Larger meshes take fewer hops in a large
+   * network at the cost of more frames per message on every node.
+   */
+  gossipMesh: z.strictObject({
+    $comment: z.string().optional(),
+    D: z.int().min(1).max(50).optional(),
+    Dlo: z.int().min(1).max(50).optional(),
+    Dhi: z.int().min(1).max(100).optional(),
+    Dlazy: z.int().min(0).max(100).optional(),
+    gossipFactor: z.number().min(0).max(1).optional()
+  }).superRefine((mesh, ctx) => {
+    try { gossipMeshOptions(mesh) } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }) }
+  }).optional(),
   /** Peers a light client asks by default (multiaddrs with /p2p/). */
   peers: strings,
   /** Re-sign the node's own offers before they expire (false: they end at the expiry they were published with). */

@@ -99,6 +99,7 @@ const BY_CODE: Readonly<Record<string, ErrorKind>> = {
   DATADIR_LOCKED: 'busy',
   CONFIG_INVALID: 'invalid',
   NET_BAD_ADDRESS: 'usage',
+  NET_BAD_CONFIG: 'usage',
   NET_BUSY: 'busy',
   NET_TIMEOUT: 'busy',
   NET_ABORTED: 'busy',

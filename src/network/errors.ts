@@ -2,6 +2,8 @@
 export const NetworkError = {
   /** A configured multiaddr or CIDR range does not parse. */
   BAD_ADDRESS: 'NET_BAD_ADDRESS',
+  /** A network setting is out of its range (e.g. gossip mesh degrees not ordered Dlo <= D <= Dhi). */
+  BAD_CONFIG: 'NET_BAD_CONFIG',
   /** The node could not listen on a configured address (in use, not on this machine, no permission). */
   LISTEN_FAILED: 'NET_LISTEN_FAILED',
   /** A peer-facing message exceeded its protocol's size cap. */

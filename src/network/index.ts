@@ -23,6 +23,7 @@
 export * from './errors.js'
 export * from './gater.js'
 export * from './node.js'
+export * from './gossip-mesh.js'
 export * from './light.js'
 export * from './bootstrap.js'
 export * from './reqresp.js'

@@ -30,6 +30,8 @@ import { parseMultiaddrs } from './bootstrap.js'
 import { NetworkError } from './errors.js'
 import { ConnectionLimiter } from './limits.js'
 import { DEFAULT_DIAL_RANGES, DHT_PROTOCOL } from './light.js'
+import { IDONTWANT_MIN_BYTES, gossipMeshOptions } from './gossip-mesh.js'
+import type { GossipMeshConfig } from './gossip-mesh.js'
 import type { Telemetry } from '../metrics/telemetry.js'
 
 
@@ -144,6 +146,8 @@ export interface Libp2pNodeInit {
   ipColocationWhitelist?: string[]
   /** Gossipsub peer-score parameters per topic (set by the protocols that own the topics). */
   topicScoreParams?: Record<string, Partial<TopicScoreParams>>
+  /** Gossipsub mesh parameters (gossip-mesh.ts; a key given overrides its default). */
+  gossipMesh?: GossipMeshConfig
   /** Application-specific score of a peer (e.g. rate-limit penalties); weighted by gossipsub. */
   appSpecificScore?: (peerId: string) => number
   /**
@@ -280,6 +284,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
   const privateKey: PrivateKey = await generateKeyPairFromSeed('Ed25519', init.seed)
   const keepPrivate = init.keepPrivateAddresses ?? true
   const failures = new Map<string, unknown>()
+  const mesh = gossipMeshOptions(init.gossipMesh)
   const maxConnections = init.maxConnections ?? LIBP2P_DEFAULTS.maxConnections
   const maxSockets = maxConnections + MAX_INCOMING_PENDING_CONNECTIONS
   const limiter = new ConnectionLimiter({
@@ -321,6 +326,8 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        ...mesh,
+        idontwantMinDataSize: IDONTWANT_MIN_BYTES,
         // Every Fulcrum gossip message is a self-authenticating signed object (an offer record, a
         // checkpoint), so messages carry no libp2p-level signature, author or seqno (as in Ethereum's
         // gossip): no per-hop signature check, and the same object relayed or republished by several
