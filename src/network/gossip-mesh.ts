@@ -19,9 +19,10 @@ export interface GossipMeshParams { D: number, Dlo: number, Dhi: number, Dlazy: 
  * flood their own messages to every topic peer, and catalog sync repairs what gossip misses. Every
  * forwarded copy, duplicate and IHAVE is one more encrypted frame at both ends, and with a node's
  * DHT keeping 20-40 connections open the default meshes filled to 7 and each heartbeat sent IHAVE
- * to 7-8 peers. Measured on 50 nodes in 5 processes (propagation benchmark, two runs): gossipsub RPCs
- * sent per offer and node 17.5-22.5 -> 5.8-7.1 with IDONTWANT_MIN_BYTES (stock gossipsub with its
- * 5 connections per node: 8.2-8.7), duplicates per offer and node 5.4-6.1 -> 3.9-4.0.
+ * to 7-8 peers. Measured on 50 nodes in 5 processes (propagation benchmark, three runs): gossipsub
+ * RPCs sent per offer and node 14.8-22.5 -> 5.8-7.1 with IDONTWANT_MIN_BYTES (stock gossipsub with
+ * its 5 connections per node: 8.2-8.7), duplicates per offer and node 5.0-6.1 -> 3.9-4.2, CPU per
+ * offer about halved.
  */
 export const GOSSIP_MESH_DEFAULTS: Readonly<GossipMeshParams> = { D: 4, Dlo: 3, Dhi: 6, Dlazy: 3, gossipFactor: 0.1 }
 
