@@ -13,11 +13,17 @@ import type { KeyRange, RangeSummary, SyncIndex, SyncSnapshot } from './fingerpr
 const RANGE_OVERHEAD = 40
 const ITEM_OVERHEAD = 14
 
-/** Answers one range of a reconciliation request; returns the answer and its approximate size. */
+/**
+ * Answers one range of a reconciliation request; returns the answer and its approximate size.
+ * Items are listed (rather than the range split) when they are few, or when the asker holds at
+ * least twice as many: then at least as many items differ as this side holds, and splitting would
+ * end up listing them all anyway, a round and a rebuilt index later each time (a node filling up,
+ * asked by the peers it is syncing from, answered ten to twenty rounds per join).
+ */
 export function answerRange (snap: SyncSnapshot, theirs: RangeSummary): [RangeAnswer, number] {
   const mine = snap.summarize(theirs)
   if (mine.count === theirs.count && sameFingerprint(mine.fingerprint, theirs.fingerprint)) return [{ kind: 'same' }, 2]
-  if (mine.count <= MAX_ITEMS_PER_RANGE && (mine.count <= ITEMS_THRESHOLD || theirs.count === 0)) {
+  if (mine.count <= MAX_ITEMS_PER_RANGE && (mine.count <= ITEMS_THRESHOLD || theirs.count === 0 || theirs.count >= 2 * mine.count)) {
     const items = snap.items(theirs)
     return [{ kind: 'items', items }, items.reduce((n, [k]) => n + k.length + ITEM_OVERHEAD, 4)]
   }

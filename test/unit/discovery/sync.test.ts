@@ -170,6 +170,13 @@ describe('discovery: catalog sync', () => {
       }), { numRuns: 40 })
     })
 
+    it('a full node reconciling with one that holds a part of its items (a late joiner filling up) needs 2 rounds and wants nothing', async () => {
+      const all: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
+      const part = all.filter((_, i) => i % 5 < 2)
+      const { want, spans, rounds } = await reconcile(direct(indexOf(part)), indexOf(all), () => 0)
+      assert.deepEqual({ want, spans, rounds }, { want: [], spans: [], rounds: 2 })
+    })
+
     it('needs few rounds: 10,000 shared items, 10 differing', async () => {
       const shared: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
       const theirs = [...shared.slice(10), ...Array.from({ length: 10 }, (_, i): [string, number] => [key(i), 2])]
