@@ -11,7 +11,7 @@ import { openSession } from '../../network/index.js'
 import type { ProtocolDialer, Session } from '../../network/index.js'
 import { DiscoveryError } from '../errors.js'
 import {
-  MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
+  MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MAX_FETCH_PAGES, MESSAGE_TIMEOUT_MS,
   MAX_CONCURRENT_SESSIONS, MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS,
   SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
 } from '../constants.js'
@@ -37,7 +37,7 @@ export const SYNC_LIMITS = {
   maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES,
   messageTimeoutMs: MESSAGE_TIMEOUT_MS,
   sessionTimeoutMs: SYNC_SESSION_TIMEOUT_MS,
-  maxRequestsPerSession: MAX_SYNC_ROUNDS + 4096,
+  maxRequestsPerSession: MAX_SYNC_ROUNDS + MAX_FETCH_PAGES,
   maxConcurrentSessions: MAX_CONCURRENT_SESSIONS,
   maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
   firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS

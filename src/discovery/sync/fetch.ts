@@ -9,7 +9,7 @@
 import { FulcrumError } from '../../errors/index.js'
 import { recordKey } from '../../offers/index.js'
 import { DiscoveryError } from '../errors.js'
-import { MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING } from '../constants.js'
+import { MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING } from '../constants.js'
 import type { Ingestor } from '../ingest.js'
 import { isPeerFault } from '../ingest.js'
 import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
@@ -39,7 +39,8 @@ const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === 
  * holding a record outside the part of the span it answers is DISCOVERY_BAD_ANSWER too (its valid
  * records are stored, as any valid record is), and a span page that stores nothing (all refused by
  * the catalog's limits, held already or invalid) ends that span: a sync does not verify a peer's
- * whole range of records that this node's limits refuse. Keys a
+ * whole range of records that this node's limits refuse. At most {@link MAX_FETCH_PAGES} requests
+ * (DISCOVERY_LIMIT_EXCEEDED after them, the pages received being stored). Keys a
  * response left out (it holds fewer records than keys asked: its byte budget) are asked again; an
  * empty page, or one that delivers none of its keys, ends the fetch, so requests make progress. At most {@link MAX_PAGES_VERIFYING} pages are being
  * verified and stored at once (bounds memory against a peer that answers faster than we verify).
@@ -91,8 +92,11 @@ export async function fetchKeys (session: PageRequester, want: readonly string[]
       .finally(() => { ingesting.delete(job) })
     ingesting.add(job)
   }
+  let pages = 0
   /** Sends the next request and hands its page to verification; false when there is none to send. */
   const next = async (): Promise<boolean> => {
+    if (queue.length === 0 && open.length === 0) return false
+    if (pages++ >= MAX_FETCH_PAGES) throw new FulcrumError(DiscoveryError.LIMIT_EXCEEDED, `more than ${MAX_FETCH_PAGES} pages in one sync`)
     if (queue.length > 0) {
       const asked = queue.splice(0, MAX_KEYS_PER_FETCH)
       const res = decodeSyncResponse(await session.request(encodeSyncRequest({ keys: asked })))
@@ -102,8 +106,7 @@ export async function fetchKeys (session: PageRequester, want: readonly string[]
       start(ingestKeys(asked, res.records))
       return true
     }
-    const span = open[0]
-    if (span === undefined) return false
+    const span = open[0] as KeyRange
     const res = decodeSyncResponse(await session.request(encodeSyncRequest({ span: { lo: span.lo, hi: span.hi } })))
     if (!('records' in res) || res.next === undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a page of a span expected')
     const { next: rest } = res

@@ -3,7 +3,7 @@ import { Catalog } from '../../../src/catalog/index.js'
 import { createIdentity } from '../../../src/identity/index.js'
 import { encodeRecord, signOffer, recordKey, decodeRecord } from '../../../src/offers/index.js'
 import {
-  Ingestor, SyncIndex, SyncSnapshot, fetchKeys, answerSpan, decodeSyncRequest, encodeSyncResponse, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
+  Ingestor, SyncIndex, SyncSnapshot, fetchKeys, answerSpan, decodeSyncRequest, encodeSyncResponse, MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
 } from '../../../src/discovery/index.js'
 import type { CatalogView, KeyRange, PageRequester, SyncResponse } from '../../../src/discovery/index.js'
 import { catalogView } from '../../../src/node/index.js'
@@ -183,6 +183,20 @@ describe('discovery: sync fetch phase', () => {
       const report = await fetchKeys(p, [], ingestor(), [all])
       assert.equal(report.stored, 10)
       assert.ok(p.asked.length <= MAX_PAGES_VERIFYING + 2, `${p.asked.length} pages asked of 20`)
+    })
+
+    it('gives up with DISCOVERY_LIMIT_EXCEEDED after MAX_FETCH_PAGES pages of a span that never ends', async () => {
+      let asked = 0
+      const endless: PageRequester = {
+        request: async (m) => {
+          const req = decodeSyncRequest(m)
+          if (!('span' in req)) throw new Error('span expected')
+          asked++
+          return encodeSyncResponse({ records: [], next: `a${String(asked).padStart(6, '0')}` })
+        }
+      }
+      await assert.rejects(fetchKeys(endless, [], ingestor(), [{ lo: 'a', hi: null }]), (e: unknown) => isFulcrumError(e, DiscoveryError.LIMIT_EXCEEDED))
+      assert.equal(asked, MAX_FETCH_PAGES)
     })
 
     it('fetches listed keys first, then the spans', async () => {
