@@ -29,6 +29,7 @@ import { parseRanges, rangeConnectionGater } from './gater.js'
 import { parseMultiaddrs } from './bootstrap.js'
 import { NetworkError } from './errors.js'
 import { ConnectionLimiter } from './limits.js'
+import { libp2pLogger } from './libp2p-log.js'
 import { DEFAULT_DIAL_RANGES, DHT_PROTOCOL } from './light.js'
 import type { Telemetry } from '../metrics/telemetry.js'
 
@@ -288,9 +289,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<FulcrumLi
     inboundPerIpPerSecond: init.inboundConnectionsPerIpPerSecond ?? INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
     rateLimitExempt: parseRanges(init.rateLimitExemptRanges ?? LIBP2P_DEFAULTS.rateLimitExemptRanges)
   }, Date.now, reason => { init.telemetry?.refused('connections', reason) })
+  const logger = libp2pLogger(process.env.DEBUG)
   const node = await createLibp2p<FulcrumServices>({
     privateKey,
     start: false,
+    ...(logger === undefined ? {} : { logger }),
     ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
     addresses: { listen: [...init.listen, ...webSocketListen] },
     transports: [

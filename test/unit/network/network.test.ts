@@ -60,6 +60,33 @@ describe('network', () => {
     })
   })
 
+  describe('libp2p logging', () => {
+    // libp2p makes a debug logger per connection and per stream (a tty check and name matching each):
+    // unless DEBUG is set, a node hands it loggers that do nothing (src/network/libp2p-log.ts).
+    async function isSilent (debug: string | undefined): Promise<boolean> {
+      const saved = process.env.DEBUG
+      if (debug === undefined) delete process.env.DEBUG
+      else process.env.DEBUG = debug
+      try {
+        const node = await createLibp2pNode({ seed: createIdentity().seed, listen: [], start: false })
+        const log = node.logger.forComponent('libp2p:connection')
+        return log.enabled === false && log.newScope('incoming') === log
+      } finally {
+        if (saved === undefined) delete process.env.DEBUG
+        else process.env.DEBUG = saved
+      }
+    }
+
+    it('gives libp2p loggers that do nothing unless DEBUG is set', async () => {
+      assert.equal(await isSilent(undefined), true)
+      assert.equal(await isSilent('  '), true)
+    })
+
+    it("keeps libp2p's own loggers when DEBUG names what to log", async () => {
+      assert.equal(await isSilent('libp2p:*'), false)
+    })
+  })
+
   describe('request/response', function () {
     let a: FulcrumLibp2p
     let b: FulcrumLibp2p
