@@ -49,91 +49,113 @@ const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === 
  * that is not a page of records, NET_* codes from the session, and catalog write failures.
  */
 export async function fetchKeys (session: PageRequester, want: readonly string[], ingestor: Ingestor, spans: readonly KeyRange[] = []): Promise<FetchReport> {
-  const report: FetchReport = { fetched: 0, stored: 0, invalid: 0 }
-  const queue = [...want]
-  /** Spans still to fetch; the first one's `lo` moves on with each answer. */
-  const open = spans.map(s => ({ ...s }))
-  const ingesting = new Set<Promise<void>>()
-  let failure: { err: unknown } | undefined
-  let stalled = false
+  return await new Fetch(session, ingestor, want, spans).run()
+}
 
-  /** Verifies and stores a page; counts it if `counts` says its key was asked for. */
-  const ingest = async (records: Uint8Array[], counts: (key: string) => boolean): Promise<{ stored: number }> => {
+/** One fetch phase (see {@link fetchKeys}). */
+class Fetch {
+  readonly report: FetchReport = { fetched: 0, stored: 0, invalid: 0 }
+  private readonly queue: string[]
+  /** Spans still to fetch; the first one's `lo` moves on with each answer. */
+  private open: KeyRange[]
+  private readonly ingesting = new Set<Promise<void>>()
+  private failure: { err: unknown } | undefined
+  private stalled = false
+  private pages = 0
+
+  constructor (private readonly session: PageRequester, private readonly ingestor: Ingestor, want: readonly string[], spans: readonly KeyRange[]) {
+    this.queue = [...want]
+    this.open = spans.map(s => ({ ...s }))
+  }
+
+  async run (): Promise<FetchReport> {
+    try {
+      while (this.failure === undefined && !this.stalled) {
+        if (await this.next()) continue
+        // Pages being ingested may put back keys their response left out.
+        if (this.ingesting.size === 0) break
+        await Promise.race(this.ingesting)
+      }
+    } finally {
+      // Whatever ended the loop, the pages already received are verified and stored (or refused).
+      await Promise.all(this.ingesting)
+    }
+    if (this.failure !== undefined) throw this.failure.err
+    return this.report
+  }
+
+  /** Sends the next request and hands its page to verification; false when there is none to send. */
+  private async next (): Promise<boolean> {
+    if (this.queue.length === 0 && this.open.length === 0) return false
+    if (this.pages++ >= MAX_FETCH_PAGES) throw new FulcrumError(DiscoveryError.LIMIT_EXCEEDED, `more than ${MAX_FETCH_PAGES} pages in one sync`)
+    if (this.queue.length > 0) await this.nextKeys()
+    else await this.nextSpanPage()
+    return true
+  }
+
+  private async nextKeys (): Promise<void> {
+    const asked = this.queue.splice(0, MAX_KEYS_PER_FETCH)
+    const res = decodeSyncResponse(await this.session.request(encodeSyncRequest({ keys: asked })))
+    if (!('records' in res) || res.next !== undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'records expected')
+    if (res.records.length === 0) { this.stalled = true; return }
+    await this.room()
+    this.start(this.ingestKeys(asked, res.records))
+  }
+
+  private async nextSpanPage (): Promise<void> {
+    const span = this.open[0] as KeyRange
+    const res = decodeSyncResponse(await this.session.request(encodeSyncRequest({ span: { lo: span.lo, hi: span.hi } })))
+    if (!('records' in res) || res.next === undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a page of a span expected')
+    const rest = res.next
+    if (rest !== null && (rest <= span.lo || (span.hi !== null && rest >= span.hi))) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a span must go on inside itself')
+    const part = { lo: span.lo, hi: rest ?? span.hi }
+    if (rest === null) this.open = this.open.filter(s => s !== span)
+    else span.lo = rest
+    await this.room()
+    this.start(this.ingestSpan(span, part, res.records))
+  }
+
+  /** Waits until fewer than MAX_PAGES_VERIFYING pages are being ingested. */
+  private async room (): Promise<void> {
+    while (this.ingesting.size >= MAX_PAGES_VERIFYING) await Promise.race(this.ingesting)
+  }
+
+  private start (page: Promise<void>): void {
+    const job: Promise<void> = page
+      .catch((err: unknown) => { this.failure ??= { err } })
+      .finally(() => { this.ingesting.delete(job) })
+    this.ingesting.add(job)
+  }
+
+  /** Verifies and stores a page; counts each record whose key `counts` accepts; returns how many it stored. */
+  private async ingest (records: Uint8Array[], counts: (key: string) => boolean): Promise<number> {
     let stored = 0
-    for (const o of await ingestor.ingestMany(records)) {
+    for (const o of await this.ingestor.ingestMany(records)) {
       if (o.status === 'invalid') {
-        if (isPeerFault(o)) report.invalid++
+        if (isPeerFault(o)) this.report.invalid++
         continue
       }
       if (!counts(recordKey(o.verified.record))) continue
-      report.fetched++
-      if (o.status === 'store') { report.stored++; stored++ }
+      this.report.fetched++
+      if (o.status === 'store') { this.report.stored++; stored++ }
     }
-    return { stored }
-  }
-  const ingestKeys = async (asked: string[], records: Uint8Array[]): Promise<void> => {
-    const missing = new Set(asked)
-    // A record the page did not ask for (or delivered twice) is not progress.
-    await ingest(records, key => missing.delete(key))
-    if (missing.size === asked.length) stalled = true
-    // Keys the answer left out for its byte budget are asked again; not those whose record failed.
-    else if (records.length < asked.length) queue.push(...missing)
-  }
-  const ingestSpan = async (span: KeyRange, part: KeyRange, records: Uint8Array[]): Promise<void> => {
-    let outside = false
-    const { stored } = await ingest(records, key => { outside ||= !inRange(key, part); return !outside })
-    if (outside) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a record outside the span it answers')
-    // Nothing stored: the rest of this span is left to the next reconciliation.
-    if (stored === 0 && records.length > 0) open.splice(0, open.length, ...open.filter(s => s !== span))
-  }
-  const start = (page: Promise<void>): void => {
-    const job: Promise<void> = page
-      .catch((err: unknown) => { failure ??= { err } })
-      .finally(() => { ingesting.delete(job) })
-    ingesting.add(job)
-  }
-  let pages = 0
-  /** Sends the next request and hands its page to verification; false when there is none to send. */
-  const next = async (): Promise<boolean> => {
-    if (queue.length === 0 && open.length === 0) return false
-    if (pages++ >= MAX_FETCH_PAGES) throw new FulcrumError(DiscoveryError.LIMIT_EXCEEDED, `more than ${MAX_FETCH_PAGES} pages in one sync`)
-    if (queue.length > 0) {
-      const asked = queue.splice(0, MAX_KEYS_PER_FETCH)
-      const res = decodeSyncResponse(await session.request(encodeSyncRequest({ keys: asked })))
-      if (!('records' in res) || res.next !== undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'records expected')
-      if (res.records.length === 0) { stalled = true; return true }
-      await room()
-      start(ingestKeys(asked, res.records))
-      return true
-    }
-    const span = open[0] as KeyRange
-    const res = decodeSyncResponse(await session.request(encodeSyncRequest({ span: { lo: span.lo, hi: span.hi } })))
-    if (!('records' in res) || res.next === undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a page of a span expected')
-    const { next: rest } = res
-    if (rest !== null && (rest <= span.lo || (span.hi !== null && rest >= span.hi))) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a span must go on inside itself')
-    const part = { lo: span.lo, hi: rest ?? span.hi }
-    if (rest === null) open.splice(open.indexOf(span), 1)
-    else span.lo = rest
-    await room()
-    start(ingestSpan(span, part, res.records))
-    return true
-  }
-  /** Waits until fewer than MAX_PAGES_VERIFYING pages are being ingested. */
-  const room = async (): Promise<void> => {
-    while (ingesting.size >= MAX_PAGES_VERIFYING) await Promise.race(ingesting)
+    return stored
   }
 
-  try {
-    while (failure === undefined && !stalled) {
-      if (await next()) continue
-      // Pages being ingested may put back keys their response left out.
-      if (ingesting.size === 0) break
-      await Promise.race(ingesting)
-    }
-  } finally {
-    // Whatever ended the loop, the pages already received are verified and stored (or refused).
-    await Promise.all(ingesting)
+  private async ingestKeys (asked: string[], records: Uint8Array[]): Promise<void> {
+    const missing = new Set(asked)
+    // A record the page did not ask for (or delivered twice) is not progress.
+    await this.ingest(records, key => missing.delete(key))
+    if (missing.size === asked.length) this.stalled = true
+    // Keys the answer left out for its byte budget are asked again; not those whose record failed.
+    else if (records.length < asked.length) this.queue.push(...missing)
   }
-  if (failure !== undefined) throw failure.err
-  return report
+
+  private async ingestSpan (span: KeyRange, part: KeyRange, records: Uint8Array[]): Promise<void> {
+    let outside = false
+    const stored = await this.ingest(records, key => { outside ||= !inRange(key, part); return !outside })
+    if (outside) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a record outside the span it answers')
+    // Nothing stored: the rest of this span is left to the next reconciliation.
+    if (stored === 0 && records.length > 0) this.open = this.open.filter(s => s !== span)
+  }
 }
