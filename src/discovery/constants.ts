@@ -46,6 +46,11 @@ export const MAX_KEYS_PER_FETCH = 200
 export const MAX_PAGES_VERIFYING = 4
 /** §Sync: reconciliation rounds per session; log16 depth plus re-asks, far above what honest sets need. */
 export const MAX_SYNC_ROUNDS = 64
+/**
+ * §Sync: fetch and span pages per session (819,200 records, beyond what a 60 s session moves): the
+ * initiator's bound against a responder that would feed it pages of its own fresh records forever.
+ */
+export const MAX_FETCH_PAGES = 4096
 /** §Sync: longest key (52-char peer id, '/', offer id of at most 64 characters). */
 export const MAX_KEY_LENGTH = 128
 /** §Sync: bytes of a range fingerprint (XOR of truncated SHA-256 item hashes). */

@@ -1,7 +1,8 @@
 /**
  * The initiator side of catalog sync (protocols/discovery-v1.md §Sync): reconciles key ranges
- * with one peer until every range is the same or listed, then fetches only the records it lacks
- * or holds an older seq of, and ingests them (each one verified; see fetch.ts).
+ * with one peer until every range is the same, listed, or one this side holds nothing of; then
+ * fetches only the records it lacks or holds an older seq of (the whole of each range it holds
+ * nothing of, as spans), and ingests them (each one verified; see fetch.ts).
  */
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -10,7 +11,7 @@ import { openSession } from '../../network/index.js'
 import type { ProtocolDialer, Session } from '../../network/index.js'
 import { DiscoveryError } from '../errors.js'
 import {
-  MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MESSAGE_TIMEOUT_MS,
+  MAX_PROTOCOL_MESSAGE_BYTES, MAX_RANGES_PER_MESSAGE, MAX_SYNC_ROUNDS, MAX_FETCH_PAGES, MESSAGE_TIMEOUT_MS,
   MAX_CONCURRENT_SESSIONS, MAX_SESSIONS_PER_PEER, FIRST_REQUEST_TIMEOUT_MS,
   SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
 } from '../constants.js'
@@ -36,7 +37,7 @@ export const SYNC_LIMITS = {
   maxMessageBytes: MAX_PROTOCOL_MESSAGE_BYTES,
   messageTimeoutMs: MESSAGE_TIMEOUT_MS,
   sessionTimeoutMs: SYNC_SESSION_TIMEOUT_MS,
-  maxRequestsPerSession: MAX_SYNC_ROUNDS + 4096,
+  maxRequestsPerSession: MAX_SYNC_ROUNDS + MAX_FETCH_PAGES,
   maxConcurrentSessions: MAX_CONCURRENT_SESSIONS,
   maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
   firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS
@@ -82,10 +83,10 @@ export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multi
   const claims = options.claims ?? new FetchClaims()
   let claimed: string[] = []
   try {
-    const { want, rounds } = await reconcile(session, index, now)
+    const { want, spans, rounds } = await reconcile(session, index, now)
     // Records the catalog's limits would refuse are not fetched (they would be every sync).
     claimed = claims.claim(want.filter(k => ingestor.admits(k)))
-    return { rounds, ...(await fetchKeys(session, claimed, ingestor)) }
+    return { rounds, ...(await fetchKeys(session, claimed, ingestor, spans)) }
   } finally {
     claims.release(claimed)
     await session.close()
@@ -97,12 +98,17 @@ export type Requester = Pick<Session, 'request'>
 
 /**
  * Runs reconciliation rounds until no range differs; returns the keys the peer holds that this
- * side lacks or holds at a lower seq. Throws DISCOVERY_LIMIT_EXCEEDED after MAX_SYNC_ROUNDS and
+ * side lacks or holds at a lower seq, and the ranges the peer holds records in and this side holds
+ * nothing of (`spans`: fetched whole, their keys are not listed). A side that holds nothing at all
+ * asks no round: everything is one span. Throws DISCOVERY_LIMIT_EXCEEDED after MAX_SYNC_ROUNDS and
  * DISCOVERY_BAD_ANSWER for answers that do not fit the question.
  */
-export async function reconcile (session: Requester, index: SyncIndex, now: () => number): Promise<{ want: string[], rounds: number }> {
-  let pending: KeyRange[] = [{ lo: '', hi: null }]
+export async function reconcile (session: Requester, index: SyncIndex, now: () => number): Promise<{ want: string[], spans: KeyRange[], rounds: number }> {
+  const all: KeyRange = { lo: '', hi: null }
+  if (index.snapshot(now()).size === 0) return { want: [], spans: [all], rounds: 0 }
+  let pending: KeyRange[] = [all]
   const want = new Set<string>()
+  const spans: KeyRange[] = []
   let rounds = 0
   while (pending.length > 0) {
     if (rounds++ >= MAX_SYNC_ROUNDS) throw new FulcrumError(DiscoveryError.LIMIT_EXCEEDED, `no convergence in ${MAX_SYNC_ROUNDS} rounds`)
@@ -126,11 +132,12 @@ export async function reconcile (session: Requester, index: SyncIndex, now: () =
         for (const sub of answer.ranges) {
           if (sub.count === 0) continue
           const mine = snap.summarize(sub)
-          if (mine.count !== sub.count || !sameFingerprint(mine.fingerprint, sub.fingerprint)) next.push({ lo: sub.lo, hi: sub.hi })
+          if (mine.count === 0) spans.push({ lo: sub.lo, hi: sub.hi })
+          else if (mine.count !== sub.count || !sameFingerprint(mine.fingerprint, sub.fingerprint)) next.push({ lo: sub.lo, hi: sub.hi })
         }
       }
     })
     pending = next
   }
-  return { want: [...want], rounds }
+  return { want: [...want], spans, rounds }
 }

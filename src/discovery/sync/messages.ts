@@ -1,6 +1,7 @@
 /**
  * Sync messages (protocols/discovery-v1.md §Sync messages). Requests: `{ v, ranges }` to
- * reconcile, `{ v, keys }` to fetch. Responses: `{ v, answers }` and `{ v, records }`.
+ * reconcile, `{ v, keys }` to fetch by key, `{ v, span }` to fetch a range the initiator holds
+ * nothing of. Responses: `{ v, answers }`, `{ v, records }` and `{ v, records, next }`.
  */
 import type { CanonicalValue } from '../../encoding/index.js'
 import {
@@ -8,10 +9,10 @@ import {
 } from '../constants.js'
 import { MAX_RECORD_BYTES } from '../../offers/index.js'
 import { asArray, asBytes, asString, asUint, badMessage, decodeMessage, encodeMessage } from '../codec.js'
-import type { RangeSummary } from './fingerprint.js'
+import type { KeyRange, RangeSummary } from './fingerprint.js'
 
 /** A request of the sync protocol. */
-export type SyncRequest = { ranges: RangeSummary[] } | { keys: string[] }
+export type SyncRequest = { ranges: RangeSummary[] } | { keys: string[] } | { span: KeyRange }
 
 /** The answer for one range. */
 export type RangeAnswer =
@@ -24,8 +25,11 @@ export type RangeAnswer =
   /** `[3]`: not answered in this response (budget); ask again. */
   | { kind: 'later' }
 
-/** A response of the sync protocol. */
-export type SyncResponse = { answers: RangeAnswer[] } | { records: Uint8Array[] }
+/**
+ * A response of the sync protocol. `next` answers a span request only: where the rest of the span
+ * starts (ask again from there), or null when the span is done.
+ */
+export type SyncResponse = { answers: RangeAnswer[] } | { records: Uint8Array[], next?: string | null }
 
 const rangeToWire = (r: RangeSummary): CanonicalValue => [r.lo, r.hi, r.fingerprint, r.count]
 
@@ -38,14 +42,24 @@ function rangeFromWire (v: unknown, path: string): RangeSummary {
 
 /** Encodes a request. */
 export function encodeSyncRequest (req: SyncRequest): Uint8Array {
-  return 'ranges' in req ? encodeMessage({ ranges: req.ranges.map(rangeToWire) }) : encodeMessage({ keys: req.keys })
+  if ('ranges' in req) return encodeMessage({ ranges: req.ranges.map(rangeToWire) })
+  return 'keys' in req ? encodeMessage({ keys: req.keys }) : encodeMessage({ span: [req.span.lo, req.span.hi] })
 }
+
+const optionalKey = (v: unknown, path: string): string | null => (v === null ? null : asString(v, path, MAX_KEY_LENGTH))
 
 /** Decodes a request (throws DISCOVERY_BAD_MESSAGE). */
 export function decodeSyncRequest (bytes: Uint8Array): SyncRequest {
-  const m = decodeMessage(bytes, ['ranges', 'keys'])
-  if ((m.ranges === undefined) === (m.keys === undefined)) badMessage('$', 'exactly one of ranges and keys')
+  const m = decodeMessage(bytes, ['ranges', 'keys', 'span'])
+  if ([m.ranges, m.keys, m.span].filter(x => x !== undefined).length !== 1) badMessage('$', 'exactly one of ranges, keys and span')
   if (m.ranges !== undefined) return { ranges: asArray(m.ranges, 'ranges', MAX_RANGES_PER_MESSAGE).map((r, i) => rangeFromWire(r, `ranges[${i}]`)) }
+  if (m.span !== undefined) {
+    const s = asArray(m.span, 'span', 2)
+    if (s.length !== 2) badMessage('span', 'a span is [lo, hi]')
+    const span = { lo: asString(s[0], 'span[0]', MAX_KEY_LENGTH), hi: optionalKey(s[1], 'span[1]') }
+    if (span.hi !== null && span.hi <= span.lo) badMessage('span', 'hi must be null or above lo')
+    return { span }
+  }
   return { keys: asArray(m.keys, 'keys', MAX_KEYS_PER_FETCH).map((k, i) => asString(k, `keys[${i}]`, MAX_KEY_LENGTH)) }
 }
 
@@ -78,17 +92,22 @@ function answerFromWire (v: unknown, path: string): RangeAnswer {
 
 /** Encodes a response. */
 export function encodeSyncResponse (res: SyncResponse): Uint8Array {
-  return 'answers' in res ? encodeMessage({ answers: res.answers.map(answerToWire) }) : encodeMessage({ records: res.records })
+  if ('answers' in res) return encodeMessage({ answers: res.answers.map(answerToWire) })
+  return res.next === undefined ? encodeMessage({ records: res.records }) : encodeMessage({ records: res.records, next: res.next })
 }
 
 /** Decodes a response (throws DISCOVERY_BAD_MESSAGE). */
 export function decodeSyncResponse (bytes: Uint8Array): SyncResponse {
-  const m = decodeMessage(bytes, ['answers', 'records'])
+  const m = decodeMessage(bytes, ['answers', 'records', 'next'])
   if ((m.answers === undefined) === (m.records === undefined)) badMessage('$', 'exactly one of answers and records')
-  if (m.answers !== undefined) return { answers: asArray(m.answers, 'answers', MAX_RANGES_PER_MESSAGE).map((a, i) => answerFromWire(a, `answers[${i}]`)) }
-  return { records: asArray(m.records, 'records', MAX_KEYS_PER_FETCH).map((r, i) => {
+  if (m.answers !== undefined) {
+    if (m.next !== undefined) badMessage('next', 'only with records')
+    return { answers: asArray(m.answers, 'answers', MAX_RANGES_PER_MESSAGE).map((a, i) => answerFromWire(a, `answers[${i}]`)) }
+  }
+  const records = asArray(m.records, 'records', MAX_KEYS_PER_FETCH).map((r, i) => {
     const b = asBytes(r, `records[${i}]`)
     if (b.length > MAX_RECORD_BYTES) badMessage(`records[${i}]`, 'record too large')
     return b
-  }) }
+  })
+  return m.next === undefined ? { records } : { records, next: optionalKey(m.next, 'next') }
 }

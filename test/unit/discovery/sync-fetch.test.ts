@@ -3,9 +3,9 @@ import { Catalog } from '../../../src/catalog/index.js'
 import { createIdentity } from '../../../src/identity/index.js'
 import { encodeRecord, signOffer, recordKey, decodeRecord } from '../../../src/offers/index.js'
 import {
-  Ingestor, SyncIndex, fetchKeys, decodeSyncRequest, encodeSyncResponse, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
+  Ingestor, SyncIndex, SyncSnapshot, fetchKeys, answerSpan, decodeSyncRequest, encodeSyncResponse, MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
 } from '../../../src/discovery/index.js'
-import type { PageRequester } from '../../../src/discovery/index.js'
+import type { CatalogView, KeyRange, PageRequester, SyncResponse } from '../../../src/discovery/index.js'
 import { catalogView } from '../../../src/node/index.js'
 import { inlinePool, runTask } from '../../../src/verify/index.js'
 import type { VerifyPool } from '../../../src/verify/index.js'
@@ -38,6 +38,27 @@ function peer (held: Map<string, Uint8Array>, perPage = MAX_KEYS_PER_FETCH): Pag
     }
   }
 }
+
+/**
+ * A peer answering span requests from `held` as the protocol handler does; `lie` may rewrite an
+ * answer (a hostile peer).
+ */
+function spanPeer (held: Map<string, Uint8Array>, lie: (res: { records: Uint8Array[], next: string | null }, span: KeyRange) => SyncResponse = r => r): PageRequester & { asked: KeyRange[] } {
+  const asked: KeyRange[] = []
+  const snap = new SyncSnapshot([...held.keys()].map(key => ({ key, seq: NOW })))
+  const view = { getBytesMany: async (keys: readonly string[]) => keys.map(k => held.get(k)) } as unknown as CatalogView
+  return {
+    asked,
+    request: async (m) => {
+      const req = decodeSyncRequest(m)
+      if (!('span' in req)) throw new Error('span expected')
+      asked.push(req.span)
+      return encodeSyncResponse(lie(await answerSpan(snap, view, req.span), req.span))
+    }
+  }
+}
+const all: KeyRange = { lo: '', hi: null }
+const badAnswer = (e: unknown): boolean => isFulcrumError(e, DiscoveryError.BAD_ANSWER)
 
 describe('discovery: sync fetch phase', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>
@@ -115,5 +136,85 @@ describe('discovery: sync fetch phase', () => {
     }
     await assert.rejects(fetchKeys(lying, [...held.keys()], ingestor()), (e: unknown) => isFulcrumError(e, DiscoveryError.BAD_ANSWER))
     assert.equal(catalog.size, MAX_KEYS_PER_FETCH)
+  })
+
+  describe('spans (ranges this side holds nothing of)', () => {
+    const many = (n: number, prefix = 's'): Map<string, Uint8Array> => new Map(Array.from({ length: n }, (_, i) => offer(`${prefix}-${i}`)).map(b => [keyOf(b), b]))
+
+    it('pulls every record of a span a page at a time, each page going on from where the last one ended', async () => {
+      const held = many(2 * MAX_KEYS_PER_FETCH + 50)
+      const p = spanPeer(held)
+      const report = await fetchKeys(p, [], ingestor(), [all])
+      assert.deepEqual(report, { fetched: held.size, stored: held.size, invalid: 0 })
+      assert.equal(catalog.size, held.size)
+      assert.equal(p.asked.length, 3, 'pages asked')
+      const sorted = [...held.keys()].sort()
+      assert.deepEqual(p.asked.map(s => s.lo), ['', sorted[MAX_KEYS_PER_FETCH], sorted[2 * MAX_KEYS_PER_FETCH]])
+    })
+
+    it('fails with DISCOVERY_BAD_ANSWER when a page holds a record outside the part of the span it answers (sending more than asked)', async () => {
+      const held = many(MAX_KEYS_PER_FETCH + 10)
+      const sorted = [...held.keys()].sort()
+      const first = sorted[0] as string
+      // Answers the second page with the first page's records again, plus its own.
+      const replay = spanPeer(held, (res, span) => span.lo === '' ? res : { records: [held.get(first) as Uint8Array, ...res.records], next: res.next })
+      await assert.rejects(fetchKeys(replay, [], ingestor(), [all]), badAnswer)
+      // A record beyond `next`: the page claims less of the span than it answers.
+      const ahead = spanPeer(held, res => ({ records: res.records, next: res.next === null ? null : sorted[5] as string }))
+      await assert.rejects(fetchKeys(ahead, [], ingestor(), [all]), badAnswer)
+    })
+
+    it('fails with DISCOVERY_BAD_ANSWER when `next` does not go on inside the span (a peer that would never end it), or is missing', async () => {
+      const held = many(MAX_KEYS_PER_FETCH + 10)
+      const sorted = [...held.keys()].sort()
+      const stuck = spanPeer(held, (res, span) => ({ records: res.records, next: span.lo }))
+      await assert.rejects(fetchKeys(stuck, [], ingestor(), [{ lo: sorted[3] as string, hi: null }]), badAnswer)
+      assert.equal(stuck.asked.length, 1, 'no second request')
+      const outside = spanPeer(held, res => ({ records: res.records.slice(0, 1), next: 'zzz' }))
+      await assert.rejects(fetchKeys(outside, [], ingestor(), [{ lo: '', hi: sorted[100] as string }]), badAnswer)
+      const plain = spanPeer(held, res => ({ records: res.records }))
+      await assert.rejects(fetchKeys(plain, [], ingestor(), [all]), badAnswer)
+    })
+
+    it('ends a span at a page that stores nothing (records this node holds or its limits refuse are not verified range after range)', async () => {
+      const held = many(20 * MAX_KEYS_PER_FETCH, 'f')
+      catalog.configure({ maxRecords: 1_000_000, maxRecordsPerProvider: 10 }, undefined)
+      const p = spanPeer(held)
+      const report = await fetchKeys(p, [], ingestor(), [all])
+      assert.equal(report.stored, 10)
+      assert.ok(p.asked.length <= MAX_PAGES_VERIFYING + 2, `${p.asked.length} pages asked of 20`)
+    })
+
+    it('gives up with DISCOVERY_LIMIT_EXCEEDED after MAX_FETCH_PAGES pages of a span that never ends', async () => {
+      let asked = 0
+      const endless: PageRequester = {
+        request: async (m) => {
+          const req = decodeSyncRequest(m)
+          if (!('span' in req)) throw new Error('span expected')
+          asked++
+          return encodeSyncResponse({ records: [], next: `a${String(asked).padStart(6, '0')}` })
+        }
+      }
+      await assert.rejects(fetchKeys(endless, [], ingestor(), [{ lo: 'a', hi: null }]), (e: unknown) => isFulcrumError(e, DiscoveryError.LIMIT_EXCEEDED))
+      assert.equal(asked, MAX_FETCH_PAGES)
+    })
+
+    it('fetches listed keys first, then the spans', async () => {
+      const held = many(30)
+      const sorted = [...held.keys()].sort()
+      const spans = spanPeer(held)
+      const both: PageRequester & { kinds: string[] } = {
+        kinds: [],
+        request: async (m) => {
+          const req = decodeSyncRequest(m)
+          both.kinds.push(Object.keys(req)[0] as string)
+          if ('keys' in req) return encodeSyncResponse({ records: req.keys.flatMap(k => held.get(k) ?? []) })
+          return await spans.request(m)
+        }
+      }
+      const report = await fetchKeys(both, sorted.slice(0, 5), ingestor(), [{ lo: sorted[10] as string, hi: null }])
+      assert.deepEqual(both.kinds, ['keys', 'span'])
+      assert.equal(report.stored, 5 + 20)
+    })
   })
 })

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import {
-  SyncIndex, SyncSnapshot, itemHash, reconcile, syncHandler, answerRange, encodeSyncRequest, decodeSyncRequest,
-  decodeSyncResponse, encodeSyncResponse, DiscoveryError, ITEMS_THRESHOLD, SPLIT_FANOUT, MAX_RANGES_PER_MESSAGE
+  SyncIndex, SyncSnapshot, itemHash, reconcile, syncHandler, answerRange, answerSpan, encodeSyncRequest, decodeSyncRequest,
+  decodeSyncResponse, encodeSyncResponse, DiscoveryError, ITEMS_THRESHOLD, SPLIT_FANOUT, MAX_RANGES_PER_MESSAGE,
+  MAX_KEYS_PER_FETCH, RESPONSE_BUDGET_BYTES
 } from '../../../src/discovery/index.js'
 import type { CatalogView } from '../../../src/discovery/index.js'
 import { encodeCanonical } from '../../../src/encoding/index.js'
@@ -109,6 +110,43 @@ describe('discovery: catalog sync', () => {
     })
   })
 
+  describe('span answers', () => {
+    const items = Array.from({ length: 1000 }, (_, i): [string, number] => [key(i), 1])
+    /** A catalog view holding `size` bytes for every key but `missing`. */
+    const view = (size: number, missing: ReadonlySet<string> = new Set()): CatalogView =>
+      ({ getBytesMany: async (keys: readonly string[]) => keys.map(k => (missing.has(k) ? undefined : new Uint8Array(size).fill(k.length))) }) as unknown as CatalogView
+    const span = async (request: { lo: string, hi: string | null }, catalog: CatalogView): Promise<{ records: Uint8Array[], next?: string | null }> => {
+      const res = decodeSyncResponse(await syncHandler(indexOf(items), catalog, () => 0)(encodeSyncRequest({ span: request })))
+      if (!('records' in res)) throw new Error('records expected')
+      return res
+    }
+
+    it('answers a span of everything with one page of MAX_KEYS_PER_FETCH records and where the rest starts (a huge range costs one page)', async () => {
+      const res = await span({ lo: '', hi: null }, view(100))
+      assert.equal(res.records.length, MAX_KEYS_PER_FETCH)
+      assert.equal(res.next, key(MAX_KEYS_PER_FETCH))
+      const last = await span({ lo: key(950), hi: null }, view(100))
+      assert.deepEqual([last.records.length, last.next], [50, null])
+      const inner = await span({ lo: key(10), hi: key(20) }, view(100))
+      assert.deepEqual([inner.records.length, inner.next], [10, null])
+    })
+
+    it('stops a span page at the byte budget and goes on from the first key left out', async () => {
+      // Larger than records are (the budget is never reached with real ones), to see it hold.
+      const size = 8000
+      const res = await answerSpan(indexOf(items).snapshot(0), view(size), { lo: '', hi: null })
+      const fit = Math.floor(RESPONSE_BUDGET_BYTES / size)
+      assert.equal(res.records.length, fit)
+      assert.equal(res.next, key(fit))
+    })
+
+    it('skips keys the catalog no longer holds, and still goes on after them', async () => {
+      const res = await span({ lo: '', hi: null }, view(100, new Set([key(0), key(1), key(199)])))
+      assert.equal(res.records.length, MAX_KEYS_PER_FETCH - 3)
+      assert.equal(res.next, key(MAX_KEYS_PER_FETCH))
+    })
+  })
+
   describe('reconciliation', () => {
     it('finds exactly the keys the other side lacks or holds at a lower seq (property)', async () => {
       const arb = fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 })), { maxLength: 1500 })
@@ -123,9 +161,20 @@ describe('discovery: catalog sync', () => {
           if (where !== 0) theirs.push([key(i), where === 3 ? seq + 1 : seq])
         }
         const expected = theirs.filter(([k, s]) => { const m = mine.find(x => x[0] === k); return m === undefined || m[1] < s }).map(x => x[0]).sort()
-        const { want } = await reconcile(direct(indexOf(theirs)), indexOf(mine), () => 0)
-        assert.deepEqual([...want].sort(), expected)
+        const { want, spans } = await reconcile(direct(indexOf(theirs)), indexOf(mine), () => 0)
+        // Spans are ranges this side holds nothing of: every key of theirs in one is wanted.
+        const inSpan = (k: string): boolean => spans.some(r => k >= r.lo && (r.hi === null || k < r.hi))
+        assert.ok(mine.every(([k]) => !inSpan(k)), 'a span holds none of this side\'s keys')
+        assert.ok(want.every(k => !inSpan(k)), 'a listed key is not also in a span')
+        assert.deepEqual([...want, ...theirs.map(x => x[0]).filter(inSpan)].sort(), expected)
       }), { numRuns: 40 })
+    })
+
+    it('a full node reconciling with one that holds a part of its items (a late joiner filling up) needs 2 rounds and wants nothing', async () => {
+      const all: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
+      const part = all.filter((_, i) => i % 5 < 2)
+      const { want, spans, rounds } = await reconcile(direct(indexOf(part)), indexOf(all), () => 0)
+      assert.deepEqual({ want, spans, rounds }, { want: [], spans: [], rounds: 2 })
     })
 
     it('needs few rounds: 10,000 shared items, 10 differing', async () => {
@@ -136,10 +185,19 @@ describe('discovery: catalog sync', () => {
       assert.ok(rounds <= 4, `${rounds} rounds`)
     })
 
-    it('converges when the asker is empty (10,000 items) within the message limits', async () => {
+    it('asks no round when the asker holds nothing: everything is one span, no key listed', async () => {
+      let asked = 0
+      const { want, spans, rounds } = await reconcile({ request: async () => { asked++; throw new Error('no round expected') } }, new SyncIndex(), () => 0)
+      assert.deepEqual({ want, spans, rounds, asked }, { want: [], spans: [{ lo: '', hi: null }], rounds: 0, asked: 0 })
+    })
+
+    it('fetches as spans the sub-ranges the asker holds nothing of, and lists only the keys near the one it holds', async () => {
       const theirs: Array<[string, number]> = Array.from({ length: 10_000 }, (_, i) => [key(i), 1])
-      const { want } = await reconcile(direct(indexOf(theirs)), new SyncIndex(), () => 0)
-      assert.equal(want.length, 10_000)
+      const { want, spans, rounds } = await reconcile(direct(indexOf(theirs)), indexOf([[key(5), 1]]), () => 0)
+      // Each round splits the range holding key 5 in 16 and fetches the 15 others whole.
+      assert.ok(rounds <= 4, `${rounds} rounds`)
+      assert.equal(spans.length, (rounds - 1) * (SPLIT_FANOUT - 1))
+      assert.ok(want.length <= 2 * ITEMS_THRESHOLD, `${want.length} keys listed`)
     })
 
     it('rejects sub-ranges that do not cover the range, and a wrong number of answers, with DISCOVERY_BAD_ANSWER', async () => {
@@ -152,7 +210,7 @@ describe('discovery: catalog sync', () => {
 
     it('gives up after the round limit against a peer that always answers "later"', async () => {
       const stalling = { request: async () => encodeSyncResponse({ answers: [{ kind: 'later' }] }) }
-      await assert.rejects(reconcile(stalling, new SyncIndex(), () => 0), (e: unknown) => isFulcrumError(e, DiscoveryError.LIMIT_EXCEEDED))
+      await assert.rejects(reconcile(stalling, indexOf([['m', 1]]), () => 0), (e: unknown) => isFulcrumError(e, DiscoveryError.LIMIT_EXCEEDED))
     })
   })
 
@@ -161,6 +219,10 @@ describe('discovery: catalog sync', () => {
       const ranges = [{ lo: '', hi: null, fingerprint: new Uint8Array(16).fill(7), count: 3 }, { lo: 'a', hi: 'b', fingerprint: new Uint8Array(16), count: 0 }]
       assert.deepEqual(decodeSyncRequest(encodeSyncRequest({ ranges })), { ranges })
       assert.deepEqual(decodeSyncRequest(encodeSyncRequest({ keys: ['a/b'] })), { keys: ['a/b'] })
+      assert.deepEqual(decodeSyncRequest(encodeSyncRequest({ span: { lo: 'a', hi: null } })), { span: { lo: 'a', hi: null } })
+      assert.deepEqual(decodeSyncResponse(encodeSyncResponse({ records: [Uint8Array.of(1)], next: 'a/c' })), { records: [Uint8Array.of(1)], next: 'a/c' })
+      assert.deepEqual(decodeSyncResponse(encodeSyncResponse({ records: [], next: null })), { records: [], next: null })
+      assert.deepEqual(decodeSyncResponse(encodeSyncResponse({ records: [] })), { records: [] })
       const answers = [{ kind: 'same' }, { kind: 'later' }, { kind: 'items', items: [['a/b', 2]] }, { kind: 'split', ranges }] as const
       assert.deepEqual(decodeSyncResponse(encodeSyncResponse({ answers: [...answers] as never })), { answers })
     })
@@ -169,6 +231,18 @@ describe('discovery: catalog sync', () => {
       const bytes = encodeSyncRequest({ ranges: [{ lo: '', hi: null, fingerprint: new Uint8Array(16), count: 0 }] })
       // { "v": 1, "ranges": [["", null, h'00' x 16, 0]] }
       assert.equal(Buffer.from(bytes).toString('hex'), 'a26176016672616e676573818460f650' + '00'.repeat(17))
+    })
+
+    it('encodes the span request of an empty node as a known vector', () => {
+      // { "v": 1, "span": ["", null] }
+      assert.equal(Buffer.from(encodeSyncRequest({ span: { lo: '', hi: null } })).toString('hex'), 'a2617601647370616e8260f6')
+    })
+
+    it('rejects responses with `next` beside answers, a non-string `next`, or more records than a page, with DISCOVERY_BAD_MESSAGE', () => {
+      assert.throws(() => decodeSyncResponse(encodeCanonical({ v: 1, answers: [], next: null })), badMessage)
+      assert.throws(() => decodeSyncResponse(encodeCanonical({ v: 1, records: [], next: 3 })), badMessage)
+      assert.throws(() => decodeSyncResponse(encodeCanonical({ v: 1, records: [], next: 'k'.repeat(200) })), badMessage)
+      assert.throws(() => decodeSyncResponse(encodeCanonical({ v: 1, records: Array.from({ length: MAX_KEYS_PER_FETCH + 1 }, () => Uint8Array.of(1)), next: null })), badMessage)
     })
 
     const corrupt: Array<[string, unknown]> = [
@@ -181,7 +255,12 @@ describe('discovery: catalog sync', () => {
       ['a numeric bound', { v: 1, ranges: [[0, null, new Uint8Array(16), 0]] }],
       ['too many ranges', { v: 1, ranges: Array.from({ length: MAX_RANGES_PER_MESSAGE + 1 }, () => ['', null, new Uint8Array(16), 0]) }],
       ['an over-long key', { v: 1, keys: ['k'.repeat(200)] }],
-      ['a map that is not a map', { v: 1, keys: 'a' }]
+      ['a map that is not a map', { v: 1, keys: 'a' }],
+      ['both span and keys', { v: 1, keys: [], span: ['', null] }],
+      ['a span that is not a pair', { v: 1, span: ['', null, 'x'] }],
+      ['a span whose hi is not above its lo', { v: 1, span: ['b', 'a'] }],
+      ['an empty span', { v: 1, span: ['a', 'a'] }],
+      ['a span with an over-long bound', { v: 1, span: ['k'.repeat(200), null] }]
     ]
     for (const [what, value] of corrupt) {
       it(`rejects a request with ${what} with DISCOVERY_BAD_MESSAGE`, () => {
