@@ -16,7 +16,7 @@ import {
   SYNC_PROTOCOL, SYNC_SESSION_TIMEOUT_MS
 } from '../constants.js'
 import type { Ingestor } from '../ingest.js'
-import { fetchKeys } from './fetch.js'
+import { Fetch } from './fetch.js'
 import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
 import { sameFingerprint } from './fingerprint.js'
 import type { KeyRange, RangeSummary, SyncIndex } from './fingerprint.js'
@@ -79,14 +79,40 @@ export class FetchClaims {
 /** Reconciles with `peer` and pulls what differs. Throws NET_* and DISCOVERY_* codes. */
 export async function syncWithPeer (dialer: ProtocolDialer, peer: PeerId | Multiaddr | Multiaddr[], index: SyncIndex,
   ingestor: Ingestor, now: () => number, options: { signal?: AbortSignal, claims?: FetchClaims } = {}): Promise<SyncReport> {
-  const session = await openSession(dialer, peer, SYNC_PROTOCOL, { ...(options.signal === undefined ? {} : { signal: options.signal }), limits: SYNC_LIMITS })
-  const claims = options.claims ?? new FetchClaims()
+  const open = async (): Promise<Session> => await openSession(dialer, peer, SYNC_PROTOCOL, { ...(options.signal === undefined ? {} : { signal: options.signal }), limits: SYNC_LIMITS })
+  return await syncOver(open, index, ingestor, now, options.claims)
+}
+
+/**
+ * {@link syncWithPeer} over the sessions `open` gives. A responder of the protocol's first edition
+ * knows no span request and ends the session at the first one (NET_STREAM_CLOSED): the sync then
+ * runs once more, in a new session, without spans (every differing key listed, then fetched), as
+ * that edition syncs (protocols/discovery-v1.md §Sync).
+ */
+export async function syncOver (open: () => Promise<Session>, index: SyncIndex, ingestor: Ingestor, now: () => number,
+  claims: FetchClaims = new FetchClaims()): Promise<SyncReport> {
+  const first = await syncIn(await open(), index, ingestor, now, claims, true)
+  if (!('refused' in first)) return first
+  const again = await syncIn(await open(), index, ingestor, now, claims, false)
+  if ('refused' in again) throw again.refused
+  return again
+}
+
+/** One session of sync; `{ refused }` if `spans` and the peer ended it at the first span request. */
+async function syncIn (session: Session, index: SyncIndex, ingestor: Ingestor, now: () => number, claims: FetchClaims,
+  spans: boolean): Promise<SyncReport | { refused: unknown }> {
   let claimed: string[] = []
   try {
-    const { want, spans, rounds } = await reconcile(session, index, now)
+    const reconciled = await reconcile(session, index, now, { spans })
     // Records the catalog's limits would refuse are not fetched (they would be every sync).
-    claimed = claims.claim(want.filter(k => ingestor.admits(k)))
-    return { rounds, ...(await fetchKeys(session, claimed, ingestor, spans)) }
+    claimed = claims.claim(reconciled.want.filter(k => ingestor.admits(k)))
+    const fetch = new Fetch(session, ingestor, claimed, reconciled.spans)
+    try {
+      return { rounds: reconciled.rounds, ...(await fetch.run()) }
+    } catch (err) {
+      if (spans && fetch.refusedSpans(err)) return { refused: err }
+      throw err
+    }
   } finally {
     claims.release(claimed)
     await session.close()
@@ -100,12 +126,16 @@ export type Requester = Pick<Session, 'request'>
  * Runs reconciliation rounds until no range differs; returns the keys the peer holds that this
  * side lacks or holds at a lower seq, and the ranges the peer holds records in and this side holds
  * nothing of (`spans`: fetched whole, their keys are not listed). A side that holds nothing at all
- * asks no round: everything is one span. Throws DISCOVERY_LIMIT_EXCEEDED after MAX_SYNC_ROUNDS and
+ * asks no round: everything is one span. With `spans: false` (a responder of the protocol's first
+ * edition) there are none: ranges this side holds nothing of are asked about again like any other,
+ * and such a responder lists their items. Throws DISCOVERY_LIMIT_EXCEEDED after MAX_SYNC_ROUNDS and
  * DISCOVERY_BAD_ANSWER for answers that do not fit the question.
  */
-export async function reconcile (session: Requester, index: SyncIndex, now: () => number): Promise<{ want: string[], spans: KeyRange[], rounds: number }> {
+export async function reconcile (session: Requester, index: SyncIndex, now: () => number,
+  options: { spans?: boolean } = {}): Promise<{ want: string[], spans: KeyRange[], rounds: number }> {
+  const useSpans = options.spans ?? true
   const all: KeyRange = { lo: '', hi: null }
-  if (index.snapshot(now()).size === 0) return { want: [], spans: [all], rounds: 0 }
+  if (useSpans && index.snapshot(now()).size === 0) return { want: [], spans: [all], rounds: 0 }
   let pending: KeyRange[] = [all]
   const want = new Set<string>()
   const spans: KeyRange[] = []
@@ -132,7 +162,7 @@ export async function reconcile (session: Requester, index: SyncIndex, now: () =
         for (const sub of answer.ranges) {
           if (sub.count === 0) continue
           const mine = snap.summarize(sub)
-          if (mine.count === 0) spans.push({ lo: sub.lo, hi: sub.hi })
+          if (mine.count === 0 && useSpans) spans.push({ lo: sub.lo, hi: sub.hi })
           else if (mine.count !== sub.count || !sameFingerprint(mine.fingerprint, sub.fingerprint)) next.push({ lo: sub.lo, hi: sub.hi })
         }
       }

@@ -6,7 +6,8 @@
  * verification on every core and the catalog writes overlap. Ranges this side held nothing of are
  * fetched as spans (pages of the peer's records in key order), without listing their keys first.
  */
-import { FulcrumError } from '../../errors/index.js'
+import { FulcrumError, isFulcrumError } from '../../errors/index.js'
+import { NetworkError } from '../../network/errors.js'
 import { recordKey } from '../../offers/index.js'
 import { DiscoveryError } from '../errors.js'
 import { MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING } from '../constants.js'
@@ -53,7 +54,7 @@ export async function fetchKeys (session: PageRequester, want: readonly string[]
 }
 
 /** One fetch phase (see {@link fetchKeys}). */
-class Fetch {
+export class Fetch {
   readonly report: FetchReport = { fetched: 0, stored: 0, invalid: 0 }
   private readonly queue: string[]
   /** Spans still to fetch; the first one's `lo` moves on with each answer. */
@@ -62,6 +63,9 @@ class Fetch {
   private failure: { err: unknown } | undefined
   private stalled = false
   private pages = 0
+  /** Span requests sent, and answered. */
+  private spanAsks = 0
+  private spanAnswers = 0
 
   constructor (private readonly session: PageRequester, private readonly ingestor: Ingestor, want: readonly string[], spans: readonly KeyRange[]) {
     this.queue = [...want]
@@ -104,7 +108,9 @@ class Fetch {
 
   private async nextSpanPage (): Promise<void> {
     const span = this.open[0] as KeyRange
+    this.spanAsks++
     const res = decodeSyncResponse(await this.session.request(encodeSyncRequest({ span: { lo: span.lo, hi: span.hi } })))
+    this.spanAnswers++
     if (!('records' in res) || res.next === undefined) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a page of a span expected')
     const rest = res.next
     if (rest !== null && (rest <= span.lo || (span.hi !== null && rest >= span.hi))) throw new FulcrumError(DiscoveryError.BAD_ANSWER, 'a span must go on inside itself')
@@ -113,6 +119,14 @@ class Fetch {
     else span.lo = rest
     await this.room()
     this.start(this.ingestSpan(span, part, res.records))
+  }
+
+  /**
+   * True if `err` (what {@link run} threw) is the peer ending the session at this phase's first span
+   * request: what a responder of the protocol's first edition, which has no span request, does.
+   */
+  refusedSpans (err: unknown): boolean {
+    return this.spanAsks > 0 && this.spanAnswers === 0 && isFulcrumError(err, NetworkError.STREAM_CLOSED)
   }
 
   /** Waits until fewer than MAX_PAGES_VERIFYING pages are being ingested. */

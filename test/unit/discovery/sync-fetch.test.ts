@@ -3,13 +3,16 @@ import { Catalog } from '../../../src/catalog/index.js'
 import { createIdentity } from '../../../src/identity/index.js'
 import { encodeRecord, signOffer, recordKey, decodeRecord } from '../../../src/offers/index.js'
 import {
-  Ingestor, SyncIndex, SyncSnapshot, fetchKeys, answerSpan, decodeSyncRequest, encodeSyncResponse, MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError
+  Ingestor, SyncIndex, SyncSnapshot, fetchKeys, answerSpan, decodeSyncRequest, encodeSyncResponse, MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING, DiscoveryError,
+  syncHandler, syncOver
 } from '../../../src/discovery/index.js'
 import type { CatalogView, KeyRange, PageRequester, SyncResponse } from '../../../src/discovery/index.js'
 import { catalogView } from '../../../src/node/index.js'
 import { inlinePool, runTask } from '../../../src/verify/index.js'
 import type { VerifyPool } from '../../../src/verify/index.js'
-import { isFulcrumError } from '../../../src/errors/index.js'
+import { FulcrumError, isFulcrumError } from '../../../src/errors/index.js'
+import { NetworkError } from '../../../src/network/index.js'
+import type { Session } from '../../../src/network/index.js'
 import { makeOffer } from '../../helpers/offers.js'
 import { tempDir } from '../../helpers/tmp.js'
 
@@ -23,6 +26,8 @@ function forged (id: string): Uint8Array {
   return encodeRecord({ kind: 'offer', body: { ...body, capacity: 9999 }, signature: signOffer(body, provider).signature })
 }
 const keyOf = (bytes: Uint8Array): string => recordKey(decodeRecord(bytes))
+/** `n` offers by key. */
+const many = (n: number, prefix = 's'): Map<string, Uint8Array> => new Map(Array.from({ length: n }, (_, i) => offer(`${prefix}-${i}`)).map(b => [keyOf(b), b]))
 
 /** A peer answering fetches from `held` (key → bytes), at most `perPage` records per answer. */
 function peer (held: Map<string, Uint8Array>, perPage = MAX_KEYS_PER_FETCH): PageRequester & { asked: string[][] } {
@@ -139,7 +144,6 @@ describe('discovery: sync fetch phase', () => {
   })
 
   describe('spans (ranges this side holds nothing of)', () => {
-    const many = (n: number, prefix = 's'): Map<string, Uint8Array> => new Map(Array.from({ length: n }, (_, i) => offer(`${prefix}-${i}`)).map(b => [keyOf(b), b]))
 
     it('pulls every record of a span a page at a time, each page going on from where the last one ended', async () => {
       const held = many(2 * MAX_KEYS_PER_FETCH + 50)
@@ -215,6 +219,53 @@ describe('discovery: sync fetch phase', () => {
       const report = await fetchKeys(both, sorted.slice(0, 5), ingestor(), [{ lo: sorted[10] as string, hi: null }])
       assert.deepEqual(both.kinds, ['keys', 'span'])
       assert.equal(report.stored, 5 + 20)
+    })
+  })
+
+  describe('a responder of the first edition (no span request)', () => {
+    /** Sessions answered as syncHandler answers, from `held`; `firstEdition` ends the session at a span request, as that edition's decoder does. */
+    function responder (held: Map<string, Uint8Array>, firstEdition: boolean, endAtSpanPage = 0): { open: () => Promise<Session>, sessions: number, spans: number } {
+      const index = new SyncIndex()
+      for (const key of held.keys()) index.update({ key, seq: NOW, expiresAt: NOW + 3_600_000 })
+      const view = { getBytesMany: async (keys: readonly string[]) => keys.map(k => held.get(k)) } as unknown as CatalogView
+      const handle = syncHandler(index, view, () => NOW)
+      const r = {
+        sessions: 0,
+        spans: 0,
+        open: async (): Promise<Session> => {
+          r.sessions++
+          return {
+            close: async () => {},
+            request: async (m: Uint8Array) => {
+              if ('span' in decodeSyncRequest(m) && (firstEdition || ++r.spans > endAtSpanPage)) {
+                if (firstEdition) r.spans++
+                throw new FulcrumError(NetworkError.STREAM_CLOSED, 'the peer reset the stream')
+              }
+              return await handle(m)
+            }
+          }
+        }
+      }
+      return r
+    }
+
+    it('syncs again without spans when the peer ends the session at the first span request, and gets everything', async () => {
+      const held = many(450)
+      const old = responder(held, true)
+      const report = await syncOver(old.open, new SyncIndex(), ingestor(), () => NOW)
+      assert.equal(report.stored, 450)
+      assert.equal(catalog.size, 450)
+      assert.deepEqual([old.sessions, old.spans], [2, 1], 'one session refused at its span, one without spans')
+    })
+
+    it('does not retry when a span was answered before the session ended, or with a current responder', async () => {
+      const held = many(450)
+      const current = responder(held, false, Infinity)
+      assert.equal((await syncOver(current.open, new SyncIndex(), ingestor(), () => NOW)).stored, 450)
+      assert.equal(current.sessions, 1)
+      const broken = responder(many(450), false, 1)
+      await assert.rejects(syncOver(broken.open, new SyncIndex(), ingestor(), () => NOW), (e: unknown) => isFulcrumError(e, NetworkError.STREAM_CLOSED))
+      assert.equal(broken.sessions, 1)
     })
   })
 })
