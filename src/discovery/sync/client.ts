@@ -18,7 +18,7 @@ import {
 import type { Ingestor } from '../ingest.js'
 import { Fetch } from './fetch.js'
 import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
-import { sameFingerprint } from './fingerprint.js'
+import { inRange, sameFingerprint } from './fingerprint.js'
 import type { KeyRange, RangeSummary, SyncIndex } from './fingerprint.js'
 
 /** What a sync with one peer did. */
@@ -42,8 +42,6 @@ export const SYNC_LIMITS = {
   maxSessionsPerPeer: MAX_SESSIONS_PER_PEER,
   firstRequestTimeoutMs: FIRST_REQUEST_TIMEOUT_MS
 }
-
-const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === null || key < r.hi)
 
 function checkCover (range: KeyRange, subs: RangeSummary[]): void {
   let lo = range.lo

@@ -14,6 +14,7 @@ import { MAX_FETCH_PAGES, MAX_KEYS_PER_FETCH, MAX_PAGES_VERIFYING } from '../con
 import type { Ingestor } from '../ingest.js'
 import { isPeerFault } from '../ingest.js'
 import { decodeSyncResponse, encodeSyncRequest } from './messages.js'
+import { inRange } from './fingerprint.js'
 import type { KeyRange } from './fingerprint.js'
 
 /** What the fetch phase did. */
@@ -30,8 +31,6 @@ export interface FetchReport {
 export interface PageRequester {
   request: (message: Uint8Array) => Promise<Uint8Array>
 }
-
-const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === null || key < r.hi)
 
 /**
  * Fetches `want` from the peer behind `session` in pages of {@link MAX_KEYS_PER_FETCH} keys, then

@@ -18,6 +18,9 @@ export interface KeyRange {
   hi: string | null
 }
 
+/** True if `key` lies in the range `r` (`lo <= key < hi`, no upper bound when `hi` is null). */
+export const inRange = (key: string, r: KeyRange): boolean => key >= r.lo && (r.hi === null || key < r.hi)
+
 /** What one side holds in a range. */
 export interface RangeSummary extends KeyRange {
   fingerprint: Uint8Array

@@ -223,7 +223,11 @@ describe('discovery: sync fetch phase', () => {
   })
 
   describe('a responder of the first edition (no span request)', () => {
-    /** Sessions answered as syncHandler answers, from `held`; `firstEdition` ends the session at a span request, as that edition's decoder does. */
+    /**
+     * Sessions answered as syncHandler answers, from `held`. `firstEdition` ends the session at any
+     * span request, as that edition's decoder does; otherwise a span request after `endAtSpanPage`
+     * answered ones ends it (a stream that fails mid-span).
+     */
     function responder (held: Map<string, Uint8Array>, firstEdition: boolean, endAtSpanPage = 0): { open: () => Promise<Session>, sessions: number, spans: number } {
       const index = new SyncIndex()
       for (const key of held.keys()) index.update({ key, seq: NOW, expiresAt: NOW + 3_600_000 })
@@ -237,8 +241,7 @@ describe('discovery: sync fetch phase', () => {
           return {
             close: async () => {},
             request: async (m: Uint8Array) => {
-              if ('span' in decodeSyncRequest(m) && (firstEdition || ++r.spans > endAtSpanPage)) {
-                if (firstEdition) r.spans++
+              if ('span' in decodeSyncRequest(m) && (++r.spans > endAtSpanPage || firstEdition)) {
                 throw new FulcrumError(NetworkError.STREAM_CLOSED, 'the peer reset the stream')
               }
               return await handle(m)
