@@ -84,6 +84,18 @@ describe('log: durable Merkle log', () => {
     } finally { await log.close() }
   })
 
+  it('finds a repeated leaf by its hash when it has no ids, and by its id (then hash) when it has', async () => {
+    const log = await MerkleLog.open(dir.path, { signer: node })
+    try {
+      await log.append(leafOf(1))
+      await log.append(leafOf(2), ['doc-2'])
+      assert.deepEqual(await log.append(leafOf(1)), { index: 0, leafHash: leafHash(leafOf(1)), existing: true })
+      assert.deepEqual(await log.append(leafOf(2), ['doc-2']), { index: 1, leafHash: leafHash(leafOf(2)), existing: true })
+      await assert.rejects(log.append(leafOf(3), ['doc-2']), code('LOG_DUPLICATE_ID'))
+      assert.equal(log.size, 2)
+    } finally { await log.close() }
+  })
+
   it('refuses entries with a bad signature or without this node as a party', async () => {
     const log = await MerkleLog.open(dir.path, { signer: node })
     try {
