@@ -288,7 +288,7 @@ export class MerkleLog {
    * {@link append}: if none is taken, the leaf is new), else its leaf hash. Only a taken id costs a
    * second read, of the leaf hash stored at that index: the same leaf again, or another entry reusing
    * the id. (Reading both indexes cost a LevelDB lookup more per append, and those lookups of absent
-   * keys through several table files set off LevelDB's seek-triggered compactions: its background
+   * keys through several table files probably set off LevelDB seek-triggered compactions: its background
    * thread spent about 22 us per agreement append, 9 us with one lookup.)
    */
   private async resolveExisting (batch: PendingAppend[]): Promise<PendingAppend[]> {
